@@ -1,0 +1,235 @@
+"""Documents (article, reference summaries, curated facts) and their loaders.
+
+Two sources are read:
+- a references directory: one folder per document holding `article.txt`, optional `meta.yaml`,
+  `summaries/*.txt` (one reference summary per file, its name the reference id) and `facts.yaml`;
+  the path may also name one such document folder directly;
+- a JSONL file: one `{"id", "article", "references"}` object per line, `references` being a list of
+  strings or of `{"id", "text"}` objects.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.errors import HarnessError
+from harness.text import paragraphs
+
+ARTICLE_FILE = "article.txt"
+META_FILE = "meta.yaml"
+SUMMARIES_DIR = "summaries"
+FACTS_FILE = "facts.yaml"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One human-written reference summary."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article to summarize, its reference summaries and (optionally) its curated fact table."""
+
+    doc_id: str
+    article: str
+    references: tuple[Reference, ...] = ()
+    title: str | None = None
+    facts: Any = None  # the curated fact table as loaded from facts.yaml; harness.facts parses it
+    source: str | None = None  # file the document was read from, for error messages
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_record(self) -> dict[str, Any]:
+        """Plain JSON-ready form, as written to a results directory's documents.jsonl."""
+        record: dict[str, Any] = {
+            "doc_id": self.doc_id,
+            "article": self.article,
+            "references": [{"id": ref.id, "text": ref.text} for ref in self.references],
+        }
+        if self.title:
+            record["title"] = self.title
+        if self.facts is not None:
+            record["facts"] = self.facts
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], source: str) -> Document:
+        """Build a document from a JSON object (`id` or `doc_id`, `article`, `references`)."""
+        doc_id = record.get("doc_id", record.get("id"))
+        if not isinstance(doc_id, (str, int)) or str(doc_id).strip() == "":
+            raise HarnessError(f"{source}: field 'id' is missing or empty")
+        doc_id = str(doc_id)
+        article = record.get("article")
+        if not isinstance(article, str):
+            raise HarnessError(f"{source}: document '{doc_id}': field 'article' must be a string")
+        return _checked(
+            Document(
+                doc_id=doc_id,
+                article=article.strip(),
+                references=_references(record.get("references", []), f"{source}: document '{doc_id}'"),
+                title=record.get("title"),
+                facts=record.get("facts"),
+                source=source,
+            )
+        )
+
+
+def load_documents(path: str | Path) -> list[Document]:
+    """Load documents from a references directory, one document folder, or a JSONL file."""
+    path = Path(path)
+    if not path.exists():
+        raise HarnessError(f"{path}: no such file or directory")
+    if path.is_file():
+        if path.suffix not in {".jsonl", ".json"}:
+            raise HarnessError(f"{path}: expected a .jsonl file or a references directory")
+        documents = list(_load_jsonl(path))
+    elif (path / ARTICLE_FILE).is_file():
+        documents = [load_document_dir(path)]
+    else:
+        folders = sorted(p for p in path.iterdir() if p.is_dir() and (p / ARTICLE_FILE).is_file())
+        documents = [load_document_dir(folder) for folder in folders]
+    if not documents:
+        raise HarnessError(f"{path}: holds no documents (no */{ARTICLE_FILE} and not a JSONL file)")
+    _check_unique_ids(documents, path)
+    return documents
+
+
+def load_document_dir(folder: Path) -> Document:
+    """Load one document folder (article.txt, meta.yaml, summaries/*.txt, facts.yaml)."""
+    meta = _read_yaml(folder / META_FILE) if (folder / META_FILE).is_file() else {}
+    if not isinstance(meta, dict):
+        raise HarnessError(f"{folder / META_FILE}: expected a mapping at the top level")
+    summaries = folder / SUMMARIES_DIR
+    references = [
+        Reference(file.stem, file.read_text(encoding="utf-8").strip())
+        for file in (sorted(summaries.glob("*.txt")) if summaries.is_dir() else [])
+    ]
+    return _checked(
+        Document(
+            doc_id=str(meta.get("id", folder.name)),
+            article=(folder / ARTICLE_FILE).read_text(encoding="utf-8").strip(),
+            references=tuple(references),
+            title=meta.get("title"),
+            facts=_read_yaml(folder / FACTS_FILE) if (folder / FACTS_FILE).is_file() else None,
+            source=str(folder),
+            meta=meta,
+        )
+    )
+
+
+def _load_jsonl(path: Path) -> Iterable[Document]:
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise HarnessError(f"{path}:{number}: not valid JSON ({error.msg})") from None
+            if not isinstance(record, dict):
+                raise HarnessError(f"{path}:{number}: expected a JSON object")
+            yield Document.from_record(record, source=f"{path}:{number}")
+
+
+def _references(value: Any, where: str) -> tuple[Reference, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise HarnessError(f"{where}: field 'references' must be a list")
+    references = []
+    for index, item in enumerate(value):
+        if isinstance(item, str):
+            references.append(Reference(f"ref{index}", item.strip()))
+        elif isinstance(item, dict) and isinstance(item.get("text"), str):
+            references.append(Reference(str(item.get("id", f"ref{index}")), item["text"].strip()))
+        else:
+            raise HarnessError(f"{where}: references[{index}] must be a string or an {{id, text}} object")
+    return tuple(ref for ref in references if ref.text)
+
+
+def _checked(document: Document) -> Document:
+    if not document.article:
+        raise HarnessError(f"{document.source}: document '{document.doc_id}' has an empty article")
+    return document
+
+
+def _check_unique_ids(documents: list[Document], path: Path) -> None:
+    seen: dict[str, str | None] = {}
+    for document in documents:
+        if document.doc_id in seen:
+            raise HarnessError(
+                f"{path}: document id '{document.doc_id}' appears twice ({seen[document.doc_id]} and {document.source})"
+            )
+        seen[document.doc_id] = document.source
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise HarnessError(f"{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
+
+
+# --- page furniture of scraped news pages -------------------------------------------------------
+
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+FURNITURE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"^{_WEEKDAY} / \w+ \d{{1,2}}\.?$"), "date stamp of the aggregator page, not of the article"),
+    (re.compile(r"^Home[A-Z]\S"), "site navigation breadcrumb (menu line)"),
+    (
+        re.compile(r"^(?:Interactive Feature|Graphic|Video|Photo|Slide Show|Audio) \|"),
+        "teaser for an embedded graphic or interactive feature, not article prose",
+    ),
+    (re.compile(r"^Let[’']s block ads!"), "ad-blocker notice added by the aggregator"),
+    (re.compile(r"^\(via [^)]+\)$"), "aggregator credit line"),
+)
+_HEADLINE_MAX_WORDS = 15
+
+
+@dataclass(frozen=True)
+class CleanedArticle:
+    """An article body with page furniture removed, and what was removed and why."""
+
+    body: str
+    title: str | None
+    removed: tuple[dict[str, str], ...]
+
+
+def strip_page_furniture(raw: str) -> CleanedArticle:
+    """Remove the menu, date stamp, embedded-feature teasers and aggregator lines of a scraped news page.
+
+    A short unpunctuated paragraph before the first sentence of prose is taken as the headline: it
+    becomes the title rather than a "sentence" that lead-k baselines would pick.
+    """
+    kept: list[str] = []
+    removed: list[dict[str, str]] = []
+    title = None
+    for paragraph in paragraphs(raw):
+        # Scraped pages put several furniture lines in one block (date stamp, then menu).
+        lines = []
+        for line in (line.strip() for line in paragraph.text.splitlines()):
+            reason = next((why for rule, why in FURNITURE_RULES if rule.search(line)), None)
+            if reason is None and not kept and not lines and title is None and _looks_like_headline(line):
+                title, reason = line, "headline, kept as the document title"
+            if reason:
+                removed.append({"text": line, "reason": reason})
+            elif line:
+                lines.append(line)
+        if lines:
+            kept.append("\n".join(lines))
+    return CleanedArticle("\n\n".join(kept), title, tuple(removed))
+
+
+def _looks_like_headline(text: str) -> bool:
+    return len(text.split()) <= _HEADLINE_MAX_WORDS and not text.rstrip().endswith((".", "!", "?", "”", '"'))

@@ -1,0 +1,1 @@
+"""Turning run results into tables (and, later, full comparison reports)."""

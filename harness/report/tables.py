@@ -1,0 +1,59 @@
+"""The results table: one row per model, shared by the terminal output and summary.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROUGE_LABELS = {"rouge1": "R-1", "rouge2": "R-2", "rougeL": "R-L", "rougeLsum": "R-Lsum"}
+
+
+def format_ci(stat: dict[str, float | None] | None, scale: float = 100.0) -> str:
+    """"41.2 [38.0–44.1]" for a mean with its interval; just the mean when the interval is empty or degenerate."""
+    if not stat or stat.get("mean") is None:
+        return "–"
+    mean, low, high = stat["mean"], stat.get("low"), stat.get("high")
+    text = f"{mean * scale:.1f}"
+    if low is not None and high is not None and high > low:
+        text += f" [{low * scale:.1f}–{high * scale:.1f}]"
+    return text
+
+
+def summary_table(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows: per model the ROUGE F1 means (x100, with CIs), words, seconds per summary, failures."""
+    models = summary.get("models", {})
+    rouge_types = next((list(m["rouge"].keys() - {"n"}) for m in models.values() if m.get("rouge")), [])
+    rouge_types = sorted(rouge_types, key=lambda t: list(ROUGE_LABELS).index(t) if t in ROUGE_LABELS else 99)
+    headers = ["model", *(f"{ROUGE_LABELS.get(t, t)} F1" for t in rouge_types), "words", "seconds", "failed"]
+    rows = []
+    for name, stats in models.items():
+        rouge = stats.get("rouge") or {}
+        rows.append(
+            [
+                name,
+                *(format_ci(rouge.get(t, {}).get("fmeasure")) for t in rouge_types),
+                f"{stats['words']:.0f}" if stats.get("words") is not None else "–",
+                f"{stats['seconds_per_summary']:.2f}" if stats.get("seconds_per_summary") is not None else "–",
+                str(stats.get("failed", 0)),
+            ]
+        )
+    return headers, rows
+
+
+def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A GitHub-flavoured Markdown table (pipes in cells escaped)."""
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+    align = ["---"] + ["---:"] * (len(headers) - 1)
+    return "\n".join([line(headers), "| " + " | ".join(align) + " |", *(line(row) for row in rows)]) + "\n"
+
+
+def summary_markdown(summary: dict[str, Any], run: dict[str, Any]) -> str:
+    """summary.md: the table, the document count, and the signatures that make it reproducible."""
+    headers, rows = summary_table(summary)
+    n = summary.get("documents", 0)
+    lines = [f"# {run.get('name', 'run')}", "", markdown_table(headers, rows).rstrip(), ""]
+    lines.append(f"ROUGE F1 x100, mean over {n} document{'s' if n != 1 else ''}" + (" with 95% bootstrap intervals." if n > 1 else " (one document: no interval)."))
+    lines += ["", "Signatures:", ""]
+    lines += [f"- `{signature}`" for signature in run.get("signatures", {}).values()]
+    return "\n".join(lines) + "\n"

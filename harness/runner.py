@@ -1,0 +1,305 @@
+"""The runner: models x documents -> generations (cached, resumable) -> scores -> a results directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+import harness
+from harness import store
+from harness.cache import GenerationCache, cache_key
+from harness.config import Config, validation_error
+from harness.documents import Document, load_documents
+from harness.errors import HarnessError
+from harness.report.tables import summary_markdown
+from harness.scoring import Scorer, build_scorers
+from harness.store import Generation
+from harness.summarizers import BACKENDS, Summarizer, SummaryOutput, create_summarizer
+from harness.text import count_words
+
+log = logging.getLogger(__name__)
+
+_VERSIONED = ("summarization-harness", "rouge-score", "pysbd", "sumy", "nltk", "numpy", "torch", "transformers", "tokenizers", "pydantic")
+
+
+class RunObserver(Protocol):
+    """Receives progress while a run works (the CLI draws a progress bar from it)."""
+
+    def model_started(self, model: str, total: int, cached: int) -> None:
+        """A model begins: `total` documents, `cached` of them already done."""
+
+    def generated(self, model: str, count: int) -> None:
+        """`count` more documents done for model."""
+
+    def model_failed(self, model: str, error: str) -> None:
+        """A model stopped with an error; its remaining documents are marked failed."""
+
+
+class _Silent:
+    def model_started(self, model: str, total: int, cached: int) -> None:
+        pass
+
+    def generated(self, model: str, count: int) -> None:
+        pass
+
+    def model_failed(self, model: str, error: str) -> None:
+        pass
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, as written to its results directory."""
+
+    run_dir: Path
+    run: dict[str, Any]
+    documents: list[Document]
+    generations: list[Generation]
+    scores: list[dict[str, Any]]
+    summary: dict[str, Any]
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def generated(self) -> int:
+        """Summaries made by a model in this run (not read from the cache)."""
+        return sum(1 for g in self.generations if not g.cached and g.error is None)
+
+    @property
+    def cached(self) -> int:
+        """Summaries read from the generation cache."""
+        return sum(1 for g in self.generations if g.cached)
+
+
+def build_summarizers(config: Config) -> list[Summarizer]:
+    """One summarizer per config entry, options validated; errors point at the config's line."""
+    summarizers = []
+    base_dir = config.source.parent if config.source else Path.cwd()
+    for index, spec in enumerate(config.models):
+        if spec.backend not in BACKENDS:
+            known = ", ".join(sorted(BACKENDS))
+            raise config.error(("models", index, "backend"), f"unknown backend '{spec.backend}' (known: {known})")
+        try:
+            summarizers.append(create_summarizer(spec, seed=config.seed, base_dir=base_dir))
+        except ValidationError as error:
+            raise validation_error(
+                error, config.source, config._node, prefix=("models", index), model=BACKENDS[spec.backend].Options
+            ) from None
+    return summarizers
+
+
+def load_dataset(config: Config) -> list[Document]:
+    """The config's documents, limited to dataset.limit."""
+    documents = load_documents(config.dataset.path)
+    return documents[: config.dataset.limit] if config.dataset.limit else documents
+
+
+def check_config(config: Config) -> tuple[list[Summarizer], list[Scorer], list[Document]]:
+    """Everything a run would build, built and checked, without generating anything."""
+    return build_summarizers(config), build_scorers(config.metrics, seed=config.seed), load_dataset(config)
+
+
+def run(config: Config, observer: RunObserver | None = None) -> RunResult:
+    """Evaluate every model of the config on every document and write the results directory."""
+    observer = observer or _Silent()
+    started_at, started = _now(), time.perf_counter()
+    summarizers, scorers, documents = check_config(config)
+    cache = GenerationCache(config.cache_dir)
+    try:
+        plans = [_plan(summarizer, documents, cache) for summarizer in summarizers]
+        for plan in plans:  # fail on a missing model before any model runs
+            if plan.todo:
+                plan.summarizer.prepare()
+        generations: list[Generation] = []
+        timings: dict[str, dict[str, Any]] = {}
+        failures: list[dict[str, Any]] = []
+        for plan in plans:
+            model_started = time.perf_counter()
+            generations += _generate(plan, documents, cache, observer, failures)
+            timings[plan.summarizer.name] = {
+                "seconds": round(time.perf_counter() - model_started, 3),
+                "generated": len(plan.todo),
+                "cached": len(documents) - len(plan.todo),
+            }
+    finally:
+        cache.close()
+    scores = score_generations(generations, documents, scorers)
+    summary = summarize_scores(scores, generations, scorers, config)
+    run_record = _run_record(config, scorers, documents, timings, failures, started_at, time.perf_counter() - started)
+    files = {
+        store.RUN_FILE: json.dumps(run_record, indent=2, ensure_ascii=False) + "\n",
+        store.DOCUMENTS_FILE: store.dumps_jsonl(d.to_record() for d in documents),
+        store.GENERATIONS_FILE: store.dumps_jsonl(g.to_record() for g in generations),
+        store.SCORES_FILE: store.dumps_jsonl(scores),
+        store.SUMMARY_FILE: json.dumps(summary, indent=2) + "\n",
+        store.SUMMARY_TABLE_FILE: summary_markdown(summary, run_record),
+    }
+    run_dir = store.write_run_dir(config.run_dir, files)
+    return RunResult(run_dir, run_record, documents, generations, scores, summary, failures)
+
+
+@dataclass
+class _Plan:
+    summarizer: Summarizer
+    fingerprint: dict[str, Any]
+    keys: list[str]
+    hits: dict[str, dict[str, Any]]
+    todo: list[int]
+
+
+def _plan(summarizer: Summarizer, documents: Sequence[Document], cache: GenerationCache) -> _Plan:
+    fingerprint = summarizer.fingerprint()
+    keys = [cache_key(fingerprint, document.article) for document in documents]
+    hits = cache.get_many(keys)
+    return _Plan(summarizer, fingerprint, keys, hits, [i for i, key in enumerate(keys) if key not in hits])
+
+
+def _generate(
+    plan: _Plan, documents: Sequence[Document], cache: GenerationCache, observer: RunObserver, failures: list[dict[str, Any]]
+) -> list[Generation]:
+    summarizer = plan.summarizer
+    done: dict[int, Generation] = {
+        i: _generation(summarizer.name, documents[i].doc_id, SummaryOutput(**plan.hits[key]), cached=True)
+        for i, key in enumerate(plan.keys)
+        if key in plan.hits
+    }
+    observer.model_started(summarizer.name, len(documents), len(done))
+    if plan.todo:
+        store_keys = None
+        try:
+            for position, output in summarizer.summarize([documents[i].article for i in plan.todo]):
+                if store_keys is None:
+                    # Loading can pin down what the fingerprint could not know before (the downloaded commit).
+                    fingerprint = summarizer.fingerprint()
+                    store_keys = [cache_key(fingerprint, d.article) for d in documents] if fingerprint != plan.fingerprint else plan.keys
+                index = plan.todo[position]
+                cache.put(store_keys[index], summarizer.name, output.__dict__, fingerprint)
+                done[index] = _generation(summarizer.name, documents[index].doc_id, output, cached=False)
+                observer.generated(summarizer.name, 1)
+        except HarnessError:
+            raise
+        except Exception as error:  # a model that crashes mid-run: keep what it made, mark the rest failed
+            message = f"{type(error).__name__}: {error}".splitlines()[0]
+            missing = [i for i in plan.todo if i not in done]
+            for index in missing:
+                done[index] = Generation(summarizer.name, documents[index].doc_id, None, error=message)
+            failures.append({"model": summarizer.name, "error": message, "documents": len(missing), "traceback": traceback.format_exc()})
+            observer.model_failed(summarizer.name, message)
+        finally:
+            summarizer.close()
+    return [done[i] for i in range(len(documents))]
+
+
+def _generation(model: str, doc_id: str, output: SummaryOutput, cached: bool) -> Generation:
+    return Generation(
+        model=model,
+        doc_id=doc_id,
+        summary=output.summary,
+        seconds=output.seconds,
+        tokens_in=output.tokens_in,
+        tokens_out=output.tokens_out,
+        truncated=output.truncated,
+        cached=cached,
+    )
+
+
+def score_generations(generations: Sequence[Generation], documents: Sequence[Document], scorers: Sequence[Scorer]) -> list[dict[str, Any]]:
+    """One score row per generation: model, doc_id, summary, words, and each scorer's fields."""
+    by_id = {document.doc_id: document for document in documents}
+    rows = []
+    for generation in generations:
+        row: dict[str, Any] = {"model": generation.model, "doc_id": generation.doc_id, "summary": generation.summary}
+        if generation.error is not None or generation.summary is None:
+            row["error"] = generation.error
+        else:
+            row["words"] = count_words(generation.summary)
+            for scorer in scorers:
+                row.update(scorer.score(generation.summary, by_id[generation.doc_id]))
+        rows.append(row)
+    return rows
+
+
+def summarize_scores(
+    scores: Sequence[dict[str, Any]], generations: Sequence[Generation], scorers: Sequence[Scorer], config: Config
+) -> dict[str, Any]:
+    """Per model: documents, failures, mean words and seconds, and each scorer's aggregate."""
+    models: dict[str, Any] = {}
+    for spec in config.models:
+        rows = [row for row in scores if row["model"] == spec.name and "error" not in row]
+        timed = [g.seconds for g in generations if g.model == spec.name and g.seconds is not None]
+        entry: dict[str, Any] = {
+            "backend": spec.backend,
+            "documents": sum(1 for row in scores if row["model"] == spec.name),
+            "failed": sum(1 for row in scores if row["model"] == spec.name and "error" in row),
+            "words": sum(row["words"] for row in rows) / len(rows) if rows else None,
+            "seconds_per_summary": sum(timed) / len(timed) if timed else None,
+            "truncated": sum(1 for g in generations if g.model == spec.name and g.truncated),
+        }
+        for scorer in scorers:
+            entry[scorer.name] = scorer.aggregate(rows) if rows else None
+        models[spec.name] = entry
+    documents = len({row["doc_id"] for row in scores})
+    return {"documents": documents, "confidence": config.metrics.rouge.confidence if config.metrics.rouge else None, "models": models}
+
+
+def _run_record(
+    config: Config,
+    scorers: Sequence[Scorer],
+    documents: Sequence[Document],
+    timings: dict[str, Any],
+    failures: list[dict[str, Any]],
+    started_at: str,
+    seconds: float,
+) -> dict[str, Any]:
+    return {
+        "name": config.name,
+        "status": "failed" if failures else "ok",
+        "harness_version": harness.__version__,
+        "created": started_at,
+        "config_path": str(config.source) if config.source else None,
+        "config": config.model_dump(mode="json"),
+        "signatures": {scorer.name: str(scorer.signature()) for scorer in scorers},
+        "documents": len(documents),
+        "models": [spec.name for spec in config.models],
+        "timings": {"total_seconds": round(seconds, 3), "models": timings},
+        "failures": failures,
+        "versions": _versions(),
+        "git": _git_state(config.source.parent if config.source else Path.cwd()),
+        "host": {"python": sys.version.split()[0], "platform": platform.platform(), "machine": platform.machine()},
+    }
+
+
+def _versions() -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for name in _VERSIONED:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def _git_state(folder: Path) -> dict[str, Any] | None:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=5)
+        if commit.returncode != 0:
+            return None
+        status = subprocess.run(["git", "status", "--porcelain"], cwd=folder, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,69 @@
+"""The Summarizer contract every backend implements, and its plain output type."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+import harness
+
+
+@dataclass(frozen=True)
+class SummaryOutput:
+    """What a backend returns for one article."""
+
+    summary: str
+    seconds: float
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    truncated: bool = False
+
+
+class BackendOptions(BaseModel):
+    """Options of one backend, validated from the model's entry in a config."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, protected_namespaces=())
+
+
+class Summarizer(ABC):
+    """A summarization model: turns articles into summaries.
+
+    Construction is cheap and never loads weights; `prepare()` checks the model can be had, `summarize()`
+    loads it on first use, and `close()` frees it. Everything that changes the output is in
+    `fingerprint()`, which keys the generation cache.
+    """
+
+    backend: ClassVar[str]
+    description: ClassVar[str]
+    Options: ClassVar[type[BackendOptions]]
+    # Options that change how fast the output comes, not what it is: left out of the cache key.
+    execution_options: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, name: str, options: BackendOptions, *, seed: int = 0, base_dir: Path | None = None) -> None:
+        self.name = name
+        self.options = options
+        self.seed = seed
+        self.base_dir = base_dir or Path.cwd()
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Everything that determines the summaries: backend, output-relevant options, harness version."""
+        return {
+            "backend": self.backend,
+            "options": self.options.model_dump(mode="json", exclude=set(self.execution_options)),
+            "harness": harness.__version__,
+        }
+
+    def prepare(self) -> None:
+        """Check the model is available (cheaply, before a run starts); raise HarnessError if not."""
+
+    @abstractmethod
+    def summarize(self, articles: Sequence[str]) -> Iterator[tuple[int, SummaryOutput]]:
+        """Summarize articles, yielding (index into articles, output) as each one is done, in any order."""
+
+    def close(self) -> None:
+        """Free whatever the model holds (weights, devices)."""

@@ -1,0 +1,137 @@
+"""Finding, fingerprinting and placing Hugging Face models: what every transformers backend shares.
+
+A model is a hub id (resolved through the local HF cache, downloading only when the hub is reachable)
+or a local folder. A model that cannot be had becomes one HarnessError line naming the model and how to
+get it, never a traceback.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import hashlib
+import os
+import socket
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from harness.errors import HarnessError
+
+# Files whose content defines a checkpoint besides its weights (weights are fingerprinted by size/mtime).
+_DEFINING_FILES = ("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "spiece.model", "vocab.json", "merges.txt")
+_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".gguf")
+
+
+def looks_like_path(model: str) -> bool:
+    """True for model strings written as paths (./x, ../x, /x, ~/x) rather than hub ids."""
+    return model.startswith((".", "/", "~")) or model.count("/") > 1
+
+
+def resolve_local(model: str, base_dir: Path) -> Path | None:
+    """The local folder a model string names (relative to the config's folder), or None for a hub id."""
+    if looks_like_path(model):
+        path = Path(model).expanduser()
+        return path if path.is_absolute() else (base_dir / path)
+    candidate = base_dir / model
+    return candidate if (candidate / "config.json").is_file() else None
+
+
+def check_available(name: str, model: str, local: Path | None, revision: str | None) -> None:
+    """Raise a one-line HarnessError unless the model's config can be read (locally or from the hub)."""
+    if local is not None:
+        if not local.is_dir():
+            raise HarnessError(f"model '{name}': folder {local} does not exist (set model: to a folder saved with save_pretrained, or to a hub id)")
+        if not (local / "config.json").is_file():
+            raise HarnessError(f"model '{name}': {local} holds no config.json, so it is not a saved transformers model")
+        return
+    if cached_snapshot(model, revision) is None and not hub_reachable():
+        raise unavailable(name, model, revision, "it is not in the Hugging Face cache and the hub cannot be reached")
+
+
+def load_kwargs(model: str, local: Path | None, revision: str | None) -> dict[str, Any]:
+    """from_pretrained keyword arguments: go offline at once when the hub is unreachable (saves ~25 s of retries)."""
+    kwargs: dict[str, Any] = {"revision": revision} if revision and local is None else {}
+    if local is None and cached_snapshot(model, revision) is not None and not hub_reachable():
+        kwargs["local_files_only"] = True
+    return kwargs
+
+
+def unavailable(name: str, model: str, revision: str | None, why: str) -> HarnessError:
+    """The one-line error for a model that cannot be loaded, saying how to make it available."""
+    at = f"@{revision}" if revision else ""
+    hub_cache = os.environ.get("HF_HUB_CACHE") or os.path.join(os.environ.get("HF_HOME", "~/.cache/huggingface"), "hub")
+    return HarnessError(
+        f"model '{name}' ({model}{at}) is not available: {why}. To make it available, run "
+        f"`hf download {model}{' --revision ' + revision if revision else ''}` where the hub is reachable "
+        f"(it fills {hub_cache}; copy that folder here), or set model: to a local folder holding the model"
+    )
+
+
+def cached_snapshot(model: str, revision: str | None) -> Path | None:
+    """The HF-cache snapshot folder holding the model's config.json, if it is cached."""
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        found = try_to_load_from_cache(model, "config.json", revision=revision)
+    except Exception:  # an id the hub would reject (bad characters) is simply not cached
+        return None
+    return Path(found).parent if isinstance(found, str) else None
+
+
+@functools.lru_cache(maxsize=1)
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether the hub's host name resolves: cheap proof of being online, in at most `timeout` seconds."""
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+        pool.submit(socket.getaddrinfo, host, 443).result(timeout=timeout)
+        return True
+    except Exception:
+        return False
+    finally:
+        pool.shutdown(wait=False)
+
+
+def checkpoint_fingerprint(model: str, local: Path | None, revision: str | None) -> dict[str, Any]:
+    """What identifies the checkpoint: its hub commit, or a digest of a local folder's files."""
+    folder = local if local is not None else cached_snapshot(model, revision)
+    if folder is None or not folder.is_dir():
+        return {"model": model, "revision": revision, "snapshot": None}
+    digest = hashlib.sha256()
+    for file in sorted(folder.iterdir()):
+        if file.name in _DEFINING_FILES:
+            digest.update(file.name.encode() + file.read_bytes())
+        elif file.suffix in _WEIGHT_SUFFIXES:
+            stat = file.stat()
+            digest.update(f"{file.name}:{stat.st_size}:{int(stat.st_mtime)}".encode())
+    snapshot = folder.name if local is None else None  # HF-cache snapshot folders are named by commit
+    return {"model": model if local is None else "local", "revision": revision, "snapshot": snapshot, "files": digest.hexdigest()[:16]}
+
+
+def resolve_device(device: str) -> str:
+    """'auto' becomes cuda, mps or cpu, whichever this machine has; anything else is kept."""
+    import torch
+
+    if device != "auto":
+        return device
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def resolve_dtype(dtype: str, device: str) -> str:
+    """'auto' is float32 on CPU and MPS, bfloat16 (or float16 where unsupported) on CUDA."""
+    import torch
+
+    if dtype != "auto":
+        return dtype
+    if device.startswith("cuda"):
+        return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+    return "float32"

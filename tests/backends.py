@@ -1,0 +1,57 @@
+"""Test-only backends: a lead summarizer that counts its calls, can crash, or can be slow."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+
+from harness.summarizers.extractive import ExtractiveOptions, Lead
+
+
+class CountingOptions(ExtractiveOptions):
+    sleep: float = 0.0
+    log: str | None = Field(None, description="append one line per summarized article to this file")
+
+
+class CountingLead(Lead):
+    """Lead-k that records every article it is asked to summarize."""
+
+    backend = "counting-lead"
+    Options = CountingOptions
+    calls: ClassVar[list[str]] = []
+    crash_on: ClassVar[str | None] = None  # not an option: "fixing" the model must not change its cache key
+
+    def summarize(self, articles):
+        for index, output in super().summarize(articles):
+            article = articles[index]
+            if CountingLead.crash_on and article.startswith(CountingLead.crash_on):
+                raise RuntimeError("model crashed on this article\nsecond line of detail")
+            time.sleep(self.options.sleep)
+            CountingLead.calls.append(article[:40])
+            if self.options.log:
+                with open(self.options.log, "a", encoding="utf-8") as log:
+                    log.write(article[:40].replace("\n", " ") + "\n")
+                    log.flush()
+                    os.fsync(log.fileno())
+            yield index, output
+
+
+def register() -> None:
+    """Add the test backends to the registry (one line, as for any new backend)."""
+    from harness.summarizers import BACKENDS
+
+    BACKENDS[CountingLead.backend] = CountingLead
+
+
+if __name__ == "__main__":  # python tests/backends.py ARGS: the harness CLI with the test backends
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    register()
+    from harness.cli import main
+
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,65 @@
+"""Shared fixtures. The suite runs offline and without ../shared: everything it reads is in the project."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports huggingface_hub: a model that is not cached must fail at once, not after
+# ~25 s of network retries.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_DIR = ROOT / "references" / "syria-talks"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def seed_article() -> str:
+    return (SEED_DIR / "article.txt").read_text(encoding="utf-8").strip()
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random BART and its BPE tokenizer, built and saved here, loaded through the real path."""
+    from harness.testing import build_seq2seq
+
+    return build_seq2seq(tmp_path_factory.mktemp("tiny-bart"), [(SEED_DIR / "article.txt").read_text(encoding="utf-8")])
+
+
+@pytest.fixture()
+def jsonl_dataset(tmp_path: Path, seed_article: str):
+    """Write a small JSONL dataset of n documents cut from the seed article; returns its path."""
+
+    def make(n: int = 4, name: str = "docs.jsonl") -> Path:
+        paragraphs = [p for p in seed_article.split("\n\n") if p.strip()]
+        rows = []
+        for i in range(n):
+            body = "\n\n".join(paragraphs[i : i + 4])
+            rows.append({"id": f"doc-{i}", "article": body, "references": [paragraphs[i], {"id": "second", "text": paragraphs[i + 1]}]})
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+        return path
+
+    return make
+
+
+@pytest.fixture()
+def write_config(tmp_path: Path):
+    """Write a YAML config into tmp_path and return its path."""
+
+    def make(text: str, name: str = "config.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return make

@@ -1,0 +1,91 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from harness.config import load_config
+from harness.errors import HarnessError
+from harness.runner import build_summarizers, check_config
+
+GOOD = """\
+name: demo
+dataset: {path: refs}
+models:
+  - {name: lead-3, backend: lead, sentences: 3}
+  - name: tr
+    backend: textrank
+    words: 50
+"""
+
+
+def test_good_config_resolves_paths_against_its_folder(write_config, tmp_path):
+    config = load_config(write_config(GOOD))
+    assert config.dataset.path == tmp_path / "refs"
+    assert config.output == tmp_path / "results"
+    assert config.run_dir == tmp_path / "results" / "demo"
+    assert config.cache_dir == tmp_path / "results" / ".cache"
+    assert [m.name for m in config.models] == ["lead-3", "tr"]
+    assert config.models[1].params == {"words": 50}
+    assert config.metrics.rouge.stemmer is True and config.metrics.rouge.bootstrap == 1000
+
+
+def test_output_override_moves_the_run_and_its_cache(write_config, tmp_path):
+    config = load_config(write_config(GOOD)).with_output(Path("/elsewhere"))
+    assert config.run_dir == Path("/elsewhere/demo") and config.cache_dir == Path("/elsewhere/.cache")
+
+
+def test_shipped_configs_validate(root):
+    for path in sorted((root / "configs").glob("*.yaml")):
+        config = load_config(path)
+        assert build_summarizers(config)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (GOOD.replace("sentences: 3", "sentences: three"), r"config.yaml:4: models\[0\].sentences: .*integer.*'three'"),
+        (GOOD.replace("words: 50", "word: 50"), r"config.yaml:7: models\[1\].word: unknown field; did you mean 'words'\?"),
+        (GOOD.replace("backend: textrank", "backend: textrnk"), r"config.yaml:6: models\[1\].backend: unknown backend 'textrnk' \(known: .*textrank"),
+        (GOOD.replace("sentences: 3", "sentences: 3, words: 9"), r"models\[0\]: .*either sentences or words"),
+        (GOOD.replace("sentences: 3", "sentences: 0"), r"models\[0\].sentences: Input should be greater than 0"),
+        (GOOD.replace("name: tr", "name: lead-3"), r"config.yaml:5: models\[1\].name: model name 'lead-3' is used twice"),
+        (GOOD.replace("name: demo", "name: my run"), r"config.yaml:1: name: use letters, digits"),
+        (GOOD.replace("dataset: {path: refs}", "dataset: {}"), r"config.yaml:2: dataset.path: missing required field"),
+        (GOOD + "metrics: {rouge: {stemer: false}}\n", r"config.yaml:8: metrics.rouge.stemer: unknown field; did you mean 'stemmer'\?"),
+        (GOOD + "metrics: {rouge: {types: [rouge4x]}}\n", r"metrics.rouge.types: unknown ROUGE type 'rouge4x'"),
+        (GOOD + "colour: blue\n", r"config.yaml:8: colour: unknown field; known: cache, dataset"),
+        ("name: x\n  dataset: [\n", r"config.yaml:2: not valid YAML"),
+        ("- just\n- a list\n", r"config.yaml: a config is a YAML mapping"),
+        ("name: demo\ndataset: {path: refs}\nmodels: []\n", r"models: list at least one model"),
+    ],
+)
+def test_bad_configs_get_one_line_naming_file_line_and_field(write_config, text, expected):
+    with pytest.raises(HarnessError) as caught:
+        build_summarizers(load_config(write_config(text)))
+    message = str(caught.value)
+    assert "\n" not in message
+    assert re.search(expected, message), message
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(HarnessError, match="config file not found"):
+        load_config(tmp_path / "absent.yaml")
+
+
+def test_several_problems_are_counted(write_config):
+    with pytest.raises(HarnessError, match=r"\(and 1 more: models\)"):
+        load_config(write_config("name: demo\ndataset: {}\n"))
+
+
+def test_check_config_loads_the_dataset(write_config, tmp_path):
+    with pytest.raises(HarnessError, match=r"refs: no such file or directory"):
+        check_config(load_config(write_config(GOOD)))
+
+
+def test_hf_options_are_validated(write_config):
+    text = GOOD + "  - {name: b, backend: hf-seq2seq, model: x/y, num_beam: 4}\n"
+    with pytest.raises(HarnessError, match=r"config.yaml:8: models\[2\].num_beam: unknown field; did you mean 'num_beams'\?"):
+        build_summarizers(load_config(write_config(text)))
+    text = GOOD + "  - {name: b, backend: hf-seq2seq, model: x/y, device: gpu}\n"
+    with pytest.raises(HarnessError, match=r"models\[2\].device: use auto, cpu, cuda, cuda:N or mps \(got 'gpu'\)"):
+        build_summarizers(load_config(write_config(text)))
