@@ -82,9 +82,9 @@ def _load(args: argparse.Namespace) -> Any:
     if getattr(args, "limit", None) is not None:
         if args.limit <= 0:
             raise HarnessError("--limit: must be a positive number of documents")
-        config = config._copy_with(dataset=config.dataset.model_copy(update={"limit": args.limit}))
+        config = config.updated(dataset=config.dataset.model_copy(update={"limit": args.limit}))
     if getattr(args, "no_cache", False):
-        config = config._copy_with(cache=False)
+        config = config.updated(cache=False)
     return config
 
 

@@ -119,16 +119,21 @@ class Config(_Strict):
 
     def with_output(self, output: Path) -> Config:
         """A copy writing to another output folder (the CLI's --output)."""
-        return self._copy_with(output=output)
+        return self.updated(output=output)
+
+    def updated(self, **changes: Any) -> Config:
+        """A copy with some fields replaced (unvalidated, as model_copy), still pointing at its source file."""
+        copy = self.model_copy(update=changes)
+        copy._source, copy._node = self._source, self._node
+        return copy
 
     def error(self, loc: tuple[str | int, ...], message: str) -> HarnessError:
         """A one-line error pointing at a field of this config (and its line, when read from YAML)."""
         return HarnessError(_located(self._source, self._node, loc, message))
 
-    def _copy_with(self, **changes: Any) -> Config:
-        copy = self.model_copy(update=changes)
-        copy._source, copy._node = self._source, self._node
-        return copy
+    def invalid(self, error: ValidationError, loc: tuple[str | int, ...], model: type[BaseModel]) -> HarnessError:
+        """A one-line error for a part of this config (at loc) that failed validation as `model`."""
+        return validation_error(error, self._source, self._node, prefix=loc, model=model)
 
 
 def load_config(path: str | Path) -> Config:
@@ -155,7 +160,7 @@ def load_config(path: str | Path) -> Config:
     }
     if isinstance(config.cache, Path):
         resolved["cache"] = _resolve(base, config.cache)
-    return config._copy_with(**resolved)
+    return config.updated(**resolved)
 
 
 def parse_config(data: dict[str, Any], source: Path | None = None, node: Any = None) -> Config:

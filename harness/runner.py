@@ -21,7 +21,7 @@ from pydantic import ValidationError
 import harness
 from harness import store
 from harness.cache import GenerationCache, cache_key
-from harness.config import Config, validation_error
+from harness.config import Config
 from harness.documents import Document, load_documents
 from harness.errors import HarnessError
 from harness.report.tables import summary_markdown
@@ -93,9 +93,7 @@ def build_summarizers(config: Config) -> list[Summarizer]:
         try:
             summarizers.append(create_summarizer(spec, seed=config.seed, base_dir=base_dir))
         except ValidationError as error:
-            raise validation_error(
-                error, config.source, config._node, prefix=("models", index), model=BACKENDS[spec.backend].Options
-            ) from None
+            raise config.invalid(error, ("models", index), BACKENDS[spec.backend].Options) from None
     return summarizers
 
 
