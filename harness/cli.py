@@ -70,6 +70,20 @@ def _parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="list the summarizer backends and their options")
     models.set_defaults(handler=_models)
+
+    facts = commands.add_parser("facts", help="show an article's fact table, or check a summary against it")
+    facts.add_argument("target", help="a document folder, an article .txt file, or a document id")
+    facts.add_argument("--dataset", type=Path, default=Path("references"), help="where to look up a document id (default: references)")
+    facts.add_argument("--summary", help="check this summary's figures against the article")
+    facts.add_argument("--summary-file", type=Path, help="check the summary in this file")
+    facts.add_argument("--no-gold", action="store_true", help="ignore the document's curated facts.yaml")
+    facts.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    facts.set_defaults(handler=_facts)
+
+    selftest = commands.add_parser("selftest", help="perturb the reference summaries and measure the fact checker")
+    selftest.add_argument("--dataset", type=Path, default=Path("references"), help="documents with references (default: references)")
+    selftest.add_argument("--json", action="store_true", help="print the full report as JSON")
+    selftest.set_defaults(handler=_selftest)
     return parser
 
 
@@ -159,6 +173,76 @@ def _models(args: argparse.Namespace) -> int:
         out.print(table)
         out.print()
     return EXIT_OK
+
+
+def _facts(args: argparse.Namespace) -> int:
+    import json
+
+    from harness.documents import find_document
+    from harness.facts import check_summary, extract_facts, table_for_document
+
+    document = find_document(args.target, args.dataset)
+    table = extract_facts(document.article) if args.no_gold or document.facts is None else table_for_document(document)
+    summary = args.summary
+    if args.summary_file:
+        if not args.summary_file.is_file():
+            raise HarnessError(f"{args.summary_file}: no such file")
+        summary = args.summary_file.read_text(encoding="utf-8")
+    if summary is None:
+        if args.json:
+            out.print_json(json.dumps(table.to_dict()))
+        else:
+            source = "curated facts.yaml over the automatic table" if table.has_gold else "automatic"
+            out.print(f"{document.doc_id}: {len(table.facts)} facts ({source}); key facts marked yes", soft_wrap=True)
+            out.print(table.render(), soft_wrap=True, markup=False)
+        return EXIT_OK
+    result = check_summary(summary, table)
+    if args.json:
+        out.print_json(json.dumps(result.to_dict()))
+    else:
+        _print_check(result)
+    return EXIT_FAILED if result.flagged else EXIT_OK
+
+
+def _print_check(result: Any) -> None:
+    colours = {"supported": "green", "contradicted": "red", "not_in_article": "yellow"}
+    for claim in result.claims:
+        out.print(f"[{colours[claim.verdict]}]{claim.verdict:<15}[/] {claim.quantity.text!r}: {claim.reason}", soft_wrap=True)
+        if claim.evidence and claim.verdict != "supported":
+            out.print(f"{'':16}article: {claim.evidence.sentence}", soft_wrap=True, markup=False)
+    for key in result.key_facts:
+        colour = "green" if key.status == "preserved" else "red"
+        out.print(f"[{colour}]{key.status:<15}[/] key fact {key.fact.id}: {key.fact.quantity.text} {key.fact.noun or ''}", soft_wrap=True)
+    precision = "–" if result.numeric_precision is None else f"{result.numeric_precision:.0%}"
+    recall = "–" if result.key_fact_recall is None else f"{result.key_fact_recall:.0%}"
+    out.print(f"numeric precision {precision}, key-fact recall {recall}, {result.contradicted} contradicted, {result.not_in_article} not in article")
+
+
+def _selftest(args: argparse.Namespace) -> int:
+    import json
+
+    from harness.documents import load_documents
+    from harness.facts import run_selftest
+
+    report = run_selftest(load_documents(args.dataset))
+    if args.json:
+        out.print_json(json.dumps(report.to_dict()))
+    else:
+        for variant in report.misses:
+            out.print(f"missed     {variant.doc_id}/{variant.reference} {variant.kind}: {variant.changed}", soft_wrap=True, markup=False)
+        for variant in report.alarms:
+            out.print(f"false alarm {variant.doc_id}/{variant.reference} {variant.kind}: {variant.changed}", soft_wrap=True, markup=False)
+        for skipped in report.skipped_references:
+            out.print(f"skipped    {skipped}: the checker flags this reference as it is", soft_wrap=True)
+    if not report.perturbations or not report.rewrites:
+        raise HarnessError(f"{args.dataset}: no reference summary with checkable figures to perturb")
+    detection, alarms = report.detection_rate or 0.0, report.false_alarm_rate or 0.0
+    out.print(
+        f"perturbations caught: {report.detected}/{report.perturbations} ({detection:.1%}, target >= 99%); "
+        f"false alarms on faithful rewrites: {report.false_alarms}/{report.rewrites} ({alarms:.1%}, target <= 1%)",
+        soft_wrap=True,
+    )
+    return EXIT_OK if detection >= 0.99 and alarms <= 0.01 else EXIT_FAILED
 
 
 def _type_name(annotation: Any) -> str:

@@ -70,10 +70,19 @@ class RougeConfig(_Strict):
         return types
 
 
+class FactsConfig(_Strict):
+    """Options of the fact checker (harness.facts): numeric claims checked against the article."""
+
+    gold: bool = Field(True, description="lay a document's curated facts.yaml over its automatic fact table")
+    bootstrap: int = Field(1000, ge=0, description="bootstrap resamples for confidence intervals; 0 turns CIs off")
+    confidence: float = Field(0.95, gt=0, lt=1)
+
+
 class MetricsConfig(_Strict):
     """Which scorers run, with their options; a scorer set to null is switched off."""
 
     rouge: RougeConfig | None = RougeConfig()
+    facts: FactsConfig | None = FactsConfig()
 
 
 class Config(_Strict):

@@ -103,6 +103,31 @@ def load_documents(path: str | Path) -> list[Document]:
     return documents
 
 
+def find_document(target: str | Path, search: str | Path = "references") -> Document:
+    """One document named by a folder, an article text file, or a document id found under `search`."""
+    path = Path(target)
+    if path.is_dir():
+        documents = load_documents(path)
+        if len(documents) != 1:
+            ids = ", ".join(d.doc_id for d in documents[:10])
+            raise HarnessError(f"{path}: holds {len(documents)} documents ({ids}); name one folder or id")
+        return documents[0]
+    if path.is_file():
+        if path.name == ARTICLE_FILE:
+            return load_document_dir(path.parent)
+        if path.suffix in {".jsonl", ".json"}:
+            raise HarnessError(f"{path}: a JSONL file holds many documents; name one by id with --dataset {path}")
+        return _checked(Document(path.stem, path.read_text(encoding="utf-8").strip(), source=str(path)))
+    search = Path(search)
+    if not search.exists():
+        raise HarnessError(f"{target}: no such file, folder, or document id (no {search} to look in)")
+    documents = {d.doc_id: d for d in load_documents(search)}
+    if str(target) not in documents:
+        known = ", ".join(list(documents)[:10])
+        raise HarnessError(f"{target}: no such file, folder, or document id in {search} (ids: {known})")
+    return documents[str(target)]
+
+
 def load_document_dir(folder: Path) -> Document:
     """Load one document folder (article.txt, meta.yaml, summaries/*.txt, facts.yaml)."""
     meta = _read_yaml(folder / META_FILE) if (folder / META_FILE).is_file() else {}

@@ -19,11 +19,13 @@ def format_ci(stat: dict[str, float | None] | None, scale: float = 100.0) -> str
 
 
 def summary_table(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows: per model the ROUGE F1 means (x100, with CIs), words, seconds per summary, failures."""
+    """Headers and rows: per model ROUGE F1 (x100, with CIs), fact checks, words, seconds per summary, failures."""
     models = summary.get("models", {})
     rouge_types = next((list(m["rouge"].keys() - {"n"}) for m in models.values() if m.get("rouge")), [])
     rouge_types = sorted(rouge_types, key=lambda t: list(ROUGE_LABELS).index(t) if t in ROUGE_LABELS else 99)
-    headers = ["model", *(f"{ROUGE_LABELS.get(t, t)} F1" for t in rouge_types), "words", "seconds", "failed"]
+    with_facts = any(m.get("facts") for m in models.values())
+    fact_headers = ["key facts", "num. prec.", "contra.", "not in art."] if with_facts else []
+    headers = ["model", *(f"{ROUGE_LABELS.get(t, t)} F1" for t in rouge_types), *fact_headers, "words", "seconds", "failed"]
     rows = []
     for name, stats in models.items():
         rouge = stats.get("rouge") or {}
@@ -31,12 +33,27 @@ def summary_table(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
             [
                 name,
                 *(format_ci(rouge.get(t, {}).get("fmeasure")) for t in rouge_types),
+                *(fact_cells(stats.get("facts")) if with_facts else []),
                 f"{stats['words']:.0f}" if stats.get("words") is not None else "–",
                 f"{stats['seconds_per_summary']:.2f}" if stats.get("seconds_per_summary") is not None else "–",
                 str(stats.get("failed", 0)),
             ]
         )
     return headers, rows
+
+
+def fact_cells(facts: dict[str, Any] | None) -> list[str]:
+    """Key facts kept ("2/3"), numeric precision (%), contradicted and not-in-article claim counts."""
+    if not facts:
+        return ["–"] * 4
+    kept = f"{facts['key_facts_preserved']}/{facts['key_facts_total']}" if facts["key_facts_total"] else "–"
+    precision = facts.get("numeric_precision_micro")
+    return [
+        kept,
+        f"{precision * 100:.0f}% ({facts['supported']}/{facts['claims']})" if precision is not None else "no claims",
+        str(facts["contradicted"]),
+        str(facts["not_in_article"]),
+    ]
 
 
 def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -53,7 +70,11 @@ def summary_markdown(summary: dict[str, Any], run: dict[str, Any]) -> str:
     headers, rows = summary_table(summary)
     n = summary.get("documents", 0)
     lines = [f"# {run.get('name', 'run')}", "", markdown_table(headers, rows).rstrip(), ""]
-    lines.append(f"ROUGE F1 x100, mean over {n} document{'s' if n != 1 else ''}" + (" with 95% bootstrap intervals." if n > 1 else " (one document: no interval)."))
+    level = f"{(summary.get('confidence') or 0.95) * 100:g}%"
+    lines.append(f"ROUGE F1 x100, mean over {n} document{'s' if n != 1 else ''}" + (f" with {level} bootstrap intervals." if n > 1 else " (one document: no interval)."))
+    if any(m.get("facts") for m in summary.get("models", {}).values()):
+        lines.append("key facts: key facts of the fact table the summaries keep, over all documents; num. prec.: numeric claims"
+                     " supported by the article; contra. / not in art.: claims the article contradicts / does not contain.")
     lines += ["", "Signatures:", ""]
     lines += [f"- `{signature}`" for signature in run.get("signatures", {}).values()]
     return "\n".join(lines) + "\n"

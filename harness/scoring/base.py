@@ -20,6 +20,16 @@ class Signature:
     def __str__(self) -> str:
         return "|".join([self.name, *(f"{key}:{value}" for key, value in self.fields)])
 
+    @classmethod
+    def parse(cls, text: str) -> Signature:
+        """Inverse of str(): `name|key:value|...` back into a Signature."""
+        name, *fields = text.split("|")
+        return cls(name, tuple((key, value) for key, _, value in (field.partition(":") for field in fields)))
+
+    def extended(self, *fields: tuple[str, str]) -> Signature:
+        """The same signature with more fields."""
+        return Signature(self.name, (*self.fields, *fields))
+
 
 class Scorer(ABC):
     """Scores one summary of one document; aggregates one model's scores over the corpus."""

@@ -1,0 +1,188 @@
+"""How well the numeric fact checker agrees with people.
+
+Runs `harness.facts.check_summary` over the human-judged model summaries of ../shared/evaldata
+(CNN/DailyMail and XSum; see its README) and reports the precision and recall of the summaries it
+flags (any contradicted or not-in-article claim) against two human labels:
+- has_numeric_error: annotators marked an error involving a number, quantity or date (null records skipped);
+- label: the summary is inconsistent with the article at all (null records skipped). The checker only
+  sees figures, so its recall here is bounded by the share of errors that involve one.
+
+    .venv/bin/python benchmarks/facts_human_labels.py [EVALDATA_DIR] [--show N] [--source NAME] [--selftest]
+
+--show N prints N missed and N false alarms per label for error analysis; --selftest also runs the
+self-test (perturbations and faithful rewrites) on the human reference summaries of the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from harness.documents import Document, Reference
+from harness.facts import check_summary, extract_facts, signature
+from harness.facts.selftest import run_selftest
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "evaldata"  # ../shared beside the checkout
+
+
+def load(directory: Path) -> list[dict]:
+    """Judged summaries joined with the article text each judgment refers to."""
+    articles = {}
+    with (directory / "articles.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            articles[record["id"]] = record
+    records = []
+    with (directory / "judged_summaries.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            article = articles[record["article_id"]]
+            record["article"] = _article_version(article, record["article_version"])
+            records.append(record)
+    return records
+
+
+def _article_version(article: dict, version: str) -> str:
+    if version in article.get("article_sources", []):
+        return article["article"]
+    for other in article.get("other_versions", []):
+        if version in other["sources"]:
+            return other["article"]
+    return article["article"]
+
+
+def repair(text: str) -> str:
+    """Undo one preprocessing loss of the XSum copies: the pound sign became '#' ("# 25m")."""
+    return re.sub(r"#\s?(?=\d)", "£", text)
+
+
+# The README's rule for a "number token" in human-marked spans: has_numeric_error can only be true for
+# errors on such tokens, so "one-year deal", "the past year" or "world number one" can never count.
+_LABEL_NUMBER_WORDS = set(
+    """zero two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
+    eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million
+    millions billion billions trillion half dozen dozens second third fourth fifth sixth seventh eighth ninth tenth
+    eleventh twelfth twice double triple quarter january february march april june july august september october
+    november december monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+
+
+def has_label_number_token(text: str) -> bool:
+    """Whether text holds a number token by the evaldata README's rule (digits, number/month/day words)."""
+    return bool(re.search(r"\d", text)) or any(w in _LABEL_NUMBER_WORDS for w in re.findall(r"[a-z]+", text.lower()))
+
+
+def flagged_label_aligned(result) -> bool:
+    """Flagged on claims that the label's number-token rule can see."""
+    return any(c.verdict != "supported" and has_label_number_token(c.quantity.text) for c in result.claims)
+
+
+def scores(pairs: list[tuple[bool, bool]]) -> dict:
+    """Precision, recall, F1 and confusion counts of (predicted, actual) pairs."""
+    tp = sum(p and a for p, a in pairs)
+    fp = sum(p and not a for p, a in pairs)
+    fn = sum(a and not p for p, a in pairs)
+    tn = len(pairs) - tp - fp - fn
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"n": len(pairs), "tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": precision, "recall": recall, "f1": f1}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("evaldata", nargs="?", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--show", type=int, default=0, help="print this many misses and false alarms per label")
+    parser.add_argument("--source", default=None, help="only records whose source name starts with this")
+    parser.add_argument("--selftest", action="store_true", help="also run the self-test on the human references")
+    args = parser.parse_args(argv)
+
+    records = load(args.evaldata)
+    if args.source:
+        records = [r for r in records if r["source"]["name"].startswith(args.source)]
+    tables: dict[str, object] = {}
+    started = time.perf_counter()
+    results = []
+    for record in records:
+        article = repair(record["article"])
+        if article not in tables:
+            tables[article] = extract_facts(article)
+        results.append(check_summary(repair(record["summary"]), tables[article]))
+    seconds = time.perf_counter() - started
+
+    print(f"checker: {signature()}")
+    print(f"data: {args.evaldata} ({len(records)} judged summaries, {len(tables)} article texts, {seconds:.1f} s)")
+    labels = (
+        ("has_numeric_error", lambda r: r["has_numeric_error"]),
+        ("label=inconsistent", lambda r: None if r["label"] is None else r["label"] == "inconsistent"),
+    )
+    for label, positive in labels:
+        print(f"\nflagged vs {label}")
+        print(f"  {'subset':<8} {'n':>5} {'tp':>5} {'fp':>5} {'fn':>5} {'tn':>5} {'prec':>6} {'recall':>6} {'f1':>6}")
+        groups = defaultdict(list)
+        for record, result in zip(records, results, strict=True):
+            actual = positive(record)
+            if actual is None:
+                continue
+            for name in (record["dataset"], "overall"):
+                groups[name].append((result.flagged, actual))
+                groups[f"{name}*"].append((flagged_label_aligned(result), actual))
+        for name in ("cnndm", "xsum", "overall", "cnndm*", "xsum*", "overall*"):
+            if groups[name]:
+                s = scores(groups[name])
+                print(f"  {name:<8} {s['n']:>5} {s['tp']:>5} {s['fp']:>5} {s['fn']:>5} {s['tn']:>5} "
+                      f"{s['precision']:>6.3f} {s['recall']:>6.3f} {s['f1']:>6.3f}")  # fmt: skip
+        print("  (* = flagged on claims holding a number token by the README's rule behind has_numeric_error)")
+        if args.show:
+            _show(records, results, positive, args.show)
+    verdicts = defaultdict(int)
+    for result in results:
+        for claim in result.claims:
+            verdicts[claim.verdict] += 1
+    print("\nclaims by verdict: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
+    if args.selftest:
+        _selftest(args.evaldata, args.show)
+    return 0
+
+
+def _selftest(directory: Path, show: int) -> None:
+    """The self-test on the human reference summaries of evaldata (perturbations vs faithful rewrites)."""
+    documents = {"cnndm": [], "xsum": []}
+    with (directory / "articles.jsonl").open(encoding="utf-8") as lines:
+        for record in map(json.loads, lines):
+            references = tuple(Reference(f"ref{k}", r["text"]) for k, r in enumerate(record["references"]))
+            if references:
+                documents[record["dataset"]].append(Document(record["id"], repair(record["article"]), references))
+    print("\nself-test on the human reference summaries (references flagged as they are are skipped)")
+    for name, group in documents.items():
+        report = run_selftest(group)
+        references = sum(len(d.references) for d in group)
+        print(f"  {name:<6} references {references}, skipped {len(report.skipped_references)}; "
+              f"perturbations {report.perturbations}, detected {report.detected} ({report.detection_rate:.3f}); "
+              f"rewrites {report.rewrites}, false alarms {report.false_alarms} ({report.false_alarm_rate:.3f})")
+        for variant in report.misses[:show] + report.alarms[:show]:
+            print(f"      {variant.kind}: {variant.changed}")
+
+
+def _show(records, results, positive, limit: int) -> None:
+    for title, want_flag, want_actual in (("missed", False, True), ("false alarms", True, False)):
+        shown = 0
+        print(f"  -- {title}")
+        for record, result in zip(records, results, strict=True):
+            if positive(record) is want_actual and result.flagged is want_flag and shown < limit:
+                shown += 1
+                marked = [e if isinstance(e, str) else e.get("ent") for e in record.get("numeric_error_evidence", [])]
+                print(f"  [{record['id'][:60]}] {record['summary'][:220]}")
+                print(f"      humans: {marked[:4]}")
+                for claim in result.claims:
+                    figure = f"{claim.quantity.text!r} ({claim.quantity.kind})"
+                    print(f"      {claim.verdict}: {figure} - {claim.reason[:150]}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

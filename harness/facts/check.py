@@ -1,0 +1,258 @@
+"""Check the numeric claims of a summary against an article's fact table.
+
+Each figure of the summary is read like the article's (value, counted noun, predicate, clause words)
+and aligned to the facts of a comparable kind:
+- supported: a fact's value agrees (within hedges and rounding) and no other fact fits the claim's
+  noun, predicate and clause clearly better;
+- contradicted: the article states this kind of fact with another value ("300,000 civilians"), or
+  the value belongs to another noun or event in the article ("275,000 children", "the Sept. 9 bombing");
+- not_in_article: the article states this quantity in no form ("died at the age of 83"; a "two-year
+  deal" where the article's only 2 is "second").
+A figure the article has under another reading (an age read as a bare count) is supported.
+Vague claims ("hundreds of homes") are checked only where the article speaks of the same thing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from harness.facts.extract import Mention, extract_mentions
+from harness.facts.lexicon import noun_relation, stem
+from harness.facts.numbers import written_numbers
+from harness.facts.quantities import Quantity, agree, comparable
+from harness.facts.table import Evidence, Fact, FactTable, extract_facts
+from harness.facts.units import DAYS_PER
+
+SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE = "supported", "contradicted", "not_in_article"
+VERDICTS = (SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE)
+PRESERVED, OMITTED = "preserved", "omitted"
+
+# Affinity of a claim to a fact: how surely they speak of the same thing, whatever the values.
+NOUN_SCORE = {"same": 3.0, "compatible": 1.0, "conflict": -2.0, "unknown": 0.0}
+PREDICATE_MATCH, PREDICATE_CLASH = 2.0, -1.0
+CONTEXT_WORD, CONTEXT_CAP = 1.0, 4
+SAME_THING = 3.0  # a disagreeing fact this close makes a claim contradicted rather than not in the article
+MOVED_MARGIN, MOVED_MIN = 3.0, 3.0  # a rival must beat the agreeing fact by this much to call a value moved
+NEAR_TIE = 1.0  # facts this close in affinity are told apart by value: "a million dead" is the half million, not "hundreds"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One numeric claim of a summary, its verdict, the fact it was aligned to and why."""
+
+    text: str  # the summary sentence that makes the claim
+    quantity: Quantity  # the figure, with its span in the summary
+    verdict: str
+    fact: Fact | None
+    evidence: Evidence | None
+    reason: str
+    noun: str | None = None
+    predicate: str | None = None
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready form."""
+        return {
+            "claim": self.quantity.text,
+            "sentence": self.text,
+            "span": list(self.quantity.span),
+            "value": self.quantity.describe(),
+            "kind": self.quantity.kind,
+            "noun": self.noun,
+            "predicate": self.predicate,
+            "verdict": self.verdict,
+            "fact": self.fact.id if self.fact else None,
+            "fact_text": self.fact.quantity.text if self.fact else None,
+            "evidence": self.evidence.sentence if self.evidence else None,
+            "evidence_span": [self.evidence.start, self.evidence.end] if self.evidence else None,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class KeyFact:
+    """A key fact of the article and whether the summary keeps it (a supported claim aligned to it)."""
+
+    fact: Fact
+    status: str  # preserved | omitted
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready form."""
+        return {"fact": self.fact.id, "text": self.fact.quantity.text, "noun": self.fact.noun, "status": self.status}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The claims of one summary with verdicts, the key facts it keeps or omits, and the scores."""
+
+    summary: str
+    claims: tuple[Claim, ...]
+    key_facts: tuple[KeyFact, ...]
+
+    def count(self, verdict: str) -> int:
+        """Number of claims with this verdict."""
+        return sum(claim.verdict == verdict for claim in self.claims)
+
+    @property
+    def supported(self) -> int:
+        return self.count(SUPPORTED)
+
+    @property
+    def contradicted(self) -> int:
+        return self.count(CONTRADICTED)
+
+    @property
+    def not_in_article(self) -> int:
+        return self.count(NOT_IN_ARTICLE)
+
+    @property
+    def flagged(self) -> bool:
+        """Whether any claim is contradicted or not in the article."""
+        return self.contradicted + self.not_in_article > 0
+
+    @property
+    def numeric_precision(self) -> float | None:
+        """Supported claims over all numeric claims; None when the summary makes none."""
+        return self.supported / len(self.claims) if self.claims else None
+
+    @property
+    def key_fact_recall(self) -> float | None:
+        """Preserved key facts over all key facts; None when the table has none."""
+        if not self.key_facts:
+            return None
+        return sum(k.status == PRESERVED for k in self.key_facts) / len(self.key_facts)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready form: the scores, then the claims and key facts."""
+        return {
+            "numeric_precision": self.numeric_precision,
+            "key_fact_recall": self.key_fact_recall,
+            "claims_total": len(self.claims),
+            "supported": self.supported,
+            "contradicted": self.contradicted,
+            "not_in_article": self.not_in_article,
+            "flagged": self.flagged,
+            "claims": [claim.to_dict() for claim in self.claims],
+            "key_facts": [key.to_dict() for key in self.key_facts],
+        }
+
+
+def check_summary(summary: str, article_or_table: str | FactTable) -> CheckResult:
+    """Check every numeric claim of a summary against an article (or its prepared fact table)."""
+    table = article_or_table if isinstance(article_or_table, FactTable) else extract_facts(article_or_table)
+    claims = []
+    for mention in extract_mentions(summary):
+        if not mention.quantity.claimable:
+            continue
+        claim = judge(mention, table)
+        if claim is not None:
+            claims.append(claim)
+    supported = {claim.fact.id for claim in claims if claim.verdict == SUPPORTED and claim.fact}
+    keys = tuple(KeyFact(fact, PRESERVED if fact.id in supported else OMITTED) for fact in table.key_facts())
+    return CheckResult(summary, tuple(claims), keys)
+
+
+def affinity(mention: Mention, fact: Fact) -> float:
+    """How surely a claim and a fact speak of the same thing: counted noun, predicate, clause words."""
+    score = NOUN_SCORE[noun_relation(mention.noun, fact.noun)]
+    if mention.predicate_class and fact.predicate_class:
+        score += PREDICATE_MATCH if mention.predicate_class == fact.predicate_class else PREDICATE_CLASH
+    shared = len(set(mention.context) & set(fact.context) - {mention.noun})
+    return score + CONTEXT_WORD * min(shared, CONTEXT_CAP)
+
+
+def judge(mention: Mention, table: FactTable) -> Claim | None:
+    """The verdict on one claim; None for a vague claim ("hundreds") the article says nothing about."""
+    q = mention.quantity
+    candidates = [f for f in table.facts if comparable(q, f.quantity)]
+    scored = sorted(((affinity(mention, f), f) for f in candidates), key=lambda pair: -pair[0])
+    # "hundreds" in the article does not state 290: a vague fact supports only a vague or hedged claim.
+    agreeing = [(score, f) for score, f in scored
+                if agree(q, f.quantity) and (f.quantity.hedge != "vague" or q.hedge is not None)]  # fmt: skip
+    if agreeing:
+        score, best = agreeing[0]
+        rival = _rival(mention, best, score, scored)
+        if rival:
+            other = rival[1]
+            reason = (f"the article's {best.quantity.text!r} is about {_topic(best)}; for {_topic(other)} "
+                      f"it says {other.quantity.text!r} ({other.quantity.describe()})")  # fmt: skip
+            return _claim(mention, CONTRADICTED, other, reason)
+        return _claim(mention, SUPPORTED, best, f"agrees with {best.quantity.text!r} ({best.quantity.describe()})")
+    if scored and scored[0][0] >= SAME_THING:
+        best = _closest_in_value(q, [f for score, f in scored if score >= max(SAME_THING, scored[0][0] - NEAR_TIE)])
+        reason = f"the article says {best.quantity.text!r} ({best.quantity.describe()}), not {q.describe()}"
+        return _claim(mention, CONTRADICTED, best, reason)
+    if q.hedge == "vague":
+        return None
+    written = written_numbers(q.text)
+    elsewhere = [f for f in table.facts if written and written <= written_numbers(f.quantity.text)
+                 and _same_reading(mention, f)]  # fmt: skip
+    if elsewhere:
+        # The same figure read as another kind ("Bueno, 27," as a count, "27-year-old" as an age): the
+        # kinds come from surface cues on both sides, so a differing kind alone is no evidence of error.
+        other = max(elsewhere, key=lambda f: affinity(mention, f))
+        reason = f"the article has {other.quantity.text!r} ({other.quantity.kind}), read as the same figure"
+        return _claim(mention, SUPPORTED, other, reason)
+    if written and written <= set(table.numbers):
+        shown = ", ".join(f"{n:g}" for n in sorted(written))
+        reason = f"the article states no {q.kind} {q.describe()}; it writes {shown} only as something else"
+        return _claim(mention, NOT_IN_ARTICLE, None, reason)
+    return _claim(mention, NOT_IN_ARTICLE, None, f"the article states no {q.kind} {q.describe()} in any form")
+
+
+def _closest_in_value(q: Quantity, facts: list[Fact]) -> Fact:
+    """Of facts that fit a claim about equally well, the one whose value is nearest (by ratio); the first on ties."""
+    if q.value is None or q.value <= 0:
+        return facts[0]
+    def distance(fact: Fact) -> float:
+        value = fact.quantity.value
+        return abs(math.log(value / q.value)) if value and value > 0 else math.inf
+    return min(facts, key=distance)
+
+
+def _rival(mention: Mention, best: Fact, score: float, scored: list[tuple[float, Fact]]) -> tuple[float, Fact] | None:
+    """A disagreeing fact that fits the claim clearly better than the agreeing one, if any.
+
+    Either the claim's noun is the rival's and conflicts with the agreeing fact's ("275,000 children"
+    when 275,000 are civilians and the children are 100,000), or the rival fits the claim's predicate
+    and clause by a clear margin (the Sept. 9 date put on the Sept. 19 bombing).
+    """
+    for rival_score, fact in scored:
+        if agree(mention.quantity, fact.quantity):
+            continue
+        noun_moved = (noun_relation(mention.noun, fact.noun) == "same"
+                      and noun_relation(mention.noun, best.noun) == "conflict")  # fmt: skip
+        if noun_moved or (rival_score >= MOVED_MIN and rival_score >= score + MOVED_MARGIN):
+            return rival_score, fact
+    return None
+
+
+def _topic(fact: Fact) -> str:
+    """A few words saying what a fact is about: 'civilian, trapped', 'bomb, aid, convoy'."""
+    words = [w for w in (fact.noun, fact.predicate) if w]
+    seen = {stem(w) for w in words}
+    words += [w for w in fact.context if w not in seen][: max(0, 3 - len(words))]
+    return "'" + ", ".join(words) + "'" if words else "another figure"
+
+
+def _same_reading(mention: Mention, fact: Fact) -> bool:
+    """Whether a figure read as one kind may be the article's figure read as another.
+
+    Ages, years and bare counts are told apart by weak cues ("Bueno, 27," is an age only after a
+    capitalised name), so they may stand for each other; "two-year" and "second" may not.
+    """
+    kinds = {mention.quantity.kind, fact.quantity.kind}
+    if kinds <= {"age", "count"}:
+        count_noun = mention.noun if mention.quantity.kind == "count" else fact.noun
+        return noun_relation(count_noun, "person") != "conflict"
+    if kinds <= {"year", "count"}:  # "in 2005" read as a count; "2,000" is never a year
+        return "," not in mention.quantity.text + fact.quantity.text
+    if kinds == {"duration", "count"}:
+        count = fact if fact.quantity.kind == "count" else mention
+        return count.noun in DAYS_PER
+    return False
+
+
+def _claim(mention: Mention, verdict: str, fact: Fact | None, reason: str) -> Claim:
+    return Claim(mention.sentence.text, mention.quantity, verdict, fact, fact.evidence if fact else None, reason,
+                 mention.noun, mention.predicate)  # fmt: skip

@@ -1,0 +1,103 @@
+"""Curated gold fact tables (`facts.yaml` in a document folder): parsing and validation.
+
+A gold entry names a figure as the article writes it and the sentence that states it; the figure is
+read with the same parser as everything else and must come out at the curated value, so a gold table
+cannot silently drift from its article. Format:
+
+    facts:
+      - id: war-dead                  # unique, stable: results refer to it
+        text: roughly half a million  # the figure as written, hedge included
+        value: 500000                 # normalised value (see harness.facts.quantities.Quantity)
+        kind: count                   # optional check of the parsed kind
+        noun: people                  # what is counted (null for dates)
+        predicate: dead               # what happened to it, or the event of a date
+        evidence: "...the Syria war, which has left roughly half a million people dead since 2011."
+        key: true                     # a good summary should keep this fact
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.errors import HarnessError
+from harness.facts.lexicon import stem
+from harness.facts.quantities import Quantity, find_quantities
+from harness.facts.table import Evidence, Fact
+from harness.text import sentence_spans
+
+REQUIRED = ("id", "text", "value", "evidence")
+ALLOWED = {*REQUIRED, "kind", "noun", "predicate", "qualifiers", "key", "note"}
+
+
+def parse_gold(raw: Any, article: str, source: str = "facts.yaml") -> list[Fact]:
+    """Validate a loaded facts.yaml against its article and return its facts (source 'gold')."""
+    items = raw.get("facts") if isinstance(raw, dict) else raw
+    if not isinstance(items, list):
+        raise HarnessError(f"{source}: expected a 'facts' list")
+    sentences = sentence_spans(article)
+    facts: list[Fact] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        where = f"{source}: facts[{index}]"
+        if not isinstance(item, dict):
+            raise HarnessError(f"{where}: expected a mapping")
+        missing = [name for name in REQUIRED if item.get(name) in (None, "")]
+        unknown = sorted(set(item) - ALLOWED)
+        if missing or unknown:
+            problem = f"missing field '{missing[0]}'" if missing else f"unknown field '{unknown[0]}'"
+            raise HarnessError(f"{where}: {problem}")
+        fact_id = str(item["id"])
+        where = f"{source}: facts[{index}] ('{fact_id}')"
+        if fact_id in seen:
+            raise HarnessError(f"{where}: id appears twice")
+        seen.add(fact_id)
+        facts.append(_gold_fact(item, fact_id, article, sentences, where))
+    return facts
+
+
+def _gold_fact(item: dict, fact_id: str, article: str, sentences: list, where: str) -> Fact:
+    evidence = " ".join(str(item["evidence"]).split())
+    sentence = next((s for s in sentences if evidence in " ".join(s.text.split())), None)
+    if sentence is None:
+        raise HarnessError(f"{where}: field 'evidence' is not found in one sentence of the article")
+    text = str(item["text"])
+    offset = sentence.text.find(text)
+    if offset < 0:
+        raise HarnessError(f"{where}: field 'text' ({text!r}) is not in its evidence sentence")
+    quantity = _quantity(sentence.text, offset, offset + len(text), sentence.start)
+    if quantity is None:
+        raise HarnessError(f"{where}: field 'text' ({text!r}) is not read as a quantity")
+    try:
+        value = float(item["value"])
+    except (TypeError, ValueError):
+        raise HarnessError(f"{where}: field 'value' must be a number") from None
+    if abs(quantity.value - value) > 1e-6 * max(1.0, abs(value)):
+        raise HarnessError(f"{where}: field 'value' is {value:g} but {text!r} reads as {quantity.value:g}")
+    if item.get("kind") and item["kind"] != quantity.kind:
+        raise HarnessError(f"{where}: field 'kind' is {item['kind']!r} but {text!r} reads as {quantity.kind!r}")
+    qualifiers = dict(item.get("qualifiers") or {})
+    if not isinstance(item.get("qualifiers") or {}, dict):
+        raise HarnessError(f"{where}: field 'qualifiers' must be a mapping")
+    if quantity.hedge:
+        qualifiers.setdefault("hedge", quantity.hedge)
+    if not isinstance(item.get("key", False), bool):
+        raise HarnessError(f"{where}: field 'key' must be true or false")
+    noun = item.get("noun")
+    return Fact(
+        id=fact_id,
+        quantity=quantity,
+        noun=stem(str(noun)) if noun else None,
+        predicate=str(item["predicate"]) if item.get("predicate") else None,
+        qualifiers=qualifiers,
+        evidence=Evidence(sentence.text, sentence.start, sentence.end),
+        key=bool(item.get("key", False)),
+        source="gold",
+    )
+
+
+def _quantity(sentence: str, start: int, end: int, offset: int) -> Quantity | None:
+    for q in find_quantities(sentence):
+        if q.span[0] < end and start < q.span[1]:
+            span = (q.span[0] + offset, q.span[1] + offset)
+            return Quantity(q.value, q.low, q.high, q.kind, q.unit, q.text, span, q.hedge, q.claimable)
+    return None

@@ -1,0 +1,26 @@
+"""The checker's signature (sacrebleu-style), recorded in results so that scores name their checker."""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+from harness.text import SPLITTER_NAME
+
+# Bump when extraction or alignment rules change what a checker run reports.
+RULES_VERSION = "1"
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def signature() -> str:
+    """'facts|extractor:rules-1|numbers:text2num-3.1.0|splitter:pysbd-0.3.4|version:0.1.0'."""
+    return (f"facts|extractor:rules-{RULES_VERSION}|numbers:text2num-{_version('text2num')}|splitter:{SPLITTER_NAME}"
+            f"|version:{_version('summarization-harness')}")  # fmt: skip
+
+
+SIGNATURE = signature()

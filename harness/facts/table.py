@@ -1,0 +1,190 @@
+"""The fact table of an article: every quantity with what it counts, what happened, and the evidence.
+
+A table is built automatically by `extract_facts`, optionally overlaid with a curated gold table
+(`facts.yaml`, see `harness.facts.gold`) whose entries take over the matching automatic facts and say
+which facts are key. It serialises to plain dicts (JSON/YAML) and renders as a plain-text table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from harness.documents import FACTS_FILE, Document
+from harness.errors import HarnessError
+from harness.facts.extract import Mention, extract_mentions
+from harness.facts.lexicon import predicate_class
+from harness.facts.numbers import written_numbers
+from harness.facts.quantities import Quantity
+
+# Automatic key facts, used where no gold table says which facts matter: the counted figures
+# (people, money, shares) of the article's lead, where news puts what a summary must keep.
+AUTO_KEY_KINDS = ("count", "money", "percent")
+AUTO_KEY_LEAD_SENTENCES = 5
+AUTO_KEY_MAX = 5
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The article sentence that states a fact, with its character offsets in the article."""
+
+    sentence: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One quantity of the article: value, counted noun, predicate, qualifiers, evidence, key flag."""
+
+    id: str
+    quantity: Quantity
+    noun: str | None
+    predicate: str | None
+    qualifiers: dict = field(default_factory=dict)
+    evidence: Evidence = Evidence("", 0, 0)
+    key: bool = False
+    context: tuple[str, ...] = ()  # stemmed clause words, used to align claims to facts
+    source: str = "auto"  # auto | gold
+
+    @property
+    def predicate_class(self) -> str | None:
+        """'death' for killed/dead/died, else the predicate's stem."""
+        return predicate_class(self.predicate)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form."""
+        return {
+            "id": self.id,
+            "quantity": self.quantity.to_dict(),
+            "noun": self.noun,
+            "predicate": self.predicate,
+            "qualifiers": dict(self.qualifiers),
+            "evidence": {"sentence": self.evidence.sentence, "start": self.evidence.start, "end": self.evidence.end},
+            "key": self.key,
+            "context": list(self.context),
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Fact:
+        """Inverse of to_dict."""
+        evidence = data.get("evidence") or {}
+        return cls(
+            id=str(data["id"]),
+            quantity=Quantity.from_dict(data["quantity"]),
+            noun=data.get("noun"),
+            predicate=data.get("predicate"),
+            qualifiers=dict(data.get("qualifiers") or {}),
+            evidence=Evidence(evidence.get("sentence", ""), int(evidence.get("start", 0)), int(evidence.get("end", 0))),
+            key=bool(data.get("key", False)),
+            context=tuple(data.get("context") or ()),
+            source=data.get("source", "auto"),
+        )
+
+
+@dataclass(frozen=True)
+class FactTable:
+    """All facts of one article, in order of appearance."""
+
+    facts: tuple[Fact, ...]
+    has_gold: bool = False
+    numbers: tuple[float, ...] = ()  # every number written in the article, for the "in any form" test
+
+    def key_facts(self) -> list[Fact]:
+        """The facts a good summary should keep: the gold keys, or the automatic ones without gold."""
+        return [fact for fact in self.facts if fact.key]
+
+    def get(self, fact_id: str) -> Fact | None:
+        """The fact with this id, or None."""
+        return next((fact for fact in self.facts if fact.id == fact_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON/YAML-ready form."""
+        facts = [fact.to_dict() for fact in self.facts]
+        return {"has_gold": self.has_gold, "facts": facts, "numbers": list(self.numbers)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FactTable:
+        """Inverse of to_dict; raises HarnessError on a malformed table."""
+        if not isinstance(data, dict) or not isinstance(data.get("facts"), list):
+            raise HarnessError("fact table: expected a mapping with a 'facts' list")
+        try:
+            facts = tuple(Fact.from_dict(item) for item in data["facts"])
+            return cls(facts, bool(data.get("has_gold", False)), tuple(float(n) for n in data.get("numbers", ())))
+        except (KeyError, TypeError, ValueError) as error:
+            raise HarnessError(f"fact table: malformed fact ({error})") from None
+
+    def render(self, width: int = 60) -> str:
+        """The table as aligned plain text, one fact a line, evidence cut to `width` characters."""
+        header = ("id", "value", "kind", "noun", "predicate", "qualifiers", "key", "evidence")
+        rows = [header]
+        for fact in self.facts:
+            qualifiers = _cut(", ".join(f"{k}={v}" for k, v in fact.qualifiers.items() if k != "hedge"), width // 2)
+            value = f"{fact.quantity.hedge + ' ' if fact.quantity.hedge and fact.quantity.hedge != 'vague' else ''}"
+            value += fact.quantity.describe()
+            evidence = _cut(fact.evidence.sentence, width)
+            rows.append((fact.id, value, fact.quantity.kind, fact.noun or "-", fact.predicate or "-", qualifiers or "-",
+                         "yes" if fact.key else "", evidence))  # fmt: skip
+        widths = [max(len(row[col]) for row in rows) for col in range(len(header))]
+        return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def fact_from_mention(mention: Mention, fact_id: str, key: bool = False) -> Fact:
+    """A fact built from an article mention."""
+    sentence = mention.sentence
+    return Fact(fact_id, mention.quantity, mention.noun, mention.predicate, dict(mention.qualifiers),
+                Evidence(sentence.text, sentence.start, sentence.end), key, mention.context)  # fmt: skip
+
+
+def extract_facts(article: str, gold: Any = None, source: str = "facts.yaml") -> FactTable:
+    """Extract the fact table of an article; `gold` (a loaded facts.yaml) overrides and flags key facts."""
+    mentions = extract_mentions(article)
+    numbers = tuple(sorted(written_numbers(article)))
+    if gold is None:
+        keys = _auto_keys(mentions)
+        facts = tuple(fact_from_mention(m, f"f{n:02d}", n in keys) for n, m in enumerate(mentions, start=1))
+        return FactTable(facts, numbers=numbers)
+    facts = [fact_from_mention(m, f"f{n:02d}") for n, m in enumerate(mentions, start=1)]
+    from harness.facts.gold import parse_gold  # gold.py builds Facts from this module: imported late, no cycle
+
+    for gold_fact in parse_gold(gold, article, source):
+        overlapping = [k for k, f in enumerate(facts) if _overlaps(f.quantity.span, gold_fact.quantity.span)]
+        if overlapping:
+            auto = facts[overlapping[0]]
+            facts[overlapping[0]] = replace(gold_fact, context=auto.context or gold_fact.context)
+            for k in reversed(overlapping[1:]):
+                del facts[k]
+        else:
+            facts.append(gold_fact)
+    facts.sort(key=lambda f: f.quantity.span)
+    return FactTable(tuple(facts), has_gold=True, numbers=numbers)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _auto_keys(mentions: list[Mention]) -> set[int]:
+    """Numbers (1-based) of the automatic key facts: counted figures with a noun in the lead."""
+    keys: set[int] = set()
+    for number, mention in enumerate(mentions, start=1):
+        q = mention.quantity
+        if (len(keys) < AUTO_KEY_MAX and mention.sentence_index < AUTO_KEY_LEAD_SENTENCES and q.kind in AUTO_KEY_KINDS
+                and q.claimable and q.hedge != "vague" and mention.noun is not None):  # fmt: skip
+            keys.add(number)
+    return keys
+
+
+def table_for_document(document: Document) -> FactTable:
+    """The fact table of a document: extracted from its article, overlaid with its curated facts."""
+    if document.facts is None:
+        return extract_facts(document.article)
+    folder = Path(document.source) if document.source else None
+    source = str(folder / FACTS_FILE) if folder and folder.is_dir() else f"{document.source or document.doc_id}: facts"
+    return extract_facts(document.article, document.facts, source)

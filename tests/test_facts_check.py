@@ -1,0 +1,129 @@
+"""Claim checking: each verdict on the seed examples, evidence, key facts and the scorer numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.documents import load_documents
+from harness.facts import (
+    CONTRADICTED,
+    NOT_IN_ARTICLE,
+    OMITTED,
+    PRESERVED,
+    SIGNATURE,
+    SUPPORTED,
+    check_summary,
+    table_for_document,
+)
+
+SEED = Path(__file__).resolve().parents[1] / "references" / "syria-talks"
+
+
+@pytest.fixture(scope="module")
+def document():
+    return load_documents(SEED)[0]
+
+
+@pytest.fixture(scope="module")
+def table(document):
+    return table_for_document(document)
+
+
+def verdicts(summary: str, table) -> list[tuple[str, str, str | None]]:
+    """(figure, verdict, fact id) of each claim."""
+    return [(c.quantity.text, c.verdict, c.fact.id if c.fact else None) for c in check_summary(summary, table).claims]
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        # caught: a figure moved to another noun, a wrong toll, a date moved to another event, a wrong count
+        ("275,000 children are trapped in Aleppo.", [("275,000", CONTRADICTED, "trapped-children")]),
+        ("The war has left about a million people have died.", [("about a million", CONTRADICTED, "war-dead")]),
+        # "killed" fits the week's "Hundreds ... killed" as well as the war's dead: the nearer value decides
+        ("The war has killed about a million people since 2011.",
+         [("about a million", CONTRADICTED, "war-dead"), ("2011", SUPPORTED, "war-start")]),
+        ("The truce collapsed after the Sept. 9 bombing of an aid convoy.",
+         [("Sept. 9", CONTRADICTED, "aid-convoy-bombing")]),
+        ("In Aleppo, 300,000 civilians are trapped.", [("300,000", CONTRADICTED, "trapped-civilians")]),
+        ("Thousands have been killed in the past week.",
+         [("Thousands", CONTRADICTED, "killed-past-week"), ("the past week", SUPPORTED, "past-week")]),
+        ("Russia presides over the Security Council in November.", [("November", CONTRADICTED, "russia-presidency")]),
+        ("The secretary general has 10 days to propose a mechanism.",
+         [("10 days", CONTRADICTED, "mechanism-deadline")]),
+        ("A 40-year-old man was among the dead.", [("40-year-old", NOT_IN_ARTICLE, None)]),
+        ("Kirby died at the age of 83.", [("83", NOT_IN_ARTICLE, None)]),
+        # passed: faithful wording, other hedges, words for digits
+        ("Some 275,000 civilians, 100,000 of them children, are trapped.",
+         [("Some 275,000", SUPPORTED, "trapped-civilians"), ("100,000", SUPPORTED, "trapped-children")]),
+        ("The war has left nearly 500,000 dead.", [("nearly 500,000", SUPPORTED, "war-dead")]),
+        ("Half a million killed since 2011.",
+         [("Half a million", SUPPORTED, "war-dead"), ("2011", SUPPORTED, "war-start")]),
+        ("The cease-fire reached on September 9 collapsed.", [("September 9", SUPPORTED, "ceasefire-agreed")]),
+        ("Hundreds have been killed in the past week.",
+         [("Hundreds", SUPPORTED, "killed-past-week"), ("the past week", SUPPORTED, "past-week")]),
+        ("The secretary general has five days to propose a mechanism.",
+         [("five days", SUPPORTED, "mechanism-deadline")]),
+    ],
+)
+def test_verdicts_on_seed_examples(table, summary: str, expected) -> None:
+    assert verdicts(summary, table) == expected
+
+
+def test_claims_carry_evidence_and_reason(document, table) -> None:
+    claim = check_summary("275,000 children are trapped in Aleppo.", table).claims[0]
+    assert claim.text == "275,000 children are trapped in Aleppo."
+    assert claim.quantity.value == 275_000 and claim.noun == "child"
+    assert claim.evidence.sentence.startswith("Roughly 275,000 civilians are trapped")
+    assert document.article[claim.evidence.start : claim.evidence.end] == claim.evidence.sentence
+    assert "civilian" in claim.reason and "an estimated 100,000" in claim.reason
+
+
+def test_reference_summaries_are_clean_and_keep_key_facts(document, table) -> None:
+    for reference in document.references:
+        result = check_summary(reference.text, table)
+        assert not result.flagged, [c.to_dict() for c in result.claims if c.verdict != SUPPORTED]
+        assert result.numeric_precision == 1.0
+    headline = check_summary(next(r.text for r in document.references if r.id == "headline"), table)
+    status = {k.fact.id: k.status for k in headline.key_facts}
+    assert status == {"war-dead": OMITTED, "trapped-civilians": PRESERVED, "trapped-children": PRESERVED}
+    assert headline.key_fact_recall == pytest.approx(2 / 3)
+
+
+def test_scores(table) -> None:
+    result = check_summary("About 275,000 civilians are trapped, 275,000 children among them, and 83 soldiers.", table)
+    assert (result.supported, result.contradicted, result.not_in_article) == (1, 1, 1)
+    assert result.numeric_precision == pytest.approx(1 / 3)
+    assert result.flagged
+    empty = check_summary("The talks were suspended.", table)
+    assert empty.claims == () and empty.numeric_precision is None and not empty.flagged
+    assert empty.key_fact_recall == 0.0
+
+
+def test_contradicted_key_fact_is_not_preserved(table) -> None:
+    result = check_summary("About a million people have died since 2011.", table)
+    assert {k.fact.id: k.status for k in result.key_facts}["war-dead"] == OMITTED
+
+
+def test_result_is_json_ready(table) -> None:
+    data = json.loads(json.dumps(check_summary("275,000 children are trapped.", table).to_dict()))
+    assert data["contradicted"] == 1 and data["claims"][0]["verdict"] == CONTRADICTED
+    assert data["claims"][0]["fact"] == "trapped-children"
+    assert {k["status"] for k in data["key_facts"]} == {OMITTED}
+
+
+def test_article_text_works_without_a_table(document) -> None:
+    result = check_summary("Some 300,000 civilians are trapped.", document.article)
+    assert [c.verdict for c in result.claims] == [CONTRADICTED]
+    assert result.key_fact_recall is not None  # automatic key facts when no gold table is given
+
+
+def test_noisy_words_are_not_claims(table) -> None:
+    assert check_summary("It was one of the first talks, and a man in League Two said so.", table).claims == ()
+
+
+def test_signature_names_the_checker() -> None:
+    assert SIGNATURE.startswith("facts|extractor:rules-") and "|version:" in SIGNATURE
