@@ -139,3 +139,24 @@ def test_cli_on_a_model_that_is_not_here_prints_one_line_and_exits_2(tmp_path):
     assert "model 'bart-cnn' (facebook/bart-large-cnn) is not available" in lines[0]
     assert "hf download facebook/bart-large-cnn" in lines[0]
     assert not (tmp_path / "bart-cnn").exists()
+
+
+def test_hub_id_loads_from_the_hugging_face_cache(tiny_model, tmp_path, write_config, jsonl_dataset):
+    """A hub id resolves through the HF cache layout (models--org--name/snapshots/COMMIT), offline."""
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "hub" / "models--tiny-org--tiny-bart"
+    shutil.copytree(tiny_model, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    config = write_config(
+        f"name: cached\ndataset: {{path: {jsonl_dataset(2)}}}\nmodels:\n"
+        "  - {name: tiny, backend: hf-seq2seq, model: tiny-org/tiny-bart, max_new_tokens: 4, min_new_tokens: 4}\n"
+    )
+    result = run_cli("run", str(config), env={"HF_HUB_CACHE": str(tmp_path / "hub")})
+    assert result.returncode == 0, result.stderr
+    data = store.read_run(tmp_path / "results" / "cached")
+    assert [g["tokens_out"] for g in data.generations] == [4, 4]
+    import sqlite3
+
+    (fingerprint,) = sqlite3.connect(tmp_path / "results" / ".cache" / "generations.sqlite").execute("SELECT fingerprint FROM generations LIMIT 1").fetchone()
+    assert json.loads(fingerprint)["checkpoint"]["snapshot"] == commit
