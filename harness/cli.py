@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--limit", type=int, help="evaluate only the first N documents")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the generation cache")
     run.add_argument("--offline", action="store_true", help="never contact the Hugging Face hub (sets HF_HUB_OFFLINE=1)")
+    run.add_argument("--no-report", action="store_true", help="skip report.md / report.html")
     run.add_argument("-v", "--verbose", action="store_true", help="log more")
     run.set_defaults(handler=_run)
 
@@ -70,6 +71,26 @@ def _parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="list the summarizer backends and their options")
     models.set_defaults(handler=_models)
+
+    report = commands.add_parser("report", help="compare runs in report.md and a self-contained report.html")
+    report.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR", help="results directories (results/<name>)")
+    report.add_argument("--out", type=Path, help="folder for the report (default: the first RUN_DIR)")
+    report.add_argument("--max-documents", type=int, default=50, help="documents shown one by one (default 50)")
+    report.set_defaults(handler=_report)
+
+    baseline = commands.add_parser("baseline", help="record what a run achieved, for regression checks")
+    baseline.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    baseline.add_argument("--out", type=Path, required=True, help="baseline file to write, e.g. results/baselines/NAME.json")
+    baseline.set_defaults(handler=_baseline)
+
+    check = commands.add_parser("check", help="check a run against its gates and a baseline (exit 1 when one fails)")
+    check.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    check.add_argument("--baseline", type=Path, help="baseline file (default: the run config's gates.baseline)")
+    check.add_argument("--min-key-fact-recall", type=float, help="each model's mean key-fact recall at least this (0-1)")
+    check.add_argument("--max-contradicted", type=int, help="each model's contradicted claims at most this")
+    check.add_argument("--max-not-in-article", type=int, help="each model's not-in-article claims at most this")
+    check.add_argument("--max-rouge-drop", type=float, help="each model's mean ROUGE F1 may fall at most this below the baseline")
+    check.set_defaults(handler=_check)
 
     facts = commands.add_parser("facts", help="show an article's fact table, or check a summary against it")
     facts.add_argument("target", help="a document folder, an article .txt file, or a document id")
@@ -99,6 +120,8 @@ def _load(args: argparse.Namespace) -> Any:
         config = config.updated(dataset=config.dataset.model_copy(update={"limit": args.limit}))
     if getattr(args, "no_cache", False):
         config = config.updated(cache=False)
+    if getattr(args, "no_report", False):
+        config = config.updated(report=False)
     return config
 
 
@@ -127,9 +150,19 @@ def _run(args: argparse.Namespace) -> int:
     for signature in result.run["signatures"].values():
         out.print(f"signature: {signature}", soft_wrap=True)
     out.print(f"results: {result.run_dir}", soft_wrap=True)
+    if config.report:
+        out.print(f"report: {result.run_dir / 'report.html'} and report.md", soft_wrap=True)
     for failure in result.failures:
         err.print(f"[bold red]failed:[/] model '{failure['model']}' ({failure['documents']} document(s)): {failure['error']}")
-    return EXIT_FAILED if result.failures else EXIT_OK
+    if result.gates is not None:
+        _print_gates(result.gates)
+    return EXIT_FAILED if result.failures or (result.gates is not None and not result.gates.passed) else EXIT_OK
+
+
+def _print_gates(report: Any) -> None:
+    for line in report.lines():
+        colour = "green" if line.startswith("PASS") else "red"
+        out.print(f"[{colour}]{line}[/]" if line.startswith(("PASS", "FAIL")) else line, soft_wrap=True)
 
 
 class _ProgressObserver:
@@ -173,6 +206,50 @@ def _models(args: argparse.Namespace) -> int:
         out.print(table)
         out.print()
     return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from harness.report import write_report
+
+    written = write_report(args.run_dirs, args.out, max_documents=args.max_documents)
+    for path in written:
+        if path.suffix in {".md", ".html"}:
+            out.print(f"wrote {path}", soft_wrap=True)
+    return EXIT_OK
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    import json
+
+    from harness.gates import make_baseline
+    from harness.store import atomic_write_text, read_run
+
+    baseline = make_baseline(read_run(args.run_dir))
+    atomic_write_text(args.out, json.dumps(baseline, indent=2, ensure_ascii=False) + "\n")
+    documents = {doc for model in baseline["models"].values() for doc in model["documents"]}
+    out.print(f"wrote {args.out}: {len(baseline['models'])} model(s) x {len(documents)} document(s)", soft_wrap=True)
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from harness.config import GatesConfig
+    from harness.gates import check_run, load_baseline
+    from harness.store import read_run
+
+    run = read_run(args.run_dir)
+    recorded = (run.run.get("config") or {}).get("gates") or {}
+    flags = {name: getattr(args, name) for name in ("min_key_fact_recall", "max_contradicted", "max_not_in_article", "max_rouge_drop")}
+    try:
+        gates = GatesConfig.model_validate({**recorded, **{k: v for k, v in flags.items() if v is not None}})
+    except ValidationError as error:
+        problem = error.errors()[0]
+        raise HarnessError(f"--{str(problem['loc'][0]).replace('_', '-')}: {problem['msg']}") from None
+    baseline_path = args.baseline or gates.baseline
+    report = check_run(run, gates, load_baseline(baseline_path) if baseline_path else None)
+    _print_gates(report)
+    return EXIT_OK if report.passed else EXIT_FAILED
 
 
 def _facts(args: argparse.Namespace) -> int:

@@ -78,11 +78,26 @@ class FactsConfig(_Strict):
     confidence: float = Field(0.95, gt=0, lt=1)
 
 
+class ExtractiveConfig(_Strict):
+    """Extractive fragment statistics (coverage, density, compression); no options yet."""
+
+
 class MetricsConfig(_Strict):
     """Which scorers run, with their options; a scorer set to null is switched off."""
 
     rouge: RougeConfig | None = RougeConfig()
     facts: FactsConfig | None = FactsConfig()
+    extractive: ExtractiveConfig | None = ExtractiveConfig()
+
+
+class GatesConfig(_Strict):
+    """Regression gates: thresholds every model must meet, and tolerances against a baseline."""
+
+    min_key_fact_recall: float | None = Field(None, ge=0, le=1, description="each model's mean key-fact recall at least this")
+    max_contradicted: int | None = Field(None, ge=0, description="each model's contradicted claims, over all documents, at most this")
+    max_not_in_article: int | None = Field(None, ge=0, description="each model's not-in-article claims at most this")
+    max_rouge_drop: float | None = Field(None, ge=0, description="each model's mean ROUGE F1 (0-1) may fall at most this below the baseline")
+    baseline: Path | None = Field(None, description="baseline file (from `harness baseline`) that `harness run` checks against")
 
 
 class Config(_Strict):
@@ -95,6 +110,8 @@ class Config(_Strict):
     metrics: MetricsConfig = MetricsConfig()
     output: Path = Field(Path("results"), description="folder that receives the run folder")
     cache: Path | bool = Field(True, description="generation cache: true (OUTPUT/.cache), false, or a folder")
+    report: bool = Field(True, description="write report.md and report.html into the run folder")
+    gates: GatesConfig | None = None
     seed: int = 0
 
     _source: Path | None = PrivateAttr(None)
@@ -169,6 +186,8 @@ def load_config(path: str | Path) -> Config:
     }
     if isinstance(config.cache, Path):
         resolved["cache"] = _resolve(base, config.cache)
+    if config.gates is not None and config.gates.baseline is not None:
+        resolved["gates"] = config.gates.model_copy(update={"baseline": _resolve(base, config.gates.baseline)})
     return config.updated(**resolved)
 
 

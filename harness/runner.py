@@ -24,6 +24,8 @@ from harness.cache import GenerationCache, cache_key
 from harness.config import Config
 from harness.documents import Document, load_documents
 from harness.errors import HarnessError
+from harness.gates import GateReport, check_run, load_baseline
+from harness.report import write_report
 from harness.report.tables import summary_markdown
 from harness.scoring import Scorer, build_scorers
 from harness.store import Generation
@@ -70,6 +72,7 @@ class RunResult:
     scores: list[dict[str, Any]]
     summary: dict[str, Any]
     failures: list[dict[str, Any]] = field(default_factory=list)
+    gates: GateReport | None = None  # set when the config has gates
 
     @property
     def generated(self) -> int:
@@ -144,7 +147,13 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
         store.SUMMARY_TABLE_FILE: summary_markdown(summary, run_record),
     }
     run_dir = store.write_run_dir(config.run_dir, files)
-    return RunResult(run_dir, run_record, documents, generations, scores, summary, failures)
+    if config.report:
+        write_report([run_dir])
+    result = RunResult(run_dir, run_record, documents, generations, scores, summary, failures)
+    if config.gates is not None:
+        baseline = load_baseline(config.gates.baseline) if config.gates.baseline else None
+        result.gates = check_run(store.read_run(run_dir), config.gates, baseline)
+    return result
 
 
 @dataclass

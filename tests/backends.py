@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from harness.summarizers.base import BackendOptions, Summarizer, SummaryOutput
 from harness.summarizers.extractive import ExtractiveOptions, Lead
 
 
@@ -40,11 +41,28 @@ class CountingLead(Lead):
             yield index, output
 
 
+class FixedOptions(BackendOptions):
+    text: str = Field(description="the summary returned for every article")
+
+
+class FixedSummary(Summarizer):
+    """Returns the same text for every article: hostile or wrong summaries on demand."""
+
+    backend = "fixed"
+    description = "test backend: one fixed summary"
+    Options = FixedOptions
+
+    def summarize(self, articles):
+        for index, _ in enumerate(articles):
+            yield index, SummaryOutput(summary=self.options.text, seconds=0.0)
+
+
 def register() -> None:
-    """Add the test backends to the registry (one line, as for any new backend)."""
+    """Add the test backends to the registry (one line each, as for any new backend)."""
     from harness.summarizers import BACKENDS
 
     BACKENDS[CountingLead.backend] = CountingLead
+    BACKENDS[FixedSummary.backend] = FixedSummary
 
 
 if __name__ == "__main__":  # python tests/backends.py ARGS: the harness CLI with the test backends

@@ -20,6 +20,7 @@ from harness.summarizers import BACKENDS
 @pytest.fixture(autouse=True)
 def counting_backend(monkeypatch):
     monkeypatch.setitem(BACKENDS, backends.CountingLead.backend, backends.CountingLead)
+    monkeypatch.setitem(BACKENDS, backends.FixedSummary.backend, backends.FixedSummary)
     monkeypatch.setattr(backends.CountingLead, "calls", [])
     monkeypatch.setattr(backends.CountingLead, "crash_on", None)
     return backends.CountingLead
@@ -34,7 +35,8 @@ def test_results_directory_has_the_documented_schema(write_config, jsonl_dataset
     result = run(load_config(path))
     data = store.read_run(result.run_dir)
     assert sorted(p.name for p in result.run_dir.iterdir()) == sorted(
-        ["run.json", "documents.jsonl", "generations.jsonl", "scores.jsonl", "summary.json", "summary.md"]
+        ["run.json", "documents.jsonl", "generations.jsonl", "scores.jsonl", "summary.json", "summary.md",
+         "report.md", "report.html", "report_files"]
     )
     assert data.run["name"] == "t" and data.run["status"] == "ok"
     assert data.run["config"]["models"][1] == {"name": "b", "backend": "textrank", "words": 40}

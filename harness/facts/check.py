@@ -9,7 +9,8 @@ and aligned to the facts of a comparable kind:
 - not_in_article: the article states this quantity in no form ("died at the age of 83"; a "two-year
   deal" where the article's only 2 is "second").
 A figure the article has under another reading (an age read as a bare count) is supported.
-Vague claims ("hundreds of homes") are checked only where the article speaks of the same thing.
+A vague claim ("hundreds of homes") is supported by any figure of the article within its range, and
+is not in the article when the article has no figure of that size at all.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from harness.facts.copied import copied_window, normalized
 from harness.facts.extract import Mention, extract_mentions
 from harness.facts.lexicon import noun_relation, stem
 from harness.facts.numbers import written_numbers
 from harness.facts.quantities import Quantity, agree, comparable
 from harness.facts.table import Evidence, Fact, FactTable, extract_facts
 from harness.facts.units import DAYS_PER
+from harness.facts.values import opposite_bounds
 
 SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE = "supported", "contradicted", "not_in_article"
 VERDICTS = (SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE)
@@ -78,7 +81,7 @@ class KeyFact:
 
     def to_dict(self) -> dict:
         """Plain JSON-ready form."""
-        return {"fact": self.fact.id, "text": self.fact.quantity.text, "noun": self.fact.noun, "status": self.status}
+        return {"fact": self.fact.id, "text": self.fact.quantity.text, "noun": self.fact.noun, "label": self.fact.label, "status": self.status}
 
 
 @dataclass(frozen=True)
@@ -144,9 +147,7 @@ def check_summary(summary: str, article_or_table: str | FactTable) -> CheckResul
     for mention in extract_mentions(summary):
         if not mention.quantity.claimable:
             continue
-        claim = judge(mention, table)
-        if claim is not None:
-            claims.append(claim)
+        claims.append(judge(mention, table))
     supported = {claim.fact.id for claim in claims if claim.verdict == SUPPORTED and claim.fact}
     keys = tuple(KeyFact(fact, PRESERVED if fact.id in supported else OMITTED) for fact in table.key_facts())
     return CheckResult(summary, tuple(claims), keys)
@@ -161,8 +162,22 @@ def affinity(mention: Mention, fact: Fact) -> float:
     return score + CONTEXT_WORD * min(shared, CONTEXT_CAP)
 
 
-def judge(mention: Mention, table: FactTable) -> Claim | None:
-    """The verdict on one claim; None for a vague claim ("hundreds") the article says nothing about."""
+def judge(mention: Mention, table: FactTable) -> Claim:
+    """The verdict on one claim: by alignment, unless the claim copies the article's words around it."""
+    claim = _judge_by_alignment(mention, table)
+    if claim.verdict == SUPPORTED or not table.words:
+        return claim
+    start, end = (offset - mention.sentence.start for offset in mention.quantity.span)
+    copy = copied_window(mention.sentence.text, start, end, table.words)
+    if copy is None:
+        return claim
+    # The article says these very words: the figure is what the article states at that spot.
+    here = [f for f in table.facts if agree(mention.quantity, f.quantity) and copy in normalized(f.evidence.sentence)]
+    return _claim(mention, SUPPORTED, here[0] if here else None, f"copied with its context from the article ('{copy.strip()}')")
+
+
+def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
+    """The verdict from aligning the claim to the facts by kind, value, noun, predicate and clause words."""
     q = mention.quantity
     candidates = [f for f in table.facts if comparable(q, f.quantity)]
     scored = sorted(((affinity(mention, f), f) for f in candidates), key=lambda pair: -pair[0])
@@ -182,8 +197,11 @@ def judge(mention: Mention, table: FactTable) -> Claim | None:
         best = _closest_in_value(q, [f for score, f in scored if score >= max(SAME_THING, scored[0][0] - NEAR_TIE)])
         reason = f"the article says {best.quantity.text!r} ({best.quantity.describe()}), not {q.describe()}"
         return _claim(mention, CONTRADICTED, best, reason)
-    if q.hedge == "vague":
-        return None
+    opposite = [f for score, f in scored if score >= 0 and opposite_bounds(q, f.quantity)]
+    if opposite:  # "at least 12" of an article's "up to a dozen"
+        other = opposite[0]
+        reason = f"the article says {other.quantity.text!r}, a bound from the other side of {q.describe()}"
+        return _claim(mention, CONTRADICTED, other, reason)
     written = written_numbers(q.text)
     elsewhere = [f for f in table.facts if written and written <= written_numbers(f.quantity.text)
                  and _same_reading(mention, f)]  # fmt: skip
@@ -250,6 +268,10 @@ def _same_reading(mention: Mention, fact: Fact) -> bool:
     if kinds == {"duration", "count"}:
         count = fact if fact.quantity.kind == "count" else mention
         return count.noun in DAYS_PER
+    if kinds == {"duration", "ordinal"}:  # "in the 30th minute" of a match is "after 30 minutes"
+        ordinal, duration = (mention, fact) if mention.quantity.kind == "ordinal" else (fact, mention)
+        unit = DAYS_PER.get(ordinal.noun or "")
+        return unit is not None and math.isclose(ordinal.quantity.value * unit, duration.quantity.value)
     return False
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from harness.facts.lexicon import PREDICATE_CLASS, STOP, predicate_class, stem
 from harness.facts.numbers import NUMBER_WORDS, Token, tokenize
 from harness.facts.quantities import Quantity, find_quantities
-from harness.facts.units import MONTHS, WEEKDAYS
+from harness.facts.units import DAYS_PER, MONTHS, WEEKDAYS
 from harness.text import Span, sentence_spans
 
 _CLAUSE_BREAKS = {",", ";", ":", "—", "(", ")", '"', "“", "”", "which", "who", "whom", "whose", "while", "whereas",
@@ -22,7 +22,7 @@ _CLAUSE_BREAKS = {",", ";", ":", "—", "(", ")", '"', "“", "”", "which", "w
 _NOUN_SKIP = {"of", "the", "these", "those", "its", "their", "his", "her", "our", "a", "an", "more", "other",
               "additional", "further", "extra", "new"}  # fmt: skip
 _EVENT_DETERMINERS = {"the", "a", "an", "this", "that", "last", "next", "its", "their", "his", "her"}
-_TIME_KINDS = ("date", "month", "weekday", "year")
+_TIME_KINDS = ("date", "month", "weekday", "year", "time")
 _CLAUSE_WORDS = {"where", "which", "who", "whom", "whose", "while", "whereas", "because", "although", "though", "but"}
 _CLAUSE_PENALTY = 6
 _CONTEXT_REACH = 10  # tokens either side of a figure that may count as its clause
@@ -65,7 +65,7 @@ def extract_mentions(text: str) -> list[Mention]:
                     predicate=predicate,
                     qualifiers=_qualifiers(quantity, quantities, tokens, first, last),
                     sentence=sentence,
-                    context=_context(tokens, first, last, same_kind),
+                    context=_context(tokens, first, last, same_kind, quantity.kind == "score"),
                     sentence_index=sentence_index,
                 )
             )
@@ -106,7 +106,7 @@ def _counted_noun(tokens: list[Token], first: int, last: int, quantity: Quantity
         if tok.lower in _NOUN_SKIP and not phrase:
             k += 1
             continue
-        if tok.text == "-" and phrase:  # "rebel-held", "mother-of-three"
+        if tok.text == "-" and (phrase or quantity.kind == "ordinal"):  # "rebel-held", "a 40th-minute goal"
             k += 1
             continue
         # A predicate ("dead", "killed") or an adverb ends the phrase: "people dead since 2011".
@@ -116,6 +116,8 @@ def _counted_noun(tokens: list[Token], first: int, last: int, quantity: Quantity
             break
         phrase.append(tok)
         k += 1
+    if phrase and quantity.kind == "ordinal" and stem(phrase[0].text) in DAYS_PER:
+        return stem(phrase[0].text)  # "his 40th-minute equaliser" orders minutes, not equalisers
     if phrase:
         return stem(phrase[-1].text)
     if first >= 2 and tokens[first - 1].lower == "of" and _content(tokens[first - 2]):
@@ -144,10 +146,14 @@ def _predicate(tokens: list[Token], first: int, last: int, kind: str) -> str | N
     return best[2] if best else None
 
 
-def _context(tokens: list[Token], first: int, last: int, others: list[tuple[int, int]]) -> tuple[str, ...]:
-    """Stemmed content words of the figure's clause: up to a clause break or another figure of its kind."""
+def _context(tokens: list[Token], first: int, last: int, others: list[tuple[int, int]],
+             inner: bool = False) -> tuple[str, ...]:  # fmt: skip
+    """Stemmed content words of the figure's clause: up to a clause break or another figure of its kind.
+
+    With `inner`, words inside the figure count too: the away team of "Match ends, Germany 1, Denmark 2".
+    """
     blocked = {k for a, b in others for k in range(a, b + 1)}
-    words = []
+    words = [stem(tok.text) for tok in tokens[first : last + 1] if _content(tok)] if inner else []
     for direction, start in ((-1, first - 1), (1, last + 1)):
         k, steps = start, 0
         while 0 <= k < len(tokens) and steps < _CONTEXT_REACH:

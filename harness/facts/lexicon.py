@@ -29,8 +29,9 @@ PREDICATES: dict[str, set[str]] = {
               "salary", "debt", "debts", "price", "valued", "deficit"},
     "rise": {"rose", "risen", "rise", "increase", "increased", "grew", "up", "jumped", "doubled", "climbed", "gain"},
     "fall": {"fell", "fallen", "fall", "decrease", "decreased", "dropped", "drop", "down", "declined", "cut", "cuts"},
-    "win": {"won", "win", "wins", "beat", "victory", "defeated", "scored", "goals", "tries", "wickets"},
-    "defeat": {"lost", "lose", "defeat", "beaten", "losing"},
+    "win": {"won", "win", "wins", "winning", "winner", "winners", "beat", "beating", "victory", "victories", "defeated",
+            "scored", "goals", "tries", "wickets"},
+    "defeat": {"lost", "lose", "loses", "loss", "defeat", "defeats", "beaten", "losing"},
     "employment": {"jobs", "job", "employees", "staff", "workers", "redundancies", "layoffs"},
     "vote": {"voted", "votes", "vote", "voters", "elected", "ballot"},
 }

@@ -3,10 +3,10 @@ faithfully and see it stay quiet.
 
 Perturbations (each changes one figure of a reference summary the checker passes as faithful):
 scale a number (x10, /10, next leading digit), swap the figures of two claims, move a figure to the
-noun of another fact, shift a date, month, weekday, year or duration. Faithful rewrites: digits to
-words and back, rounding within the hedge, another hedge of the same strength, another date format,
-reversed sentence order. Detection rate = perturbations flagged / all; false-alarm rate = rewrites
-flagged / all.
+noun of another fact, shift a date, month, weekday, year, time of day or duration. Faithful rewrites:
+digits to words and back, rounding within the hedge, another hedge of the same strength, another date
+or time format (8pm, 8 p.m., 20:00), reversed sentence order. Detection rate = perturbations flagged /
+all; false-alarm rate = rewrites flagged / all.
 """
 
 from __future__ import annotations
@@ -17,17 +17,20 @@ from dataclasses import dataclass, field
 
 from harness.documents import Document
 from harness.facts.check import SUPPORTED, check_summary
+from harness.facts.dates import TIME_WINDOW
 from harness.facts.extract import Mention, extract_mentions
 from harness.facts.lexicon import noun_relation
 from harness.facts.numbers import TENS, UNITS
 from harness.facts.table import FactTable, table_for_document
 from harness.facts.units import WEEKDAYS
+from harness.facts.values import CLOCK_UNIT
 from harness.text import sentence_spans
 
 _WORDS = {value: word for word, value in {**UNITS, **TENS}.items()}
 _MONTH_SHORT = ["", "Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
 _MONTH_LONG = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December"]  # fmt: skip
+_COLON = re.compile(r"\d\s*:\s*\d")  # "20:00", "8:30"
 _APPROX = ("about", "around", "roughly", "some", "approximately", "an estimated")
 _SAME_STRENGTH = {**{h: [o for o in _APPROX if o != h] for h in _APPROX}, "estimated": list(_APPROX[:4]),
                   "nearly": ["almost", "close to"], "almost": ["nearly"], "more than": ["over"], "over": ["more than"],
@@ -173,6 +176,10 @@ def perturbations(summary: str, claims: list[Mention], table: FactTable) -> list
             shifted = _shift_duration(text)
             if shifted:
                 add("shift duration", m, shifted)
+        elif q.kind == "time" and q.high - q.low <= 2 * TIME_WINDOW:  # "after 10pm" is open for hours
+            figure = summary[slice(*_figure(summary, m))]
+            add("shift time +1 hour", m, _clock(q.value + 60, q, figure))
+            add("shift time -1 hour", m, _clock(q.value - 60, q, figure))
     for a, b in _pairs(claims):
         span_a, span_b = _figure(summary, a), _figure(summary, b)
         text = summary[: span_a[0]] + summary[slice(*span_b)] + summary[span_a[1] : span_b[0]]
@@ -281,6 +288,10 @@ def _faithful_forms(q, figure: str) -> list[tuple[str, str]]:
         forms.append(("date format", f"the {day}{_suffix(day)} of {_MONTH_LONG[month]}"))
     elif q.kind == "weekday":
         forms.append(("case", figure.lower()))
+    elif q.kind == "time" and not q.unit:  # 8pm, 8 p.m. and 20:00 are one time
+        forms.append(("time format", _meridiem_clock(v) if _COLON.search(figure) else _twenty_four_clock(v)))
+        if re.search(r"[ap]m\b", figure, re.I):
+            forms.append(("time format", re.sub(r"\s*([ap])m\b", r" \1.m.", figure, flags=re.I)))
     elif q.kind == "duration":
         match = re.match(r"([A-Za-z]+)(\s+\w+)", figure)
         words = {w: val for val, w in _WORDS.items()}
@@ -291,3 +302,24 @@ def _faithful_forms(q, figure: str) -> list[tuple[str, str]]:
 
 def _suffix(day: int) -> str:
     return "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def _clock(minutes: float, q, figure: str) -> str:
+    """A time of day written like `figure`: '9pm', '9:30pm', '21:00', '9:30' (no am/pm), "9 o'clock"."""
+    if "o'clock" in figure or "o’clock" in figure:
+        return f"{(int(minutes) // 60) % 12 or 12} o'clock"
+    if _COLON.search(figure) and q.unit == CLOCK_UNIT:
+        hours, mins = divmod(int(minutes) % 720, 60)
+        return f"{hours or 12}:{mins:02d}"
+    return _twenty_four_clock(minutes) if _COLON.search(figure) else _meridiem_clock(minutes)
+
+
+def _meridiem_clock(minutes: float) -> str:
+    """'9pm', '9:30am'."""
+    hours, mins = divmod(int(minutes) % 1440, 60)
+    return f"{hours % 12 or 12}{f':{mins:02d}' if mins else ''}{'pm' if hours >= 12 else 'am'}"
+
+
+def _twenty_four_clock(minutes: float) -> str:
+    """'21:00', '09:30'."""
+    return "{:02d}:{:02d}".format(*divmod(int(minutes) % 1440, 60))

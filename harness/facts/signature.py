@@ -7,7 +7,7 @@ import importlib.metadata
 from harness.text import SPLITTER_NAME
 
 # Bump when extraction or alignment rules change what a checker run reports.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 
 def _version(package: str) -> str:
@@ -18,7 +18,7 @@ def _version(package: str) -> str:
 
 
 def signature() -> str:
-    """'facts|extractor:rules-1|numbers:text2num-3.1.0|splitter:pysbd-0.3.4|version:0.1.0'."""
+    """'facts|extractor:rules-2|numbers:text2num-3.1.0|splitter:pysbd-0.3.4|version:0.1.0'."""
     return (f"facts|extractor:rules-{RULES_VERSION}|numbers:text2num-{_version('text2num')}|splitter:{SPLITTER_NAME}"
             f"|version:{_version('summarization-harness')}")  # fmt: skip
 

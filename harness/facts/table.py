@@ -13,9 +13,10 @@ from typing import Any
 
 from harness.documents import FACTS_FILE, Document
 from harness.errors import HarnessError
+from harness.facts.copied import normalized
 from harness.facts.extract import Mention, extract_mentions
-from harness.facts.lexicon import predicate_class
-from harness.facts.numbers import written_numbers
+from harness.facts.lexicon import noun_relation, predicate_class, stem
+from harness.facts.numbers import tokenize, written_numbers
 from harness.facts.quantities import Quantity
 
 # Automatic key facts, used where no gold table says which facts matter: the counted figures
@@ -23,6 +24,7 @@ from harness.facts.quantities import Quantity
 AUTO_KEY_KINDS = ("count", "money", "percent")
 AUTO_KEY_LEAD_SENTENCES = 5
 AUTO_KEY_MAX = 5
+LABEL_REACH = 4  # words after a figure searched for its counted noun ("100,000 of them children")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,20 @@ class Fact:
     key: bool = False
     context: tuple[str, ...] = ()  # stemmed clause words, used to align claims to facts
     source: str = "auto"  # auto | gold
+
+    @property
+    def label(self) -> str:
+        """The fact in the article's words: figure, counted noun as written, predicate ("an estimated 100,000 children trapped")."""
+        offset = self.quantity.span[1] - self.evidence.start
+        following = [t.text for t in tokenize(self.evidence.sentence[offset:]) if t.kind == "word"][:LABEL_REACH] if 0 <= offset else []
+        words = [self.quantity.text]
+        if self.noun:
+            target = stem(self.noun)
+            hit = next((i for i, word in enumerate(following) if stem(word.lower()) == target or noun_relation(word.lower(), self.noun) == "same"), None)
+            words += following[: hit + 1] if hit is not None else [self.noun]
+        if self.predicate and stem(self.predicate) not in {stem(w.lower()) for w in words}:
+            words.append(self.predicate)
+        return " ".join(words)
 
     @property
     def predicate_class(self) -> str | None:
@@ -91,6 +107,7 @@ class FactTable:
     facts: tuple[Fact, ...]
     has_gold: bool = False
     numbers: tuple[float, ...] = ()  # every number written in the article, for the "in any form" test
+    words: str = ""  # the article's words, normalized (harness.facts.copied), to spot figures copied verbatim
 
     def key_facts(self) -> list[Fact]:
         """The facts a good summary should keep: the gold keys, or the automatic ones without gold."""
@@ -103,7 +120,7 @@ class FactTable:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON/YAML-ready form."""
         facts = [fact.to_dict() for fact in self.facts]
-        return {"has_gold": self.has_gold, "facts": facts, "numbers": list(self.numbers)}
+        return {"has_gold": self.has_gold, "facts": facts, "numbers": list(self.numbers), "words": self.words}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FactTable:
@@ -112,7 +129,8 @@ class FactTable:
             raise HarnessError("fact table: expected a mapping with a 'facts' list")
         try:
             facts = tuple(Fact.from_dict(item) for item in data["facts"])
-            return cls(facts, bool(data.get("has_gold", False)), tuple(float(n) for n in data.get("numbers", ())))
+            numbers = tuple(float(n) for n in data.get("numbers", ()))
+            return cls(facts, bool(data.get("has_gold", False)), numbers, str(data.get("words", "")))
         except (KeyError, TypeError, ValueError) as error:
             raise HarnessError(f"fact table: malformed fact ({error})") from None
 
@@ -146,10 +164,11 @@ def extract_facts(article: str, gold: Any = None, source: str = "facts.yaml") ->
     """Extract the fact table of an article; `gold` (a loaded facts.yaml) overrides and flags key facts."""
     mentions = extract_mentions(article)
     numbers = tuple(sorted(written_numbers(article)))
+    words = normalized(article)
     if gold is None:
         keys = _auto_keys(mentions)
         facts = tuple(fact_from_mention(m, f"f{n:02d}", n in keys) for n, m in enumerate(mentions, start=1))
-        return FactTable(facts, numbers=numbers)
+        return FactTable(facts, numbers=numbers, words=words)
     facts = [fact_from_mention(m, f"f{n:02d}") for n, m in enumerate(mentions, start=1)]
     from harness.facts.gold import parse_gold  # gold.py builds Facts from this module: imported late, no cycle
 
@@ -163,7 +182,7 @@ def extract_facts(article: str, gold: Any = None, source: str = "facts.yaml") ->
         else:
             facts.append(gold_fact)
     facts.sort(key=lambda f: f.quantity.span)
-    return FactTable(tuple(facts), has_gold=True, numbers=numbers)
+    return FactTable(tuple(facts), has_gold=True, numbers=numbers, words=words)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -78,3 +78,47 @@ def summary_markdown(summary: dict[str, Any], run: dict[str, Any]) -> str:
     lines += ["", "Signatures:", ""]
     lines += [f"- `{signature}`" for signature in run.get("signatures", {}).values()]
     return "\n".join(lines) + "\n"
+
+
+def percent(stat: dict[str, float | None] | None) -> str:
+    """A 0-1 mean with its interval as percentages: "67% [33–100]"."""
+    if not stat or stat.get("mean") is None:
+        return "–"
+    text = f"{stat['mean'] * 100:.0f}%"
+    if stat.get("low") is not None and stat.get("high") is not None and stat["high"] > stat["low"]:
+        text += f" [{stat['low'] * 100:.0f}–{stat['high'] * 100:.0f}]"
+    return text
+
+
+def leaderboard(models: list[Any]) -> tuple[list[str], list[list[str]]]:
+    """The report's wide table: ROUGE with CIs, fact scores, length, extractiveness and time per model."""
+    headers = ["model", *(f"{label} F1" for label in ROUGE_LABELS.values()), "key-fact recall", "num. precision",
+               "contra.", "not in art.", "words", "coverage", "density", "compression", "s/summary", "failed"]  # fmt: skip
+    rows = []
+    for model in models:
+        stats = model.summary
+        rouge = stats.get("rouge") or {}
+        facts = stats.get("facts") or {}
+        extractive = stats.get("extractive") or {}
+        precision = facts.get("numeric_precision_micro")
+        rows.append(
+            [
+                model.key,
+                *(format_ci((rouge.get(t) or {}).get("fmeasure")) for t in ROUGE_LABELS),
+                percent(facts.get("key_fact_recall")),
+                f"{precision * 100:.0f}% ({facts['supported']}/{facts['claims']})" if precision is not None else "–",
+                str(facts.get("contradicted", "–")),
+                str(facts.get("not_in_article", "–")),
+                _number(stats.get("words"), "{:.0f}"),
+                _number(extractive.get("coverage"), "{:.2f}"),
+                _number(extractive.get("density"), "{:.1f}"),
+                _number(extractive.get("compression"), "{:.1f}"),
+                _number(stats.get("seconds_per_summary"), "{:.2f}"),
+                str(stats.get("failed", 0)),
+            ]
+        )
+    return headers, rows
+
+
+def _number(value: float | None, pattern: str) -> str:
+    return "–" if value is None else pattern.format(value)

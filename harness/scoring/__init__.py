@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from harness.config import MetricsConfig
 from harness.scoring.base import Scorer, Signature
+from harness.scoring.extractive import ExtractiveScorer
 from harness.scoring.facts import FactScorer
 from harness.scoring.rouge import RougeScorer
 
-SCORERS: dict[str, type[Scorer]] = {cls.name: cls for cls in (RougeScorer, FactScorer)}
+SCORERS: dict[str, type[Scorer]] = {cls.name: cls for cls in (RougeScorer, FactScorer, ExtractiveScorer)}
 
 __all__ = ["SCORERS", "Scorer", "Signature", "build_scorers"]
 

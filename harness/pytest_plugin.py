@@ -1,0 +1,100 @@
+"""pytest plugin (entry point `pytest11`): fact-preservation assertions and evaluation runs for your
+own regression tests.
+
+    def test_summary_keeps_the_toll():
+        assert_facts_preserved(summary, "references/syria-talks", keys=["war-dead"])
+
+    @pytest.mark.harness_config("configs/default.yaml")
+    def test_default_models(harness_result):
+        assert harness_result.summary["models"]["lead-3"]["facts"]["contradicted"] == 0
+
+`harness_run(config)` runs a config (once per session and config) and returns its RunResult; the
+`harness_config` marker names the config that the `harness_result` fixture runs. Runs are written
+under pytest's temporary folder unless --harness-output names a folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def _table(article_or_table: Any) -> Any:
+    """A FactTable from a table, a Document, a document folder or article file path, or article text."""
+    from harness.documents import Document, find_document
+    from harness.facts import FactTable, extract_facts, table_for_document
+
+    if isinstance(article_or_table, FactTable):
+        return article_or_table
+    if isinstance(article_or_table, Document):
+        return table_for_document(article_or_table)
+    if isinstance(article_or_table, Path) or (isinstance(article_or_table, str) and "\n" not in article_or_table and Path(article_or_table).exists()):
+        return table_for_document(find_document(article_or_table))
+    return extract_facts(str(article_or_table))
+
+
+def assert_facts_preserved(summary: str, article_or_table: Any, keys: Sequence[str] | None = None, allow_flagged: bool = False) -> Any:
+    """Fail unless the summary keeps the given facts (default: the table's key facts) and, unless
+    allow_flagged, states no contradicted or not-in-article figure. Returns the CheckResult."""
+    from harness.facts import check_summary
+
+    table = _table(article_or_table)
+    result = check_summary(summary, table)
+    wanted = list(keys) if keys is not None else [fact.id for fact in table.key_facts()]
+    unknown = [key for key in wanted if table.get(key) is None]
+    if unknown:
+        raise pytest.UsageError(f"assert_facts_preserved: no fact {', '.join(unknown)} in the table (ids: {', '.join(f.id for f in table.facts)})")
+    kept = {claim.fact.id for claim in result.claims if claim.verdict == "supported" and claim.fact}
+    problems = [f"lost: {table.get(key).label} ({key})" for key in wanted if key not in kept]
+    if not allow_flagged:
+        problems += [f"{claim.verdict.replace('_', ' ')}: '{claim.quantity.text}': {claim.reason}" for claim in result.claims
+                     if claim.verdict != "supported"]  # fmt: skip
+    if problems:
+        raise AssertionError("summary does not keep its facts:\n  " + "\n  ".join(problems) + f"\nsummary: {summary}")
+    return result
+
+
+def assert_no_contradictions(summary: str, article_or_table: Any) -> Any:
+    """Fail if any figure of the summary is contradicted by the article or absent from it."""
+    return assert_facts_preserved(summary, article_or_table, keys=[])
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """--harness-output DIR: where harness_run writes its runs (default: pytest's temporary folder)."""
+    parser.addoption("--harness-output", default=None, help="folder for summarization-harness runs made by tests")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the harness_config marker."""
+    config.addinivalue_line("markers", "harness_config(path): the evaluation config that the harness_result fixture runs")
+
+
+@pytest.fixture(scope="session")
+def harness_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Any]:
+    """Run an evaluation config (once per session and config) and return its RunResult."""
+    from harness.config import load_config
+    from harness.runner import run
+
+    option = request.config.getoption("--harness-output")
+    output = Path(option) if option else tmp_path_factory.mktemp("harness-runs")
+    done: dict[Path, Any] = {}
+
+    def run_config(path: str | Path) -> Any:
+        path = Path(path).resolve()
+        if path not in done:
+            done[path] = run(load_config(path).with_output(output))
+        return done[path]
+
+    return run_config
+
+
+@pytest.fixture()
+def harness_result(request: pytest.FixtureRequest, harness_run: Callable[..., Any]) -> Any:
+    """The RunResult of the config named by the test's @pytest.mark.harness_config(path)."""
+    marker = request.node.get_closest_marker("harness_config")
+    if marker is None or not marker.args:
+        raise pytest.UsageError("harness_result needs @pytest.mark.harness_config('path/to/config.yaml')")
+    return harness_run(marker.args[0])

@@ -1,0 +1,116 @@
+"""Baselines and regression gates: a degraded model fails with a readable diff, the baseline run passes."""
+
+import json
+
+import pytest
+
+import backends
+from conftest import SEED_DIR
+from harness import store
+from harness.config import GatesConfig, load_config
+from harness.errors import HarnessError
+from harness.gates import check_run, load_baseline, make_baseline
+from harness.runner import run
+from harness.summarizers import BACKENDS
+from helpers import run_cli
+
+MODELS = "  - {name: lead-3, backend: lead, sentences: 3}\n  - {name: textrank, backend: textrank, words: 60}\n"
+
+
+@pytest.fixture(autouse=True)
+def fixed_backend(monkeypatch):
+    monkeypatch.setitem(BACKENDS, backends.FixedSummary.backend, backends.FixedSummary)
+
+
+def make_run(folder, models=MODELS, name="gated", extra=""):
+    config = folder / f"{name}.yaml"
+    config.write_text(f"name: {name}\ndataset: {{path: {SEED_DIR}}}\nreport: false\nmodels:\n{models}{extra}")
+    result = run(load_config(config))
+    return store.read_run(result.run_dir), result
+
+
+@pytest.fixture()
+def baseline(tmp_path):
+    data, _ = make_run(tmp_path)
+    return make_baseline(data)
+
+
+def test_baseline_records_facts_claims_and_rouge(baseline):
+    lead = baseline["models"]["lead-3"]
+    doc = lead["documents"]["syria-talks"]
+    assert doc["key_facts"]["war-dead"]["status"] == "preserved"
+    assert doc["key_facts"]["trapped-children"]["status"] == "omitted"
+    assert {c["verdict"] for c in doc["claims"]} == {"supported"}
+    assert 0 < lead["rouge"]["rougeL"] < 1 and doc["rouge"]["rougeL"] == pytest.approx(lead["rouge"]["rougeL"])
+
+
+def test_the_same_run_passes(tmp_path, baseline):
+    again, _ = make_run(tmp_path, name="again")
+    report = check_run(again, GatesConfig(max_rouge_drop=0.0), baseline)
+    assert report.passed, report.lines()
+    assert report.lines()[-1].startswith("PASS: 2 model(s) x 1 document(s) checked against baseline")
+
+
+def test_a_degraded_model_fails_with_a_readable_diff(tmp_path, baseline):
+    degraded, _ = make_run(tmp_path, MODELS.replace("sentences: 3", "sentences: 1"), name="degraded")
+    report = check_run(degraded, GatesConfig(max_rouge_drop=0.01), baseline)
+    assert not report.passed
+    lines = report.lines()
+    assert "lost: roughly half a million people dead (war-dead) — model lead-3, doc syria-talks" in lines
+    assert any(line.startswith("ROUGE drop: rougeL F1 of lead-3 fell ") and "tolerance 0.01" in line for line in lines)
+    assert lines[-1].startswith("FAIL: ") and "problem(s)" in lines[-1]
+    assert not any("textrank" in line for line in lines[:-1])  # the unchanged model is not blamed
+
+
+def test_new_contradictions_and_thresholds(tmp_path, baseline):
+    wrong = "  - {name: lead-3, backend: fixed, text: 'Some 275,000 children are trapped; a million people have died.'}\n"
+    data, _ = make_run(tmp_path, wrong + MODELS.split("\n", 1)[1], name="wrong")
+    report = check_run(data, GatesConfig(min_key_fact_recall=0.5, max_contradicted=0), baseline)
+    text = "\n".join(report.lines())
+    assert "new contradiction: 'Some 275,000' — model lead-3, doc syria-talks: " in text
+    assert "new contradiction: 'a million' — model lead-3" in text
+    assert "below gate: key-fact recall of lead-3 is 0%, the gate asks for 50%" in text
+    assert "above gate: lead-3 makes 2 contradicted claim(s), the gate allows 0" in text
+    assert "below gate: key-fact recall of textrank" in text  # textrank keeps none of the three
+
+
+def test_missing_models_and_failures_are_findings(tmp_path, baseline):
+    data, _ = make_run(tmp_path, MODELS.split("\n", 1)[1], name="partial")  # lead-3 left out
+    lines = check_run(data, None, baseline).lines()
+    assert "missing: model lead-3 is in the baseline but not in this run" in lines
+
+
+def test_gates_in_the_config_decide_the_exit_code(tmp_path, baseline):
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps(baseline))
+    config = tmp_path / "cfg.yaml"
+    body = f"name: cli\ndataset: {{path: {SEED_DIR}}}\nreport: false\nmodels:\n{MODELS}gates: {{baseline: baseline.json, max_rouge_drop: 0.01}}\n"
+    config.write_text(body)
+    ok = run_cli("run", str(config))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "PASS: 2 model(s) x 1 document(s) checked against baseline" in ok.stdout
+    config.write_text(body.replace("sentences: 3", "sentences: 1"))
+    failed = run_cli("run", str(config))
+    assert failed.returncode == 1
+    assert "lost: roughly half a million people dead (war-dead) — model lead-3, doc syria-talks" in failed.stdout
+
+
+def test_baseline_and_check_commands(tmp_path):
+    data, result = make_run(tmp_path, name="cmd")
+    out = tmp_path / "baselines" / "cmd.json"
+    recorded = run_cli("baseline", str(result.run_dir), "--out", str(out))
+    assert recorded.returncode == 0 and "2 model(s) x 1 document(s)" in recorded.stdout
+    assert load_baseline(out)["models"].keys() == {"lead-3", "textrank"}
+    assert run_cli("check", str(result.run_dir), "--baseline", str(out)).returncode == 0
+    strict = run_cli("check", str(result.run_dir), "--baseline", str(out), "--min-key-fact-recall", "1.0")
+    assert strict.returncode == 1 and "below gate: key-fact recall of lead-3 is 33%" in strict.stdout
+    bad = run_cli("check", str(result.run_dir), "--min-key-fact-recall", "2")
+    assert bad.returncode == 2 and "--min-key-fact-recall: Input should be less than or equal to 1" in bad.stderr
+    absent = run_cli("check", str(result.run_dir), "--baseline", str(tmp_path / "none.json"))
+    assert absent.returncode == 2 and "baseline not found" in absent.stderr
+
+
+def test_unreadable_baseline(tmp_path):
+    (tmp_path / "b.json").write_text('{"format": "other"}')
+    with pytest.raises(HarnessError, match="not a baseline of format summarization-harness-baseline/1"):
+        load_baseline(tmp_path / "b.json")

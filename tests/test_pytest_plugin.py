@@ -1,0 +1,75 @@
+"""The pytest plugin as a user meets it: installed through the pytest11 entry point, used in their own suite."""
+
+import pytest
+
+from conftest import ROOT, SEED_DIR
+from harness.facts import extract_facts
+from harness.pytest_plugin import assert_facts_preserved, assert_no_contradictions
+
+pytest_plugins = ["pytester"]
+
+GOOD = "Roughly 275,000 civilians, an estimated 100,000 of them children, are trapped; the war has left half a million dead."
+
+
+def test_assert_facts_preserved_passes_a_faithful_summary():
+    result = assert_facts_preserved(GOOD, SEED_DIR)
+    assert result.key_fact_recall == 1.0
+
+
+def test_assert_facts_preserved_names_what_was_lost_and_contradicted():
+    with pytest.raises(AssertionError) as caught:
+        assert_facts_preserved("Some 275,000 children are trapped.", str(SEED_DIR), keys=["trapped-civilians", "war-dead"])
+    message = str(caught.value)
+    assert "lost: Roughly 275,000 civilians trapped (trapped-civilians)" in message
+    assert "lost: roughly half a million people dead (war-dead)" in message
+    assert "contradicted: 'Some 275,000':" in message
+
+
+def test_keys_limit_the_check_and_unknown_keys_are_usage_errors():
+    assert_facts_preserved("The war has left roughly half a million people dead.", SEED_DIR, keys=["war-dead"])
+    with pytest.raises(pytest.UsageError, match="no fact nope in the table"):
+        assert_facts_preserved(GOOD, SEED_DIR, keys=["nope"])
+
+
+def test_article_text_and_tables_work_too():
+    article = "The flood killed 12 people and destroyed 300 homes."
+    assert_no_contradictions("The flood killed 12 people.", article)
+    with pytest.raises(AssertionError, match="contradicted: '40'"):
+        assert_no_contradictions("The flood killed 40 people.", extract_facts(article))
+
+
+def test_a_users_suite_with_the_marker_and_fixtures(pytester):
+    """A separate pytest process, as in a user's project: the plugin comes from the entry point."""
+    pytester.makepyfile(
+        test_user=f"""
+        import pytest
+        from harness.pytest_plugin import assert_facts_preserved
+
+        @pytest.mark.harness_config({str(ROOT / "configs" / "default.yaml")!r})
+        def test_default_models(harness_result):
+            lead = harness_result.summary["models"]["lead-3"]
+            assert lead["facts"]["contradicted"] == 0
+            row = next(r for r in harness_result.scores if r["model"] == "lead-3")
+            assert_facts_preserved(row["summary"], {str(SEED_DIR)!r}, keys=["war-dead"])
+
+        def test_same_run_is_reused(harness_run):
+            first = harness_run({str(ROOT / "configs" / "default.yaml")!r})
+            assert harness_run({str(ROOT / "configs" / "default.yaml")!r}) is first
+
+        def test_a_lost_fact_fails(harness_run):
+            result = harness_run({str(ROOT / "configs" / "default.yaml")!r})
+            row = next(r for r in result.scores if r["model"] == "lexrank-3")
+            assert_facts_preserved(row["summary"], {str(SEED_DIR)!r}, keys=["war-dead"])
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--harness-output={pytester.path / 'runs'}")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*lost: roughly half a million people dead (war-dead)*"])
+    assert (pytester.path / "runs" / "default" / "scores.jsonl").is_file()
+
+
+def test_harness_result_without_marker_is_a_usage_error(pytester):
+    pytester.makepyfile("def test_x(harness_result):\n    pass\n")
+    result = pytester.runpytest_subprocess()
+    result.stdout.fnmatch_lines(["*harness_result needs @pytest.mark.harness_config*"])
+    assert result.ret != 0
