@@ -11,7 +11,7 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Protocol
@@ -183,15 +183,16 @@ def _generate(
     }
     observer.model_started(summarizer.name, len(documents), len(done))
     if plan.todo:
-        store_keys = None
+        fingerprint, store_keys, refreshed = plan.fingerprint, plan.keys, False
         try:
             for position, output in summarizer.summarize([documents[i].article for i in plan.todo]):
-                if store_keys is None:
+                if not refreshed:
                     # Loading can pin down what the fingerprint could not know before (the downloaded commit).
-                    fingerprint = summarizer.fingerprint()
-                    store_keys = [cache_key(fingerprint, d.article) for d in documents] if fingerprint != plan.fingerprint else plan.keys
+                    refreshed, fingerprint = True, summarizer.fingerprint()
+                    if fingerprint != plan.fingerprint:
+                        store_keys = [cache_key(fingerprint, d.article) for d in documents]
                 index = plan.todo[position]
-                cache.put(store_keys[index], summarizer.name, output.__dict__, fingerprint)
+                cache.put(store_keys[index], summarizer.name, asdict(output), fingerprint)
                 done[index] = _generation(summarizer.name, documents[index].doc_id, output, cached=False)
                 observer.generated(summarizer.name, 1)
         except HarnessError:

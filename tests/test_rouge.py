@@ -3,7 +3,7 @@ from rouge_score import rouge_scorer, scoring
 
 from harness.config import RougeConfig
 from harness.documents import Document, Reference
-from harness.scoring.bootstrap import mean_ci
+from harness.stats import mean_ci
 from harness.scoring.rouge import RougeScorer
 
 TYPES = ["rouge1", "rouge2", "rougeL", "rougeLsum"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.report.data import ModelResult
-from harness.scoring.bootstrap import paired_difference
+from harness.stats import paired_difference
 
 ALPHA = 0.05
 # (metric, label, scale for display): ROUGE F1 and fact scores are shown x100.

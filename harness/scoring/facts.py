@@ -15,7 +15,7 @@ from harness.config import FactsConfig
 from harness.documents import Document
 from harness.facts import FactTable, check_summary, extract_facts, signature, table_for_document
 from harness.scoring.base import Scorer, Signature
-from harness.scoring.bootstrap import mean_ci
+from harness.stats import mean_ci
 
 
 class FactScorer(Scorer):

@@ -18,7 +18,7 @@ import harness
 from harness.config import RougeConfig
 from harness.documents import Document
 from harness.scoring.base import Scorer, Signature
-from harness.scoring.bootstrap import mean_ci
+from harness.stats import mean_ci
 from harness.text import SPLITTER_NAME, split_sentences
 
 PARTS = ("precision", "recall", "fmeasure")
