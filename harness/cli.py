@@ -256,10 +256,10 @@ def _facts(args: argparse.Namespace) -> int:
     import json
 
     from harness.documents import find_document
-    from harness.facts import check_summary, extract_facts, table_for_document
+    from harness.facts import check_summary, table_for_document
 
     document = find_document(args.target, args.dataset)
-    table = extract_facts(document.article) if args.no_gold or document.facts is None else table_for_document(document)
+    table = table_for_document(document, gold=not args.no_gold)
     summary = args.summary
     if args.summary_file:
         if not args.summary_file.is_file():

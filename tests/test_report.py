@@ -137,3 +137,12 @@ def test_report_command(two_runs, tmp_path):
     missing = run_cli("report", str(tmp_path / "nope"))
     assert missing.returncode == 2 and "not a results directory" in missing.stderr
     assert re.search(r"^error: ", missing.stderr)
+
+
+def test_fact_matrix_follows_the_runs_gold_setting(tmp_path):
+    config = tmp_path / "auto.yaml"
+    config.write_text(f"name: auto\ndataset: {{path: {SEED_DIR}}}\nmetrics: {{facts: {{gold: false}}}}\nmodels:\n  - {{name: lead-3, backend: lead}}\n")
+    result = run(load_config(config))
+    (doc,) = build_context(load_report_data([result.run_dir]))["document_views"]
+    assert all(row.fact_id.startswith("f") for row in doc["matrix"])  # the automatic table, as the run scored
+    assert sum(row.cells["lead-3"].status == "preserved" for row in doc["matrix"]) == 3  # its claims line up with the rows

@@ -47,7 +47,7 @@ def test_table_is_built_once_per_document(seed, monkeypatch):
 
     built = []
     real = module.table_for_document
-    monkeypatch.setattr(module, "table_for_document", lambda document: built.append(document.doc_id) or real(document))
+    monkeypatch.setattr(module, "table_for_document", lambda document, **kw: built.append(document.doc_id) or real(document, **kw))
     scorer = FactScorer()
     for summary in (FAITHFUL, DISTORTED, "Nothing numeric."):
         scorer.score(summary, seed)

@@ -200,9 +200,9 @@ def _auto_keys(mentions: list[Mention]) -> set[int]:
     return keys
 
 
-def table_for_document(document: Document) -> FactTable:
-    """The fact table of a document: extracted from its article, overlaid with its curated facts."""
-    if document.facts is None:
+def table_for_document(document: Document, gold: bool = True) -> FactTable:
+    """The fact table of a document: extracted from its article, overlaid with its curated facts unless gold is False."""
+    if document.facts is None or not gold:
         return extract_facts(document.article)
     folder = Path(document.source) if document.source else None
     source = str(folder / FACTS_FILE) if folder and folder.is_dir() else f"{document.source or document.doc_id}: facts"

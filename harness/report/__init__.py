@@ -115,5 +115,5 @@ def _document_view(document: dict[str, Any], data: ReportData) -> dict[str, Any]
         "references": document.get("references", []),
         "paragraphs": [p for p in document["article"].split("\n\n") if p.strip()],
         "summaries": summaries,
-        "matrix": fact_matrix(document, data.models) if has_facts else [],
+        "matrix": fact_matrix(document, data.models, data.gold) if has_facts else [],
     }

@@ -32,6 +32,7 @@ class ReportData:
     bootstrap: int = 1000
     confidence: float = 0.95
     seed: int = 0
+    gold: bool = True  # whether the runs' fact scorer laid curated facts over the automatic tables
     signatures: dict[str, dict[str, str]] = field(default_factory=dict)  # run name -> scorer -> signature
 
 
@@ -58,7 +59,8 @@ def load_report_data(run_dirs: Sequence[str | Path]) -> ReportData:
     for run in runs:
         for document in run.documents:
             documents.setdefault(document["doc_id"], document)
-    rouge = (runs[0].run.get("config", {}).get("metrics", {}) or {}).get("rouge") or {}
+    metrics = runs[0].run.get("config", {}).get("metrics", {}) or {}
+    rouge = metrics.get("rouge") or {}
     return ReportData(
         runs=runs,
         models=models,
@@ -66,5 +68,6 @@ def load_report_data(run_dirs: Sequence[str | Path]) -> ReportData:
         bootstrap=int(rouge.get("bootstrap", 1000)),
         confidence=float(rouge.get("confidence", 0.95)),
         seed=int(runs[0].run.get("config", {}).get("seed", 0)),
+        gold=bool((metrics.get("facts") or {}).get("gold", True)),
         signatures={run.run.get("name", run.path.name): run.run.get("signatures", {}) for run in runs},
     )

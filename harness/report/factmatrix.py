@@ -37,14 +37,14 @@ class FactRow:
     cells: dict[str, Cell]
 
 
-def fact_table(document: dict[str, Any]) -> FactTable:
-    """The document's fact table as the run's fact scorer built it (curated facts laid over when present)."""
-    return table_for_document(Document.from_record(document, source=f"document {document['doc_id']}"))
+def fact_table(document: dict[str, Any], gold: bool = True) -> FactTable:
+    """The document's fact table as the run's fact scorer built it (curated facts laid over unless gold is False)."""
+    return table_for_document(Document.from_record(document, source=f"document {document['doc_id']}"), gold=gold)
 
 
-def fact_matrix(document: dict[str, Any], models: list[ModelResult]) -> list[FactRow]:
+def fact_matrix(document: dict[str, Any], models: list[ModelResult], gold: bool = True) -> list[FactRow]:
     """Key facts first, then the other facts in article order; a cell per model that scored the document."""
-    table = fact_table(document)
+    table = fact_table(document, gold)
     rows = []
     for fact in sorted(table.facts, key=lambda f: not f.key):
         cells = {}

@@ -13,7 +13,7 @@ from typing import Any
 
 from harness.config import FactsConfig
 from harness.documents import Document
-from harness.facts import FactTable, check_summary, extract_facts, signature, table_for_document
+from harness.facts import FactTable, check_summary, signature, table_for_document
 from harness.scoring.base import Scorer, Signature
 from harness.stats import mean_ci
 
@@ -38,8 +38,7 @@ class FactScorer(Scorer):
         """The document's fact table, built once per run however many models are scored."""
         key = (document.doc_id, document.article)
         if key not in self._tables:
-            use_gold = self.options.gold and document.facts is not None
-            self._tables[key] = table_for_document(document) if use_gold else extract_facts(document.article)
+            self._tables[key] = table_for_document(document, gold=self.options.gold)
         return self._tables[key]
 
     def score(self, summary: str, document: Document) -> dict[str, Any]:
