@@ -147,12 +147,14 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
         store.SUMMARY_TABLE_FILE: summary_markdown(summary, run_record),
     }
     run_dir = store.write_run_dir(config.run_dir, files)
-    if config.report:
-        write_report([run_dir])
     result = RunResult(run_dir, run_record, documents, generations, scores, summary, failures)
-    if config.gates is not None:
-        baseline = load_baseline(config.gates.baseline) if config.gates.baseline else None
-        result.gates = check_run(store.read_run(run_dir), config.gates, baseline)
+    if config.report or config.gates is not None:
+        written = store.read_run(run_dir)  # read once: the report and the gates see exactly what was written
+        if config.report:
+            write_report([written])
+        if config.gates is not None:
+            baseline = load_baseline(config.gates.baseline) if config.gates.baseline else None
+            result.gates = check_run(written, config.gates, baseline)
     return result
 
 

@@ -15,14 +15,17 @@ from harness.report.compare import METRICS, compare
 from harness.report.data import ReportData, load_report_data
 from harness.report.factmatrix import fact_matrix, segments
 from harness.report.tables import leaderboard
-from harness.store import atomic_write_bytes, atomic_write_text
+from harness.store import RunData, atomic_write_bytes, atomic_write_text
 
 MAX_DOCUMENTS = 50  # per-document sections shown; the leaderboard and comparisons use every document
 REPORT_MD, REPORT_HTML, CHARTS_DIR = "report.md", "report.html", "report_files"
 
 
-def write_report(run_dirs: Sequence[str | Path], out_dir: str | Path | None = None, max_documents: int = MAX_DOCUMENTS) -> list[Path]:
-    """Write report.md, report.html and the chart PNGs for the runs into out_dir (default: the first run)."""
+def write_report(
+    run_dirs: Sequence[str | Path | RunData], out_dir: str | Path | None = None, max_documents: int = MAX_DOCUMENTS
+) -> list[Path]:
+    """Write report.md, report.html and the chart PNGs for the runs (folders, or runs already read) into
+    out_dir (default: the first run's folder)."""
     from harness.report.charts import facts_chart, rouge_chart, to_png, to_svg
     from harness.report.html import render_html
     from harness.report.markdown import render_markdown

@@ -36,9 +36,9 @@ class ReportData:
     signatures: dict[str, dict[str, str]] = field(default_factory=dict)  # run name -> scorer -> signature
 
 
-def load_report_data(run_dirs: Sequence[str | Path]) -> ReportData:
-    """Read results directories and line their models up for comparison."""
-    runs = [read_run(path) for path in run_dirs]
+def load_report_data(run_dirs: Sequence[str | Path | RunData]) -> ReportData:
+    """Read results directories (or take runs already read) and line their models up for comparison."""
+    runs = [path if isinstance(path, RunData) else read_run(path) for path in run_dirs]
     names = [model for run in runs for model in run.summary.get("models", {})]
     models = []
     for run in runs:
