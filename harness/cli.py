@@ -289,7 +289,7 @@ def _print_check(result: Any) -> None:
             out.print(f"{'':16}article: {claim.evidence.sentence}", soft_wrap=True, markup=False)
     for key in result.key_facts:
         colour = "green" if key.status == "preserved" else "red"
-        out.print(f"[{colour}]{key.status:<15}[/] key fact {key.fact.id}: {key.fact.quantity.text} {key.fact.noun or ''}", soft_wrap=True)
+        out.print(f"[{colour}]{key.status:<15}[/] key fact {key.fact.id}: {key.fact.label}", soft_wrap=True)
     precision = "–" if result.numeric_precision is None else f"{result.numeric_precision:.0%}"
     recall = "–" if result.key_fact_recall is None else f"{result.key_fact_recall:.0%}"
     out.print(f"numeric precision {precision}, key-fact recall {recall}, {result.contradicted} contradicted, {result.not_in_article} not in article")

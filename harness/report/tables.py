@@ -47,13 +47,18 @@ def fact_cells(facts: dict[str, Any] | None) -> list[str]:
     if not facts:
         return ["–"] * 4
     kept = f"{facts['key_facts_preserved']}/{facts['key_facts_total']}" if facts["key_facts_total"] else "–"
-    precision = facts.get("numeric_precision_micro")
     return [
         kept,
-        f"{precision * 100:.0f}% ({facts['supported']}/{facts['claims']})" if precision is not None else "no claims",
+        precision_cell(facts, missing="no claims"),
         str(facts["contradicted"]),
         str(facts["not_in_article"]),
     ]
+
+
+def precision_cell(facts: dict[str, Any], missing: str = "–") -> str:
+    """Numeric precision over all claims with its counts: "100% (3/3)"; `missing` when there was no claim."""
+    precision = facts.get("numeric_precision_micro")
+    return f"{precision * 100:.0f}% ({facts['supported']}/{facts['claims']})" if precision is not None else missing
 
 
 def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -100,13 +105,12 @@ def leaderboard(models: list[Any]) -> tuple[list[str], list[list[str]]]:
         rouge = stats.get("rouge") or {}
         facts = stats.get("facts") or {}
         extractive = stats.get("extractive") or {}
-        precision = facts.get("numeric_precision_micro")
         rows.append(
             [
                 model.key,
                 *(format_ci((rouge.get(t) or {}).get("fmeasure")) for t in ROUGE_LABELS),
                 percent(facts.get("key_fact_recall")),
-                f"{precision * 100:.0f}% ({facts['supported']}/{facts['claims']})" if precision is not None else "–",
+                precision_cell(facts),
                 str(facts.get("contradicted", "–")),
                 str(facts.get("not_in_article", "–")),
                 _number(stats.get("words"), "{:.0f}"),
