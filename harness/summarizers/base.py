@@ -22,6 +22,15 @@ class SummaryOutput:
     tokens_in: int | None = None
     tokens_out: int | None = None
     truncated: bool = False
+    meta: dict[str, Any] | None = None  # backend details worth keeping: finish reason, retries, served model
+
+
+@dataclass(frozen=True)
+class SummaryError:
+    """One article a backend could not summarize: the run marks that document failed and goes on."""
+
+    message: str
+    seconds: float | None = None
 
 
 class BackendOptions(BaseModel):
@@ -43,6 +52,8 @@ class Summarizer(ABC):
     Options: ClassVar[type[BackendOptions]]
     # Options that change how fast the output comes, not what it is: left out of the cache key.
     execution_options: ClassVar[frozenset[str]] = frozenset()
+    # False for backends whose output is already stored elsewhere (precomputed files): no cache rows.
+    cacheable: ClassVar[bool] = True
 
     def __init__(self, name: str, options: BackendOptions, *, seed: int = 0, base_dir: Path | None = None) -> None:
         self.name = name
@@ -62,8 +73,11 @@ class Summarizer(ABC):
         """Check the model is available (cheaply, before a run starts); raise HarnessError if not."""
 
     @abstractmethod
-    def summarize(self, articles: Sequence[str]) -> Iterator[tuple[int, SummaryOutput]]:
-        """Summarize articles, yielding (index into articles, output) as each one is done, in any order."""
+    def summarize(self, articles: Sequence[str]) -> Iterator[tuple[int, SummaryOutput | SummaryError]]:
+        """Summarize articles, yielding (index into articles, output) as each one is done, in any order.
+
+        A SummaryError fails that one article; an exception fails the rest of the model's articles.
+        """
 
     def close(self) -> None:
         """Free whatever the model holds (weights, devices)."""
