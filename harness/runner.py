@@ -22,14 +22,15 @@ import harness
 from harness import store
 from harness.cache import GenerationCache, cache_key
 from harness.config import Config
-from harness.documents import Document, load_documents
+from harness.dataset import load_dataset
+from harness.documents import Document
 from harness.errors import HarnessError
 from harness.gates import GateReport, check_run, load_baseline
 from harness.report import write_report
 from harness.report.tables import summary_markdown
 from harness.scoring import Scorer, build_scorers
 from harness.store import Generation
-from harness.summarizers import BACKENDS, Summarizer, SummaryOutput, create_summarizer
+from harness.summarizers import BACKENDS, Summarizer, SummaryError, SummaryOutput, create_summarizer
 from harness.text import count_words
 
 log = logging.getLogger(__name__)
@@ -100,12 +101,6 @@ def build_summarizers(config: Config) -> list[Summarizer]:
     return summarizers
 
 
-def load_dataset(config: Config) -> list[Document]:
-    """The config's documents, limited to dataset.limit."""
-    documents = load_documents(config.dataset.path)
-    return documents[: config.dataset.limit] if config.dataset.limit else documents
-
-
 def check_config(config: Config) -> tuple[list[Summarizer], list[Scorer], list[Document]]:
     """Everything a run would build, built and checked, without generating anything."""
     return build_summarizers(config), build_scorers(config.metrics, seed=config.seed), load_dataset(config)
@@ -170,7 +165,7 @@ class _Plan:
 def _plan(summarizer: Summarizer, documents: Sequence[Document], cache: GenerationCache) -> _Plan:
     fingerprint = summarizer.fingerprint()
     keys = [cache_key(fingerprint, document.article) for document in documents]
-    hits = cache.get_many(keys)
+    hits = cache.get_many(keys) if summarizer.cacheable else {}
     return _Plan(summarizer, fingerprint, keys, hits, [i for i, key in enumerate(keys) if key not in hits])
 
 
@@ -184,30 +179,47 @@ def _generate(
         if key in plan.hits
     }
     observer.model_started(summarizer.name, len(documents), len(done))
+    failed_documents: list[str] = []
     if plan.todo:
         fingerprint, store_keys, refreshed = plan.fingerprint, plan.keys, False
         try:
-            for position, output in summarizer.summarize([documents[i].article for i in plan.todo]):
+            for position, output in summarizer.summarize_documents([documents[i] for i in plan.todo]):
+                index = plan.todo[position]
+                if isinstance(output, SummaryError):  # one article failed; errors are never cached
+                    done[index] = Generation(summarizer.name, documents[index].doc_id, None, seconds=output.seconds, error=output.message)
+                    failed_documents.append(f"{documents[index].doc_id}: {output.message}")
+                    observer.generated(summarizer.name, 1)
+                    continue
                 if not refreshed:
                     # Loading can pin down what the fingerprint could not know before (the downloaded commit).
                     refreshed, fingerprint = True, summarizer.fingerprint()
                     if fingerprint != plan.fingerprint:
                         store_keys = [cache_key(fingerprint, d.article) for d in documents]
-                index = plan.todo[position]
-                cache.put(store_keys[index], summarizer.name, asdict(output), fingerprint)
+                if summarizer.cacheable:
+                    cache.put(store_keys[index], summarizer.name, asdict(output), fingerprint)
                 done[index] = _generation(summarizer.name, documents[index].doc_id, output, cached=False)
                 observer.generated(summarizer.name, 1)
-        except HarnessError:
-            raise
-        except Exception as error:  # a model that crashes mid-run: keep what it made, mark the rest failed
-            message = f"{type(error).__name__}: {error}".splitlines()[0]
+        except Exception as error:  # a model that fails mid-run: keep what it made, mark the rest failed, go on
+            one_line = str(error) if isinstance(error, HarnessError) else f"{type(error).__name__}: {error}"
+            message = (one_line.strip().splitlines() or [type(error).__name__])[0]
             missing = [i for i in plan.todo if i not in done]
             for index in missing:
                 done[index] = Generation(summarizer.name, documents[index].doc_id, None, error=message)
-            failures.append({"model": summarizer.name, "error": message, "documents": len(missing), "traceback": traceback.format_exc()})
+            failure = {"model": summarizer.name, "error": message, "documents": len(missing) + len(failed_documents)}
+            if not isinstance(error, HarnessError):  # a HarnessError is the whole story; anything else may be a bug
+                failure["traceback"] = traceback.format_exc()
+            failures.append(failure)
             observer.model_failed(summarizer.name, message)
+            failed_documents = []
         finally:
             summarizer.close()
+    if failed_documents:
+        failures.append({
+            "model": summarizer.name,
+            "error": f"{len(failed_documents)} document(s) failed; first: {failed_documents[0]}",
+            "documents": len(failed_documents),
+        })
+        observer.model_failed(summarizer.name, failed_documents[0])
     return [done[i] for i in range(len(documents))]
 
 
@@ -221,6 +233,7 @@ def _generation(model: str, doc_id: str, output: SummaryOutput, cached: bool) ->
         tokens_out=output.tokens_out,
         truncated=output.truncated,
         cached=cached,
+        meta=output.meta,
     )
 
 

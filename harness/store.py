@@ -39,6 +39,7 @@ class Generation:
     truncated: bool = False
     error: str | None = None
     cached: bool = False
+    meta: dict[str, Any] | None = None  # backend details: finish reason, retries, served model, what was stripped
 
     def to_record(self) -> dict[str, Any]:
         """JSON-ready form, as in generations.jsonl."""

@@ -1,8 +1,9 @@
 """Small randomly initialised models, built offline, for tests and benchmarks of the real loading path.
 
 Nothing here is downloaded: a byte-level BPE tokenizer is trained with `tokenizers` on the given text
-and a BART model is created from a config with random weights, then both are saved with
-save_pretrained so that AutoTokenizer / AutoModelForSeq2SeqLM load them exactly as a hub checkpoint.
+and a BART (encoder-decoder) or Llama (decoder-only chat) model is created from a config with random
+weights, then both are saved with save_pretrained so that AutoTokenizer / AutoModelFor... load them
+exactly as a hub checkpoint.
 Saved files are not portable between transformers 4 and 5, so they are built at test time, not shipped.
 """
 
@@ -22,18 +23,36 @@ SIZES = {
 }
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int = 500, model_max_length: int = 256):
-    """A byte-level BPE tokenizer with BART's special tokens, trained on texts, as a transformers fast tokenizer."""
+CHAT_TOKENS = ["<|im_start|>", "<|im_end|>"]
+# ChatML, as Qwen and many instruction models use it; the assistant turn is opened for generation.
+CHAT_TEMPLATE = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+def train_tokenizer(texts: Iterable[str], vocab_size: int = 500, model_max_length: int = 256, chat: bool = False):
+    """A byte-level BPE tokenizer with BART's special tokens, trained on texts, as a transformers fast tokenizer.
+
+    With chat=True it is a decoder-only model's tokenizer: ChatML tokens and template, no tokens added
+    around a text (the template places them), and <|im_end|> ends a reply.
+    """
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
+    specials = SPECIAL_TOKENS + (CHAT_TOKENS if chat else [])
     tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+        vocab_size=vocab_size, special_tokens=specials, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
     )
     tokenizer.train_from_iterator(list(texts), trainer)
+    if chat:
+        return PreTrainedTokenizerFast(
+            tokenizer_object=tokenizer, bos_token="<s>", eos_token="<|im_end|>", pad_token="<pad>", unk_token="<unk>",
+            additional_special_tokens=CHAT_TOKENS, model_max_length=model_max_length, chat_template=CHAT_TEMPLATE,
+        )
     tokenizer.post_processor = processors.TemplateProcessing(
         single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>", special_tokens=[("<s>", 0), ("</s>", 2)]
     )
@@ -55,6 +74,26 @@ def build_seq2seq(folder: str | Path, texts: Iterable[str], size: str = "tiny", 
     config = BartConfig(**shape, pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2, forced_bos_token_id=0)
     torch.manual_seed(seed)
     model = BartForConditionalGeneration(config)
+    folder = Path(folder)
+    tokenizer.save_pretrained(folder)
+    model.save_pretrained(folder)
+    return folder
+
+
+def build_causal(folder: str | Path, texts: Iterable[str], seed: int = 0, vocab_size: int = 500, max_positions: int = 512, chat: bool = True) -> Path:
+    """Save a tiny random Llama and a tokenizer trained on texts (with a ChatML template when chat) into folder."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    tokenizer = train_tokenizer(texts, vocab_size=vocab_size, model_max_length=max_positions, chat=chat)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
+        num_key_value_heads=2, max_position_embeddings=max_positions, pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, tie_word_embeddings=True,
+        initializer_range=0.5,  # wide random weights: greedy output is varied text rather than one repeated newline
+    )
+    torch.manual_seed(seed)
+    model = LlamaForCausalLM(config)
     folder = Path(folder)
     tokenizer.save_pretrained(folder)
     model.save_pretrained(folder)

@@ -9,7 +9,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from harness.summarizers.base import BackendOptions, Summarizer, SummaryOutput
+from harness.errors import HarnessError
+from harness.summarizers.base import BackendOptions, Summarizer, SummaryError, SummaryOutput
 from harness.summarizers.extractive import ExtractiveOptions, Lead
 
 
@@ -43,6 +44,8 @@ class CountingLead(Lead):
 
 class FixedOptions(BackendOptions):
     text: str = Field(description="the summary returned for every article")
+    refuse: str | None = Field(None, description="articles containing this text get a SummaryError")
+    give_up_after: int | None = Field(None, description="raise a HarnessError after this many articles")
 
 
 class FixedSummary(Summarizer):
@@ -53,8 +56,13 @@ class FixedSummary(Summarizer):
     Options = FixedOptions
 
     def summarize(self, articles):
-        for index, _ in enumerate(articles):
-            yield index, SummaryOutput(summary=self.options.text, seconds=0.0)
+        for index, article in enumerate(articles):
+            if self.options.give_up_after is not None and index >= self.options.give_up_after:
+                raise HarnessError(f"model '{self.name}': the server went away")
+            if self.options.refuse and self.options.refuse in article:
+                yield index, SummaryError("refused: too long for this model", seconds=0.5)
+            else:
+                yield index, SummaryOutput(summary=self.options.text, seconds=0.0)
 
 
 def register() -> None:

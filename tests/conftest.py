@@ -36,6 +36,14 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_seq2seq(tmp_path_factory.mktemp("tiny-bart"), [(SEED_DIR / "article.txt").read_text(encoding="utf-8")])
 
 
+@pytest.fixture(scope="session")
+def tiny_causal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Llama with a ChatML chat template, built and saved here, loaded through the real path."""
+    from harness.testing import build_causal
+
+    return build_causal(tmp_path_factory.mktemp("tiny-causal"), [(SEED_DIR / "article.txt").read_text(encoding="utf-8")])
+
+
 @pytest.fixture()
 def jsonl_dataset(tmp_path: Path, seed_article: str):
     """Write a small JSONL dataset of n documents cut from the seed article; returns its path."""

@@ -110,6 +110,30 @@ def test_a_model_crashing_mid_run_loses_nothing(write_config, jsonl_dataset, cou
     assert len(counting_backend.calls) == 2 and resumed.run["status"] == "ok"
 
 
+def test_one_failed_article_fails_alone_and_is_not_cached(write_config, jsonl_dataset, tmp_path):
+    dataset = jsonl_dataset(4)
+    refused = json.loads(dataset.read_text().splitlines()[3])["article"][-40:]  # only doc-3 has its last paragraph
+    models = f"  - {{name: picky, backend: fixed, text: Talks were suspended., refuse: {json.dumps(refused)}}}\n  - {{name: steady, backend: lead}}\n"
+    path = write_config(config_text(dataset, models))
+    result = run(load_config(path))
+    picky = {g.doc_id: g for g in result.generations if g.model == "picky"}
+    assert picky["doc-3"].error == "refused: too long for this model" and picky["doc-3"].summary is None
+    assert all(picky[doc].summary == "Talks were suspended." for doc in ("doc-0", "doc-1", "doc-2"))
+    assert result.run["status"] == "failed"
+    assert result.failures == [{"model": "picky", "error": "1 document(s) failed; first: doc-3: refused: too long for this model", "documents": 1}]
+    assert result.summary["models"]["picky"]["failed"] == 1 and result.summary["models"]["steady"]["failed"] == 0
+    again = run(load_config(path))  # the three good summaries come from the cache; the failed one is tried again
+    assert [g.cached for g in again.generations if g.model == "picky"] == [True, True, True, False]
+
+
+def test_a_model_giving_up_mid_run_does_not_stop_the_others(write_config, jsonl_dataset, counting_backend):
+    models = "  - {name: gone, backend: fixed, text: x, give_up_after: 1}\n  - {name: after, backend: counting-lead}\n"
+    result = run(load_config(write_config(config_text(jsonl_dataset(3), models))))
+    assert [g.error for g in result.generations if g.model == "gone"] == [None] + ["model 'gone': the server went away"] * 2
+    assert len(counting_backend.calls) == 3 and all(g.error is None for g in result.generations if g.model == "after")
+    assert result.failures[0]["model"] == "gone" and "traceback" not in result.failures[0]  # a HarnessError is the whole story
+
+
 def test_missing_model_stops_the_run_before_any_model_runs(write_config, jsonl_dataset, counting_backend, tmp_path):
     models = "  - {name: a, backend: counting-lead}\n  - {name: gone, backend: hf-seq2seq, model: ./no-such-model}\n"
     with pytest.raises(HarnessError, match=r"model 'gone': folder .*no-such-model does not exist"):

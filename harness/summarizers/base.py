@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 import harness
+from harness.documents import Document
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class SummaryOutput:
     """What a backend returns for one article."""
 
     summary: str
-    seconds: float
+    seconds: float | None  # None where nothing was generated here (precomputed summaries)
     tokens_in: int | None = None
     tokens_out: int | None = None
     truncated: bool = False
@@ -78,6 +79,10 @@ class Summarizer(ABC):
 
         A SummaryError fails that one article; an exception fails the rest of the model's articles.
         """
+
+    def summarize_documents(self, documents: Sequence[Document]) -> Iterator[tuple[int, SummaryOutput | SummaryError]]:
+        """Summarize documents; the runner calls this, and backends that need more than the article override it."""
+        return self.summarize([document.article for document in documents])
 
     def close(self) -> None:
         """Free whatever the model holds (weights, devices)."""

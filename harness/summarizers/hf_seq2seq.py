@@ -7,49 +7,30 @@ hid: input truncation, token counts, and the exact generation settings.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from harness.errors import HarnessError
 from harness.summarizers import huggingface as hf
-from harness.summarizers.base import BackendOptions, Summarizer, SummaryOutput
+from harness.summarizers.base import Summarizer, SummaryOutput
 
 log = logging.getLogger(__name__)
 
 _GENERATION_FIELDS = ("num_beams", "max_new_tokens", "min_new_tokens", "length_penalty", "no_repeat_ngram_size", "early_stopping", "do_sample")
-# Positional limits above this are "no limit" sentinels (tokenizers report 1e30 when unset).
-_NO_LIMIT = 1_000_000
 
 
-class Seq2SeqOptions(BackendOptions):
+class Seq2SeqOptions(hf.HFModelOptions):
     """Options of the hf-seq2seq backend; unset generation options take the model's own defaults."""
 
     model: str = Field(description="hub id (e.g. facebook/bart-large-cnn) or local folder (relative to the config)")
-    revision: str | None = Field(None, description="hub branch, tag or commit")
     prefix: str | None = Field(None, description="text put before each article; default: the model's summarization prefix (T5: 'summarize: ')")
     num_beams: int | None = Field(None, gt=0)
-    max_new_tokens: int | None = Field(None, gt=0)
     min_new_tokens: int | None = Field(None, ge=0)
     length_penalty: float | None = None
     no_repeat_ngram_size: int | None = Field(None, ge=0)
     early_stopping: bool | None = None
-    do_sample: bool | None = None
-    generate_kwargs: dict[str, Any] = Field(default_factory=dict, description="any other generate() arguments")
-    max_input_tokens: int | None = Field(None, gt=0, description="truncate longer inputs; default: the model's limit")
-    device: str = Field("auto", description="auto, cpu, cuda, cuda:N or mps")
-    dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
-    batch_size: int = Field(1, gt=0, description="articles per generate() call; batches are sorted by length")
-
-    @field_validator("device")
-    @classmethod
-    def _known_device(cls, device: str) -> str:
-        if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", device):
-            raise ValueError("use auto, cpu, cuda, cuda:N or mps")
-        return device
 
 
 class HFSeq2Seq(Summarizer):
@@ -85,26 +66,10 @@ class HFSeq2Seq(Summarizer):
 
     def load(self) -> None:
         """Load tokenizer and weights onto the device (once)."""
-        if self._model is not None:
-            return
-        import torch
-        import transformers
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+        if self._model is None:
+            from transformers import AutoModelForSeq2SeqLM
 
-        source = str(self.local) if self.local is not None else self.options.model
-        kwargs = hf.load_kwargs(self.options.model, self.local, self.options.revision)
-        device = hf.resolve_device(self.options.device)
-        dtype = getattr(torch, hf.resolve_dtype(self.options.dtype, device))
-        transformers.utils.logging.disable_progress_bar()
-        try:
-            self._tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
-            model = AutoModelForSeq2SeqLM.from_pretrained(source, dtype=dtype, **kwargs)
-        except (OSError, ValueError) as error:
-            if self.local is None:
-                raise hf.unavailable(self.name, self.options.model, self.options.revision, _first_line(error)) from None
-            raise HarnessError(f"model '{self.name}': cannot load {self.local}: {_first_line(error)}") from None
-        self._model = model.to(device).eval()
-        self.device = device
+            self._tokenizer, self._model, self.device = hf.load_pretrained(self.name, self.options, self.local, AutoModelForSeq2SeqLM)
 
     def close(self) -> None:
         """Drop the weights so the next model of a run has the memory."""
@@ -154,11 +119,7 @@ class HFSeq2Seq(Summarizer):
 
     def max_input_tokens(self) -> int:
         """Longest input the model takes: the option, else the tokenizer's and the positions' limit."""
-        if self.options.max_input_tokens:
-            return self.options.max_input_tokens
-        limits = [self._tokenizer.model_max_length, getattr(self._model.config, "max_position_embeddings", None)]
-        known = [limit for limit in limits if isinstance(limit, int) and 0 < limit < _NO_LIMIT]
-        return min(known) if known else _NO_LIMIT
+        return self.options.max_input_tokens or hf.model_input_limit(self._tokenizer, self._model)
 
     def generate_kwargs(self) -> dict[str, Any]:
         """generate() arguments: named options that are set, then generate_kwargs."""
@@ -180,7 +141,3 @@ class HFSeq2Seq(Summarizer):
                 self.name, truncated, len(lengths), limit,
             )
 
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__

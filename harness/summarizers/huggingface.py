@@ -11,15 +11,79 @@ import concurrent.futures
 import functools
 import hashlib
 import os
+import re
 import socket
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlparse
 
+from pydantic import Field, field_validator
+
 from harness.errors import HarnessError
+from harness.summarizers.base import BackendOptions
 
 # Files whose content defines a checkpoint besides its weights (weights are fingerprinted by size/mtime).
-_DEFINING_FILES = ("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "spiece.model", "vocab.json", "merges.txt")
+_DEFINING_FILES = (
+    "config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "spiece.model", "vocab.json",
+    "merges.txt", "chat_template.jinja", "chat_template.json",
+)
+# Positional limits above this are "no limit" sentinels (tokenizers report 1e30 when unset).
+NO_LIMIT = 1_000_000
+
+
+class HFModelOptions(BackendOptions):
+    """Options every transformers backend has: which checkpoint, where it runs, and how much it reads and writes."""
+
+    model: str = Field(description="hub id or local folder (relative to the config)")
+    revision: str | None = Field(None, description="hub branch, tag or commit")
+    max_new_tokens: int | None = Field(None, gt=0)
+    do_sample: bool | None = None
+    generate_kwargs: dict[str, Any] = Field(default_factory=dict, description="any other generate() arguments")
+    max_input_tokens: int | None = Field(None, gt=0, description="truncate longer inputs; default: the model's limit")
+    device: str = Field("auto", description="auto, cpu, cuda, cuda:N or mps")
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
+    batch_size: int = Field(1, gt=0, description="articles per generate() call; batches are sorted by length")
+
+    @field_validator("device")
+    @classmethod
+    def _known_device(cls, device: str) -> str:
+        if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", device):
+            raise ValueError("use auto, cpu, cuda, cuda:N or mps")
+        return device
+
+
+def load_pretrained(name: str, options: HFModelOptions, local: Path | None, auto_class: Any) -> tuple[Any, Any, str]:
+    """(tokenizer, model on its device in eval mode, device) for a config entry; failures are one HarnessError line."""
+    import torch
+    import transformers
+    from transformers import AutoTokenizer
+
+    source = str(local) if local is not None else options.model
+    kwargs = load_kwargs(options.model, local, options.revision)
+    device = resolve_device(options.device)
+    dtype = getattr(torch, resolve_dtype(options.dtype, device))
+    transformers.utils.logging.disable_progress_bar()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
+        model = auto_class.from_pretrained(source, dtype=dtype, **kwargs)
+    except (OSError, ValueError) as error:
+        if local is None:
+            raise unavailable(name, options.model, options.revision, first_line(error)) from None
+        raise HarnessError(f"model '{name}': cannot load {local}: {first_line(error)}") from None
+    return tokenizer, model.to(device).eval(), device
+
+
+def model_input_limit(tokenizer: Any, model: Any) -> int:
+    """Longest input the model takes: the smaller of the tokenizer's and the position embeddings' limits."""
+    limits = [tokenizer.model_max_length, getattr(model.config, "max_position_embeddings", None)]
+    known = [limit for limit in limits if isinstance(limit, int) and 0 < limit < NO_LIMIT]
+    return min(known) if known else NO_LIMIT
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an exception's message (transformers' errors run to paragraphs)."""
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".gguf")
 
 

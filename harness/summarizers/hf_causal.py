@@ -1,0 +1,178 @@
+"""Instruction-tuned (chat) models from Hugging Face through AutoModelForCausalLM.generate.
+
+The article goes into a prompt template, the prompt through the tokenizer's chat template, and the
+reply comes back without the prompt and without reasoning or "Here is a summary:" lead-ins. Batches
+are padded on the left, as decoder-only generation needs: every row must end where generation starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from pydantic import Field
+
+from harness.errors import HarnessError
+from harness.summarizers import huggingface as hf
+from harness.summarizers.base import Summarizer, SummaryError, SummaryOutput
+from harness.summarizers.prompting import PromptOptions, clean_reply
+
+log = logging.getLogger(__name__)
+
+_GENERATION_FIELDS = ("max_new_tokens", "do_sample", "temperature", "top_p", "top_k", "repetition_penalty", "num_beams")
+
+
+class CausalOptions(hf.HFModelOptions, PromptOptions):
+    """Options of the hf-causal backend: the checkpoint, the prompt, and generation settings."""
+
+    model: str = Field(description="hub id (e.g. Qwen/Qwen2.5-0.5B-Instruct) or local folder (relative to the config)")
+    chat: bool | None = Field(None, description="use the tokenizer's chat template; unset: when it has one")
+    chat_template_kwargs: dict[str, Any] = Field(default_factory=dict, description="extra template variables, e.g. enable_thinking: false")
+    max_new_tokens: int | None = Field(256, gt=0)
+    temperature: float | None = Field(None, ge=0)
+    top_p: float | None = Field(None, gt=0, le=1)
+    top_k: int | None = Field(None, gt=0)
+    repetition_penalty: float | None = Field(None, gt=0)
+    num_beams: int | None = Field(None, gt=0)
+
+
+class HFCausal(Summarizer):
+    """A Hugging Face decoder-only chat or instruction model, prompted for a summary."""
+
+    backend = "hf-causal"
+    description = "Hugging Face chat/instruction model (Qwen, Llama, Phi...) via AutoModelForCausalLM and its chat template"
+    Options = CausalOptions
+    options: CausalOptions
+    execution_options = frozenset({"batch_size", "device"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.local = hf.resolve_local(self.options.model, self.base_dir)
+        self._model: Any = None
+        self._tokenizer: Any = None
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Options (prompt included), checkpoint identity (chat template included), dtype and transformers version."""
+        import transformers
+
+        fingerprint = super().fingerprint()
+        fingerprint["options"].pop("model")  # a local folder may move; its files identify it
+        fingerprint["checkpoint"] = hf.checkpoint_fingerprint(self.options.model, self.local, self.options.revision)
+        fingerprint["dtype"] = hf.resolve_dtype(self.options.dtype, hf.resolve_device(self.options.device))
+        fingerprint["transformers"] = transformers.__version__
+        return fingerprint
+
+    def prepare(self) -> None:
+        """Fail early, with one line, if the model's files cannot be had."""
+        hf.check_available(self.name, self.options.model, self.local, self.options.revision)
+
+    def load(self) -> None:
+        """Load tokenizer and weights onto the device (once), set up for left-padded batches."""
+        if self._model is not None:
+            return
+        from transformers import AutoModelForCausalLM
+
+        tokenizer, model, self.device = hf.load_pretrained(self.name, self.options, self.local, AutoModelForCausalLM)
+        tokenizer.padding_side = "left"
+        if tokenizer.pad_token is None:  # Llama and others ship none; padded positions are masked anyway
+            tokenizer.pad_token = tokenizer.eos_token
+        if self.options.chat and not tokenizer.chat_template:
+            raise HarnessError(f"model '{self.name}': {self.options.model} has no chat template; set chat: false to send the prompt as plain text")
+        self._tokenizer, self._model = tokenizer, model
+
+    def close(self) -> None:
+        """Drop the weights so the next model of a run has the memory."""
+        self._model = self._tokenizer = None
+
+    def summarize(self, articles: Sequence[str]) -> Iterator[tuple[int, SummaryOutput | SummaryError]]:
+        """Prompt for each article in batches of similar length (longest first) and yield the cleaned replies."""
+        import torch
+
+        self.load()
+        tokenizer, model = self._tokenizer, self._model
+        prompts = [self.fit_prompt(article) for article in articles]
+        order = sorted(range(len(prompts)), key=lambda i: -prompts[i][1])
+        generate_kwargs = self.generate_kwargs()
+        for start in range(0, len(order), self.options.batch_size):
+            batch = order[start : start + self.options.batch_size]
+            started = time.perf_counter()
+            # The chat template already holds the special tokens the model expects around a turn.
+            encoded = tokenizer([prompts[i][0] for i in batch], return_tensors="pt", padding=True, add_special_tokens=not self.uses_chat())
+            encoded = encoded.to(self.device)
+            if generate_kwargs.get("do_sample"):
+                torch.manual_seed(self.seed)
+            with torch.inference_mode():
+                output = model.generate(**encoded, **generate_kwargs, pad_token_id=tokenizer.pad_token_id)
+            replies = output[:, encoded["input_ids"].shape[1] :]  # left padding: every prompt ends at the same column
+            seconds = (time.perf_counter() - started) / len(batch)
+            for row, index in enumerate(batch):
+                ids = self._until_end(replies[row].tolist())
+                yield index, self._output(tokenizer.decode(ids, skip_special_tokens=True), seconds, prompts[index], len(ids))
+
+    def uses_chat(self) -> bool:
+        """Whether prompts go through the tokenizer's chat template."""
+        return self.options.chat if self.options.chat is not None else bool(self._tokenizer.chat_template)
+
+    def render(self, article: str) -> str:
+        """The full prompt text for one article: chat-templated messages, or system and user text for plain models."""
+        messages = self.options.messages(article)
+        if self.uses_chat():
+            return self._tokenizer.apply_chat_template(
+                messages, tokenize=False, add_generation_prompt=True, **self.options.chat_template_kwargs
+            )
+        return "\n\n".join(message["content"] for message in messages) + "\n\n"
+
+    def fit_prompt(self, article: str) -> tuple[str, int, bool]:
+        """(prompt, its token count, truncated): the article is cut, never the instructions, to fit the input limit."""
+        prompt = self.render(article)
+        length = self._count(prompt)
+        limit = self.max_input_tokens()
+        if length <= limit:
+            return prompt, length, False
+        article_ids = self._tokenizer(article, add_special_tokens=False, verbose=False)["input_ids"]
+        keep = max(limit - (length - len(article_ids)), 0)
+        prompt = self.render(self._tokenizer.decode(article_ids[:keep]))
+        return prompt, self._count(prompt), True
+
+    def max_input_tokens(self) -> int:
+        """Longest prompt: the option, else the model's context less the room the reply needs."""
+        if self.options.max_input_tokens:
+            return self.options.max_input_tokens
+        context = hf.model_input_limit(self._tokenizer, self._model)
+        return context - (self.options.max_new_tokens or 0) if context < hf.NO_LIMIT else context
+
+    def generate_kwargs(self) -> dict[str, Any]:
+        """generate() arguments: named options that are set, then generate_kwargs (sampling knobs only when sampling)."""
+        kwargs = {field: getattr(self.options, field) for field in _GENERATION_FIELDS if getattr(self.options, field) is not None}
+        if not kwargs.get("do_sample"):
+            for knob in ("temperature", "top_p", "top_k"):  # greedy search ignores them, and transformers warns
+                kwargs.pop(knob, None)
+        return {**kwargs, **self.options.generate_kwargs}
+
+    def _count(self, prompt: str) -> int:
+        return len(self._tokenizer(prompt, add_special_tokens=not self.uses_chat(), verbose=False)["input_ids"])
+
+    def _until_end(self, ids: list[int]) -> list[int]:
+        # A finished row is padded (often with the end token itself): count and decode up to its first end token.
+        ends = {self._tokenizer.pad_token_id, self._tokenizer.eos_token_id}
+        eos = self._model.generation_config.eos_token_id
+        ends |= set(eos) if isinstance(eos, list) else {eos}
+        for position, token in enumerate(ids):
+            if token in ends:
+                return ids[:position]
+        return ids
+
+    def _output(self, reply: str, seconds: float, prompt: tuple[str, int, bool], tokens_out: int) -> SummaryOutput | SummaryError:
+        cleaned = clean_reply(reply, self.options.strip_thinking, self.options.strip_preamble)
+        if cleaned.unfinished_thinking:
+            return SummaryError(f"the reply was still reasoning after {tokens_out} tokens; raise max_new_tokens or turn thinking off", seconds)
+        return SummaryOutput(
+            summary=cleaned.summary,
+            seconds=seconds,
+            tokens_in=prompt[1],
+            tokens_out=tokens_out,
+            truncated=prompt[2],
+            meta=cleaned.meta() or None,
+        )
