@@ -187,7 +187,7 @@ def _validate(args: argparse.Namespace) -> int:
     config = _load(args)
     summarizers, scorers, documents = check_config(config)
     models = ", ".join(f"{s.name} ({s.backend})" for s in summarizers)
-    out.print(f"{args.config}: ok: {len(summarizers)} model(s): {models}; {len(documents)} document(s) from {config.dataset.path}")
+    out.print(f"{args.config}: ok: {len(summarizers)} model(s): {models}; {len(documents)} document(s) from {config.dataset.describe()}")
     for scorer in scorers:
         out.print(f"signature: {scorer.signature()}", soft_wrap=True)
     return EXIT_OK

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from harness.errors import HarnessError
 
@@ -27,11 +27,91 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class DatasetConfig(_Strict):
-    """Where the documents come from."""
+HARNESS_FIELDS = ("id", "article", "references", "title", "facts")
+_Scalar = str | int | float | bool | None
 
-    path: Path = Field(description="a references directory, one document folder, or a JSONL file")
-    limit: int | None = Field(None, gt=0, description="evaluate only the first N documents")
+
+class HFDatasetConfig(_Strict):
+    """A Hugging Face `datasets` source: a hub id, a builder with data files, or a local folder."""
+
+    path: str = Field(
+        description="hub id (abisee/cnn_dailymail), builder name (json, parquet, csv) or a local folder "
+        "(one saved with Dataset.save_to_disk, or of data files)"
+    )
+    name: str | None = Field(None, description="config name, e.g. 3.0.0 for cnn_dailymail")
+    split: str | None = Field(None, description="split to read; default test, or the only split there is")
+    data_files: str | tuple[str, ...] | None = Field(None, description="data files of a builder such as json or parquet")
+    revision: str | None = Field(None, description="hub branch, tag or commit")
+
+    @field_validator("name", "revision", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        # YAML reads `name: 3.0` as a float; a config name is text.
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    def describe(self) -> str:
+        """Short label such as `abisee/cnn_dailymail (3.0.0, test)`."""
+        # Without data files the split defaults to test; data files usually make one split, named train.
+        split = self.split or ("test" if self.data_files is None else None)
+        parts = [part for part in (self.name, split, self.revision and f"revision {self.revision}") if part]
+        return f"{self.path} ({', '.join(parts)})"
+
+
+class DatasetConfig(_Strict):
+    """Where the documents come from, and which of them are evaluated."""
+
+    path: Path | None = Field(None, description="a references directory, one document folder, or a JSONL file")
+    hf: HFDatasetConfig | None = Field(None, description="a Hugging Face datasets source instead of path")
+    fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="harness field (id, article, references, title, facts) -> source column; JSONL and hf only",
+    )
+    where: dict[str, _Scalar | list[_Scalar]] = Field(
+        default_factory=dict, description="column -> value or list of values: keep only the records that match"
+    )
+    require_references: bool = Field(False, description="drop documents without reference summaries")
+    sample: int | None = Field(None, gt=0, description="a fixed-seed random sample of N documents, kept in source order")
+    seed: int | None = Field(None, description="seed of the sample; default: the config's seed")
+    limit: int | None = Field(None, gt=0, description="evaluate only the first N documents (after sampling)")
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, fields: dict[str, str]) -> dict[str, str]:
+        for name in fields:
+            if name not in HARNESS_FIELDS:
+                hint = difflib.get_close_matches(name, HARNESS_FIELDS, n=1)
+                also = f"did you mean '{hint[0]}'? " if hint else ""
+                raise ValueError(f"unknown field '{name}' ({also}map harness fields {', '.join(HARNESS_FIELDS)} to source columns)")
+        return fields
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DatasetConfig:
+        if (self.path is None) == (self.hf is None):
+            given = "both" if self.path is not None else "neither"
+            raise ValueError(
+                f"give exactly one of path (a references directory, document folder or JSONL file) "
+                f"and hf (a Hugging Face dataset); {given} given"
+            )
+        return self
+
+    def describe(self) -> str:
+        """Where the documents come from, for messages."""
+        return f"hf:{self.hf.describe()}" if self.hf is not None else str(self.path)
+
+    def resolved(self, base: Path) -> DatasetConfig:
+        """A copy whose relative paths (path, local hf.path, hf.data_files) are taken from folder base."""
+        if self.path is not None:
+            return self.model_copy(update={"path": _resolve(base, self.path)})
+        assert self.hf is not None
+        hf_path = self.hf.path
+        # A hub id looks like a relative path: take it as local only when written as a path or when it exists.
+        if hf_path.startswith((".", "/", "~")) or (base / hf_path).is_dir():
+            hf_path = str(_resolve(base, Path(hf_path)))
+        files = self.hf.data_files
+        if files is not None:
+            resolved = tuple(f if "://" in f else str(_resolve(base, Path(f))) for f in ((files,) if isinstance(files, str) else files))
+            files = resolved[0] if isinstance(self.hf.data_files, str) else resolved
+        return self.model_copy(update={"hf": self.hf.model_copy(update={"path": hf_path, "data_files": files})})
 
 
 class ModelSpec(BaseModel):
@@ -181,7 +261,7 @@ def load_config(path: str | Path) -> Config:
     config = parse_config(data, source=path, node=node)
     base = path.parent
     resolved = {
-        "dataset": config.dataset.model_copy(update={"path": _resolve(base, config.dataset.path)}),
+        "dataset": config.dataset.resolved(base),
         "output": _resolve(base, config.output),
     }
     if isinstance(config.cache, Path):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,7 +151,8 @@ def load_document_dir(folder: Path) -> Document:
     )
 
 
-def _load_jsonl(path: Path) -> Iterable[Document]:
+def read_jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON objects of a JSONL file with their 1-based line numbers (blank lines skipped)."""
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -162,7 +163,12 @@ def _load_jsonl(path: Path) -> Iterable[Document]:
                 raise HarnessError(f"{path}:{number}: not valid JSON ({error.msg})") from None
             if not isinstance(record, dict):
                 raise HarnessError(f"{path}:{number}: expected a JSON object")
-            yield Document.from_record(record, source=f"{path}:{number}")
+            yield number, record
+
+
+def _load_jsonl(path: Path) -> Iterable[Document]:
+    for number, record in read_jsonl_records(path):
+        yield Document.from_record(record, source=f"{path}:{number}")
 
 
 def _references(value: Any, where: str) -> tuple[Reference, ...]:

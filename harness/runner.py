@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -183,25 +184,27 @@ def _generate(
     if plan.todo:
         fingerprint, store_keys, refreshed = plan.fingerprint, plan.keys, False
         try:
-            for position, output in summarizer.summarize_documents([documents[i] for i in plan.todo]):
-                index = plan.todo[position]
-                if isinstance(output, SummaryError):  # one article failed; errors are never cached
-                    done[index] = Generation(summarizer.name, documents[index].doc_id, None, seconds=output.seconds, error=output.message)
-                    failed_documents.append(f"{documents[index].doc_id}: {output.message}")
+            # closing(): a backend's threads and connections end even when this loop stops early.
+            with contextlib.closing(summarizer.summarize_documents([documents[i] for i in plan.todo])) as outputs:
+                for position, output in outputs:
+                    index = plan.todo[position]
+                    if isinstance(output, SummaryError):  # one article failed; errors are never cached
+                        done[index] = Generation(summarizer.name, documents[index].doc_id, None, seconds=output.seconds, error=output.message)
+                        failed_documents.append(f"{documents[index].doc_id}: {output.message}")
+                        observer.generated(summarizer.name, 1)
+                        continue
+                    if not refreshed:
+                        # Loading can pin down what the fingerprint could not know before (the downloaded commit).
+                        refreshed, fingerprint = True, summarizer.fingerprint()
+                        if fingerprint != plan.fingerprint:
+                            store_keys = [cache_key(fingerprint, d.article) for d in documents]
+                    if summarizer.cacheable:
+                        cache.put(store_keys[index], summarizer.name, asdict(output), fingerprint)
+                    done[index] = _generation(summarizer.name, documents[index].doc_id, output, cached=False)
                     observer.generated(summarizer.name, 1)
-                    continue
-                if not refreshed:
-                    # Loading can pin down what the fingerprint could not know before (the downloaded commit).
-                    refreshed, fingerprint = True, summarizer.fingerprint()
-                    if fingerprint != plan.fingerprint:
-                        store_keys = [cache_key(fingerprint, d.article) for d in documents]
-                if summarizer.cacheable:
-                    cache.put(store_keys[index], summarizer.name, asdict(output), fingerprint)
-                done[index] = _generation(summarizer.name, documents[index].doc_id, output, cached=False)
-                observer.generated(summarizer.name, 1)
         except Exception as error:  # a model that fails mid-run: keep what it made, mark the rest failed, go on
             one_line = str(error) if isinstance(error, HarnessError) else f"{type(error).__name__}: {error}"
-            message = (one_line.strip().splitlines() or [type(error).__name__])[0]
+            message = (one_line.strip().splitlines() or [type(error).__name__])[0].removeprefix(f"model '{summarizer.name}': ")
             missing = [i for i in plan.todo if i not in done]
             for index in missing:
                 done[index] = Generation(summarizer.name, documents[index].doc_id, None, error=message)
@@ -268,6 +271,8 @@ def summarize_scores(
             "words": sum(row["words"] for row in rows) / len(rows) if rows else None,
             "seconds_per_summary": sum(timed) / len(timed) if timed else None,
             "truncated": sum(1 for g in generations if g.model == spec.name and g.truncated),
+            # replies that hit the token limit (max_new_tokens / max_tokens) and may end mid-sentence
+            "cut_off": sum(1 for g in generations if g.model == spec.name and (g.meta or {}).get("finish_reason") == "length"),
         }
         for scorer in scorers:
             entry[scorer.name] = scorer.aggregate(rows) if rows else None

@@ -8,8 +8,8 @@ periods does not.
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
 from dataclasses import dataclass
 
 import pysbd
@@ -29,9 +29,14 @@ class Span:
     end: int
 
 
-@functools.lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    # A pysbd Segmenter keeps state between calls: one per thread, or threads get each other's sentences.
+    if not hasattr(_local, "segmenter"):
+        _local.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return _local.segmenter
 
 
 def paragraphs(text: str) -> list[Span]:

@@ -10,9 +10,13 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import json
+import selectors
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from helpers import FakeServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_DIR = ROOT / "references" / "syria-talks"
@@ -71,3 +75,30 @@ def write_config(tmp_path: Path):
         return path
 
     return make
+
+
+@pytest.fixture()
+def fake_server(tmp_path):
+    """Start `python -m harness.fake_server --port 0 ARGS`; returns a FakeServer once it listens."""
+    started: list[subprocess.Popen] = []
+
+    def start(*args: str) -> FakeServer:
+        with open(tmp_path / f"server-{len(started)}.log", "w") as log:  # a file, not a pipe nobody reads
+            process = subprocess.Popen(
+                [sys.executable, "-m", "harness.fake_server", "--port", "0", *args],
+                cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
+            )
+        started.append(process)
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout=15):
+                raise AssertionError("the fake server did not start within 15 s")
+        line = process.stdout.readline().strip()
+        assert line.startswith("listening on http://"), line
+        return FakeServer(line.removeprefix("listening on "), process)
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()

@@ -50,7 +50,7 @@ def test_shipped_configs_validate(root):
         (GOOD.replace("sentences: 3", "sentences: 0"), r"models\[0\].sentences: Input should be greater than 0"),
         (GOOD.replace("name: tr", "name: lead-3"), r"config.yaml:5: models\[1\].name: model name 'lead-3' is used twice"),
         (GOOD.replace("name: demo", "name: my run"), r"config.yaml:1: name: use letters, digits"),
-        (GOOD.replace("dataset: {path: refs}", "dataset: {}"), r"config.yaml:2: dataset.path: missing required field"),
+        (GOOD.replace("dataset: {path: refs}", "dataset: {}"), r"config.yaml:2: dataset: give exactly one of path .* and hf .*; neither given"),
         (GOOD + "metrics: {rouge: {stemer: false}}\n", r"config.yaml:8: metrics.rouge.stemer: unknown field; did you mean 'stemmer'\?"),
         (GOOD + "metrics: {rouge: {types: [rouge4x]}}\n", r"metrics.rouge.types: unknown ROUGE type 'rouge4x'"),
         (GOOD + "colour: blue\n", r"config.yaml:8: colour: unknown field; known: cache, dataset"),

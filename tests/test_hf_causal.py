@@ -33,6 +33,7 @@ def test_summaries_come_back_without_the_prompt_with_token_counts(tiny_causal, s
     assert index == 0 and isinstance(output, SummaryOutput)
     assert output.summary and "Article:" not in output.summary and "<|im_start|>" not in output.summary
     assert 0 < output.tokens_out <= 12
+    assert output.meta["finish_reason"] == ("length" if output.tokens_out == 12 else "stop")
     assert output.tokens_in == summarizer.fit_prompt(seed_article[:600])[1] and not output.truncated
 
 
@@ -65,7 +66,7 @@ def test_reasoning_and_preamble_are_stripped_and_reasoning_alone_is_an_error(tin
     finished = next(o for o in outputs.values() if isinstance(o, SummaryOutput))
     unfinished = next(o for o in outputs.values() if isinstance(o, SummaryError))
     assert finished.summary == "Talks ended."
-    assert finished.meta == {"stripped_thinking": True, "stripped_preamble": "Here is a summary of the article:"}
+    assert finished.meta == {"finish_reason": "length", "stripped_thinking": True, "stripped_preamble": "Here is a summary of the article:"}
     assert "still reasoning after" in unfinished.message and "raise max_new_tokens" in unfinished.message
 
 
@@ -128,5 +129,7 @@ def test_run_through_the_config_records_tokens_and_caches(write_config, jsonl_da
     rows = [json.loads(line) for line in (first.run_dir / "generations.jsonl").read_text().splitlines()]
     assert all(row["tokens_in"] > 0 and 0 < row["tokens_out"] <= 10 for row in rows)
     assert all("rouge" in row and "facts" in row for row in first.scores)
+    cut_off = sum(row["meta"]["finish_reason"] == "length" for row in rows)
+    assert cut_off > 0 and first.summary["models"]["chat"]["cut_off"] == cut_off
     again = run(load_config(path))
     assert again.cached == 3 and again.generated == 0

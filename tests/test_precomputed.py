@@ -43,6 +43,8 @@ def test_field_names_and_where_pick_one_system_from_a_shared_file(write_config, 
     model = f"{{name: pegasus, backend: precomputed, path: {outputs}, id_field: article_id, summary_field: text, where: {{system: pegasus}}}}"
     result = run(load_config(config(write_config, jsonl_dataset(1), tmp_path, model)))
     assert result.generations[0].summary == "Pegasus's summary."
+    listed = f"{{name: listed, backend: precomputed, path: {outputs}, id_field: article_id, summary_field: text, where: {{system: [pegasus, t5]}}}}"
+    assert run(load_config(config(write_config, jsonl_dataset(1), tmp_path, listed))).generations[0].summary == "Pegasus's summary."
     unfiltered = f"{{name: both, backend: precomputed, path: {outputs}, id_field: article_id, summary_field: text}}"
     with pytest.raises(HarnessError, match=r"judged.jsonl:2: document 'doc-0' already has a summary at .*judged.jsonl:1 \(narrow the rows with where:\)"):
         run(load_config(config(write_config, jsonl_dataset(1), tmp_path, unfiltered)))

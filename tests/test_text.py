@@ -45,3 +45,12 @@ def test_seed_article_sentences(seed_article):
     assert "Roughly 275,000 civilians are trapped in those areas, including an estimated 100,000 children." in sentences
     assert any(s.startswith("“This is not a decision that was taken lightly,” Mr. Kirby said.") for s in sentences)
     assert not any(s.endswith(("Sept.", "Mr.")) for s in sentences)
+
+
+def test_sentence_splitting_is_safe_from_many_threads(seed_article):
+    import concurrent.futures
+
+    expected = split_sentences(seed_article)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(split_sentences, [seed_article] * 64))
+    assert all(result == expected for result in results)

@@ -108,8 +108,9 @@ class HFCausal(Summarizer):
             replies = output[:, encoded["input_ids"].shape[1] :]  # left padding: every prompt ends at the same column
             seconds = (time.perf_counter() - started) / len(batch)
             for row, index in enumerate(batch):
-                ids = self._until_end(replies[row].tolist())
-                yield index, self._output(tokenizer.decode(ids, skip_special_tokens=True), seconds, prompts[index], len(ids))
+                ids, finished = self._until_end(replies[row].tolist())
+                reply = tokenizer.decode(ids, skip_special_tokens=True)
+                yield index, self._output(reply, seconds, prompts[index], len(ids), "stop" if finished else "length")
 
     def uses_chat(self) -> bool:
         """Whether prompts go through the tokenizer's chat template."""
@@ -154,17 +155,19 @@ class HFCausal(Summarizer):
     def _count(self, prompt: str) -> int:
         return len(self._tokenizer(prompt, add_special_tokens=not self.uses_chat(), verbose=False)["input_ids"])
 
-    def _until_end(self, ids: list[int]) -> list[int]:
+    def _until_end(self, ids: list[int]) -> tuple[list[int], bool]:
         # A finished row is padded (often with the end token itself): count and decode up to its first end token.
         ends = {self._tokenizer.pad_token_id, self._tokenizer.eos_token_id}
         eos = self._model.generation_config.eos_token_id
         ends |= set(eos) if isinstance(eos, list) else {eos}
         for position, token in enumerate(ids):
             if token in ends:
-                return ids[:position]
-        return ids
+                return ids[:position], True
+        return ids, False  # stopped by max_new_tokens
 
-    def _output(self, reply: str, seconds: float, prompt: tuple[str, int, bool], tokens_out: int) -> SummaryOutput | SummaryError:
+    def _output(
+        self, reply: str, seconds: float, prompt: tuple[str, int, bool], tokens_out: int, finish_reason: str
+    ) -> SummaryOutput | SummaryError:
         cleaned = clean_reply(reply, self.options.strip_thinking, self.options.strip_preamble)
         if cleaned.unfinished_thinking:
             return SummaryError(f"the reply was still reasoning after {tokens_out} tokens; raise max_new_tokens or turn thinking off", seconds)
@@ -174,5 +177,5 @@ class HFCausal(Summarizer):
             tokens_in=prompt[1],
             tokens_out=tokens_out,
             truncated=prompt[2],
-            meta=cleaned.meta() or None,
+            meta={"finish_reason": finish_reason, **cleaned.meta()},
         )

@@ -8,14 +8,13 @@ Nothing is generated, so nothing is cached: the file is the cache.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
-from harness.documents import Document
+from harness.documents import Document, read_jsonl_records
 from harness.errors import HarnessError
 from harness.summarizers.base import BackendOptions, Summarizer, SummaryError, SummaryOutput
 
@@ -26,7 +25,7 @@ class PrecomputedOptions(BackendOptions):
     path: Path = Field(description="a JSONL file or a folder of <doc_id>.txt files (relative to the config)")
     id_field: str | None = Field(None, description="JSONL field holding the document id; default: doc_id, else id")
     summary_field: str = Field("summary", description="JSONL field holding the summary")
-    where: dict[str, Any] = Field(default_factory=dict, description="keep only rows whose fields equal these values, e.g. {system: bart}")
+    where: dict[str, Any] = Field(default_factory=dict, description="keep only rows whose fields equal these values (or one of a list), e.g. {system: bart}")
 
 
 class Precomputed(Summarizer):
@@ -84,25 +83,16 @@ class Precomputed(Summarizer):
 
     def _read_jsonl(self) -> dict[str, tuple[str, str]]:
         found: dict[str, tuple[str, str]] = {}
-        with self.path.open(encoding="utf-8") as lines:
-            for number, line in enumerate(lines, start=1):
-                where = f"{self.path}:{number}"
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise HarnessError(f"{where}: not valid JSON ({error.msg})") from None
-                if not isinstance(record, dict):
-                    raise HarnessError(f"{where}: expected a JSON object")
-                if any(record.get(field) != value for field, value in self.options.where.items()):
-                    continue
-                doc_id, summary = self._id(record, where), record.get(self.options.summary_field)
-                if not isinstance(summary, str):
-                    raise HarnessError(f"{where}: field '{self.options.summary_field}' must be a string (model '{self.name}')")
-                if doc_id in found:
-                    raise HarnessError(f"{where}: document '{doc_id}' already has a summary at {found[doc_id][1]} (narrow the rows with where:)")
-                found[doc_id] = (summary.strip(), where)
+        for number, record in read_jsonl_records(self.path):
+            where = f"{self.path}:{number}"
+            if not all(_matches(record.get(field), wanted) for field, wanted in self.options.where.items()):
+                continue
+            doc_id, summary = self._id(record, where), record.get(self.options.summary_field)
+            if not isinstance(summary, str):
+                raise HarnessError(f"{where}: field '{self.options.summary_field}' must be a string (model '{self.name}')")
+            if doc_id in found:
+                raise HarnessError(f"{where}: document '{doc_id}' already has a summary at {found[doc_id][1]} (narrow the rows with where:)")
+            found[doc_id] = (summary.strip(), where)
         return found
 
     def _id(self, record: dict[str, Any], where: str) -> str:
@@ -120,3 +110,8 @@ class Precomputed(Summarizer):
         for file in files:
             digest.update(file.name.encode() + b"\0" + file.read_bytes())
         return digest.hexdigest()[:16]
+
+
+def _matches(value: Any, wanted: Any) -> bool:
+    # As dataset.where: a list allows any of its values.
+    return value in wanted if isinstance(wanted, list) else value == wanted
