@@ -9,19 +9,17 @@ mapping columns to harness fields, documents built (empty articles and duplicate
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import logging
 import random
-import socket
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from harness.config import HARNESS_FIELDS, Config, HFDatasetConfig
 from harness.documents import Document, load_documents, read_jsonl_records
 from harness.errors import HarnessError
+from harness.hub import hub_reachable
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +203,7 @@ def _load_split(config: Config, hf: HFDatasetConfig) -> tuple[str | None, Any]:
         if split not in loaded:
             raise config.error(("dataset", "hf", "split"), f"dataset {hf.path} has no split '{split}' (splits: {', '.join(loaded)})")
         return split, loaded[split]
-    return None, loaded  # a Dataset saved on its own has no splits
+    return hf.split, loaded  # load_dataset with a split, or a Dataset saved on its own
 
 
 def _unavailable(hf: HFDatasetConfig, why: str) -> str:
@@ -240,22 +238,10 @@ def _as_list(files: str | tuple[str, ...] | None) -> str | list[str] | None:
     return list(files) if isinstance(files, tuple) else files
 
 
-def _hub_reachable(timeout: float = 3.0) -> bool:
-    """Whether the hub's host name resolves within `timeout` seconds (False in offline mode)."""
+def _hub_reachable() -> bool:
     import datasets
-    from huggingface_hub import constants
 
-    if datasets.config.HF_HUB_OFFLINE or constants.HF_HUB_OFFLINE:
-        return False
-    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    try:
-        pool.submit(socket.getaddrinfo, host, 443).result(timeout=timeout)
-        return True
-    except Exception:  # noqa: BLE001 (any failure to resolve means offline)
-        return False
-    finally:
-        pool.shutdown(wait=False)
+    return not datasets.config.HF_HUB_OFFLINE and hub_reachable()
 
 
 @contextlib.contextmanager

@@ -191,6 +191,39 @@ def test_uncached_hub_dataset_offline_is_one_line_saying_how_to_get_it(write_con
     assert "where the hub is reachable" in message and "point dataset.hf.path at local files" in message
 
 
+def cache_as_if_downloaded(hf_cache: Path, tmp_path: Path, repo: str, config_name: str, split: str, rows: list[dict]) -> None:
+    """Put a split into the datasets cache where an earlier online load_dataset(repo, config_name) leaves it.
+
+    Nothing can be downloaded here, so the cache is made from a local parquet file and moved to the hub
+    dataset's place (datasets' own layout: NAMESPACE___NAME/CONFIG/VERSION/HASH/{dataset_info.json, NAME-SPLIT.arrow}).
+    """
+    import datasets
+    import pandas as pd
+
+    source = tmp_path / "download.parquet"
+    pd.DataFrame(rows).to_parquet(source)
+    datasets.load_dataset("parquet", data_files={split: str(source)}, split=split)
+    [prepared] = (hf_cache / "parquet").glob("*/0.0.0/*/dataset_info.json")
+    namespace, name = repo.split("/")
+    target = hf_cache / f"{namespace}___{name}" / config_name / "0.0.0" / prepared.parent.name
+    target.mkdir(parents=True)
+    info = json.loads(prepared.read_text())
+    (target / "dataset_info.json").write_text(json.dumps({**info, "config_name": config_name, "dataset_name": name}))
+    (prepared.parent / f"parquet-{split}.arrow").rename(target / f"{name}-{split}.arrow")
+
+
+def test_hub_dataset_in_the_cache_loads_offline_with_field_mapping(write_config, tmp_path, hf_cache):
+    rows = [{"article": "Talks ended. Aid was cut.", "highlights": "Talks ended.\nAid was cut.", "id": "a1"},
+            {"article": "Rain fell. Rivers rose.", "highlights": "Rain fell.", "id": "a2"}]
+    cache_as_if_downloaded(hf_cache, tmp_path, "abisee/cnn_dailymail", "3.0.0", "test", rows)
+    path = config_for(write_config, "  hf: {path: abisee/cnn_dailymail, name: 3.0.0, split: test}\n  fields: {references: highlights}\n")
+    documents = load(path)  # HF_HUB_OFFLINE=1 (conftest): this only works from the cache
+    assert [(d.doc_id, d.article, [r.text for r in d.references]) for d in documents] == [
+        ("a1", "Talks ended. Aid was cut.", ["Talks ended.\nAid was cut."]), ("a2", "Rain fell. Rivers rose.", ["Rain fell."])
+    ]
+    assert documents[0].source == "hf:abisee/cnn_dailymail/3.0.0/test#0"
+
+
 def test_unreachable_hub_goes_to_the_cache_at_once(write_config, monkeypatch):
     """Without HF_HUB_OFFLINE but without a network, datasets would retry for ~25 s: offline mode skips that."""
     import datasets
@@ -265,3 +298,19 @@ def test_cli_run_limit_applies_to_the_sample(write_config, tmp_path):
     result = run_cli("validate", str(bad))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "dataset.where: no record of" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("config_file", "kept"), [("evaldata-cnndm.yaml", ["cnndm-a"]), ("evaldata-xsum.yaml", ["xsum-a"])])
+def test_evaldata_configs_select_their_articles_with_references(root, tmp_path, config_file, kept):
+    """The benchmark's configs on a small file shaped like ../shared/evaldata/articles.jsonl (not in a user's clone)."""
+    reference = [{"text": "Talks ended.", "sources": ["FRANK:Gold"]}]
+    records = [
+        {"id": "cnndm-a", "dataset": "cnndm", "article": "Talks ended. Aid was cut.", "references": reference},
+        {"id": "cnndm-b", "dataset": "cnndm", "article": "Rain fell.", "references": []},
+        {"id": "xsum-a", "dataset": "xsum", "article": "Rivers rose. Roads closed.", "references": reference},
+        {"id": "xsum-b", "dataset": "xsum", "article": "Snow fell.", "references": []},
+    ]
+    config = load_config(root / "configs" / config_file)
+    dataset = config.dataset.model_copy(update={"path": write_jsonl(tmp_path / "articles.jsonl", records)})
+    documents = load_dataset(config.updated(dataset=dataset))
+    assert [d.doc_id for d in documents] == kept and documents[0].references[0].text == "Talks ended."

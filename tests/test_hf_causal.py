@@ -4,8 +4,9 @@ import json
 import shutil
 
 import pytest
+from helpers import run_cli
 
-from harness.config import load_config
+from harness.config import ModelSpec, load_config
 from harness.errors import HarnessError
 from harness.runner import run
 from harness.summarizers import SummaryError, SummaryOutput
@@ -133,3 +134,22 @@ def test_run_through_the_config_records_tokens_and_caches(write_config, jsonl_da
     assert cut_off > 0 and first.summary["models"]["chat"]["cut_off"] == cut_off
     again = run(load_config(path))
     assert again.cached == 3 and again.generated == 0
+
+
+def test_shipped_config_runs_with_the_model_swapped_for_the_tiny_one(root, tiny_causal, tmp_path):
+    config = load_config(root / "configs" / "hf-causal.yaml")
+    models = tuple(
+        ModelSpec(**{**spec.model_dump(), "model": str(tiny_causal), "max_new_tokens": 8}) if spec.backend == "hf-causal" else spec
+        for spec in config.models
+    )
+    result = run(config.updated(models=models, output=tmp_path))
+    assert result.run["status"] == "ok" and [g.model for g in result.generations] == ["lead-3", "qwen2.5-0.5b"]
+    chat = result.generations[1]
+    assert chat.summary and chat.tokens_in > 0 and chat.truncated  # the seed article is longer than the tiny model's context
+
+
+def test_shipped_config_without_the_model_exits_2_with_one_line(tmp_path):
+    process = run_cli("run", "configs/hf-causal.yaml", "--output", str(tmp_path))
+    assert process.returncode == 2 and len(process.stderr.strip().splitlines()) == 1
+    assert "model 'qwen2.5-0.5b' (Qwen/Qwen2.5-0.5B-Instruct) is not available" in process.stderr
+    assert "hf download Qwen/Qwen2.5-0.5B-Instruct" in process.stderr

@@ -7,19 +7,16 @@ get it, never a traceback.
 
 from __future__ import annotations
 
-import concurrent.futures
-import functools
 import hashlib
 import os
 import re
-import socket
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlparse
 
 from pydantic import Field, field_validator
 
 from harness.errors import HarnessError
+from harness.hub import hub_reachable
 from harness.summarizers.base import BackendOptions
 
 # Files whose content defines a checkpoint besides its weights (weights are fingerprinted by size/mtime).
@@ -141,24 +138,6 @@ def cached_snapshot(model: str, revision: str | None) -> Path | None:
     except Exception:  # an id the hub would reject (bad characters) is simply not cached
         return None
     return Path(found).parent if isinstance(found, str) else None
-
-
-@functools.lru_cache(maxsize=1)
-def hub_reachable(timeout: float = 3.0) -> bool:
-    """Whether the hub's host name resolves: cheap proof of being online, in at most `timeout` seconds."""
-    from huggingface_hub import constants
-
-    if constants.HF_HUB_OFFLINE:
-        return False
-    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    try:
-        pool.submit(socket.getaddrinfo, host, 443).result(timeout=timeout)
-        return True
-    except Exception:
-        return False
-    finally:
-        pool.shutdown(wait=False)
 
 
 def checkpoint_fingerprint(model: str, local: Path | None, revision: str | None) -> dict[str, Any]:
