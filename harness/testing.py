@@ -80,17 +80,27 @@ def build_seq2seq(folder: str | Path, texts: Iterable[str], size: str = "tiny", 
     return folder
 
 
-def build_causal(folder: str | Path, texts: Iterable[str], seed: int = 0, vocab_size: int = 500, max_positions: int = 512, chat: bool = True) -> Path:
-    """Save a tiny random Llama and a tokenizer trained on texts (with a ChatML template when chat) into folder."""
+# Decoder-only shapes: "tiny" for unit tests, "small" (~110M parameters, 12 layers of 768) for benchmarks.
+CAUSAL_SIZES = {
+    "tiny": {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 2},
+    "small": {"hidden_size": 768, "intermediate_size": 2048, "num_hidden_layers": 12, "num_attention_heads": 12, "num_key_value_heads": 4},
+}
+
+
+def build_causal(
+    folder: str | Path, texts: Iterable[str], seed: int = 0, vocab_size: int = 500, max_positions: int = 512,
+    chat: bool = True, size: str = "tiny",
+) -> Path:
+    """Save a random Llama of the named size and a tokenizer trained on texts (with a ChatML template when chat)."""
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
     tokenizer = train_tokenizer(texts, vocab_size=vocab_size, model_max_length=max_positions, chat=chat)
     config = LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
-        num_key_value_heads=2, max_position_embeddings=max_positions, pad_token_id=tokenizer.pad_token_id,
+        vocab_size=len(tokenizer), max_position_embeddings=max_positions, pad_token_id=tokenizer.pad_token_id,
         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, tie_word_embeddings=True,
-        initializer_range=0.5,  # wide random weights: greedy output is varied text rather than one repeated newline
+        initializer_range=0.5 if size == "tiny" else 0.02,  # tiny: wide weights, so greedy output is varied text
+        **CAUSAL_SIZES[size],
     )
     torch.manual_seed(seed)
     model = LlamaForCausalLM(config)

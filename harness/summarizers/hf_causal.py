@@ -156,14 +156,13 @@ class HFCausal(Summarizer):
         return len(self._tokenizer(prompt, add_special_tokens=not self.uses_chat(), verbose=False)["input_ids"])
 
     def _until_end(self, ids: list[int]) -> tuple[list[int], bool]:
-        # A finished row is padded (often with the end token itself): count and decode up to its first end token.
-        ends = {self._tokenizer.pad_token_id, self._tokenizer.eos_token_id}
+        # A finished row ends in an end token and is then padded: keep what comes before its first end token.
         eos = self._model.generation_config.eos_token_id
-        ends |= set(eos) if isinstance(eos, list) else {eos}
+        ends = (set(eos) if isinstance(eos, list) else {eos}) | {self._tokenizer.eos_token_id}
         for position, token in enumerate(ids):
             if token in ends:
                 return ids[:position], True
-        return ids, False  # stopped by max_new_tokens
+        return ids, False  # stopped by max_new_tokens (a pad token inside a reply is the model's own, skipped when decoding)
 
     def _output(
         self, reply: str, seconds: float, prompt: tuple[str, int, bool], tokens_out: int, finish_reason: str
