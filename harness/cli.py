@@ -144,7 +144,9 @@ def _run(args: argparse.Namespace) -> int:
     out.print(table)
     failed = sum(1 for g in result.generations if g.error)
     out.print(
-        f"{len(result.generations)} summaries: {result.generated} generated, {result.cached} from cache, {failed} failed "
+        f"{len(result.generations)} summaries: {result.generated - result.read} generated, "
+        + (f"{result.read} read from files, " if result.read else "")
+        + f"{result.cached} from cache, {failed} failed "
         f"in {result.run['timings']['total_seconds']:.1f} s"
     )
     for signature in result.run["signatures"].values():

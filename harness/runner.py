@@ -82,6 +82,11 @@ class RunResult:
         return sum(1 for g in self.generations if not g.cached and g.error is None)
 
     @property
+    def read(self) -> int:
+        """Summaries read from precomputed files (counted in `generated` too)."""
+        return sum(timing.get("read", 0) for timing in self.run["timings"]["models"].values())
+
+    @property
     def cached(self) -> int:
         """Summaries read from the generation cache."""
         return sum(1 for g in self.generations if g.cached)
@@ -123,10 +128,12 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
         failures: list[dict[str, Any]] = []
         for plan in plans:
             model_started = time.perf_counter()
-            generations += _generate(plan, documents, cache, observer, failures)
+            made = _generate(plan, documents, cache, observer, failures)
+            generations += made
             timings[plan.summarizer.name] = {
                 "seconds": round(time.perf_counter() - model_started, 3),
-                "generated": len(plan.todo),
+                # a precomputed model reads its summaries rather than generating them
+                ("generated" if plan.summarizer.cacheable else "read"): sum(1 for g in made if not g.cached and g.error is None),
                 "cached": len(documents) - len(plan.todo),
             }
     finally:

@@ -68,6 +68,7 @@ def test_a_document_the_file_lacks_fails_alone_and_the_run_exits_1(write_config,
     assert all(g.error is None for g in result.generations if g.model == "lead-1")
     process = run_cli("run", str(path))
     assert process.returncode == 1
+    assert "4 summaries: 0 generated, 1 read from files, 2 from cache, 1 failed" in " ".join(process.stdout.split())
     assert "model 'sys' (1 document(s)): 1 document(s) failed; first: doc-1:" in " ".join(process.stderr.split())
 
 
