@@ -16,7 +16,7 @@ from pydantic import Field
 
 from harness.errors import HarnessError
 from harness.summarizers import huggingface as hf
-from harness.summarizers.base import Summarizer, SummaryError, SummaryOutput
+from harness.summarizers.base import SummaryError, SummaryOutput
 from harness.summarizers.prompting import PromptOptions, clean_reply
 
 log = logging.getLogger(__name__)
@@ -38,35 +38,13 @@ class CausalOptions(hf.HFModelOptions, PromptOptions):
     num_beams: int | None = Field(None, gt=0)
 
 
-class HFCausal(Summarizer):
+class HFCausal(hf.HFSummarizer):
     """A Hugging Face decoder-only chat or instruction model, prompted for a summary."""
 
     backend = "hf-causal"
     description = "Hugging Face chat/instruction model (Qwen, Llama, Phi...) via AutoModelForCausalLM and its chat template"
     Options = CausalOptions
     options: CausalOptions
-    execution_options = frozenset({"batch_size", "device"})
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.local = hf.resolve_local(self.options.model, self.base_dir)
-        self._model: Any = None
-        self._tokenizer: Any = None
-
-    def fingerprint(self) -> dict[str, Any]:
-        """Options (prompt included), checkpoint identity (chat template included), dtype and transformers version."""
-        import transformers
-
-        fingerprint = super().fingerprint()
-        fingerprint["options"].pop("model")  # a local folder may move; its files identify it
-        fingerprint["checkpoint"] = hf.checkpoint_fingerprint(self.options.model, self.local, self.options.revision)
-        fingerprint["dtype"] = hf.resolve_dtype(self.options.dtype, hf.resolve_device(self.options.device))
-        fingerprint["transformers"] = transformers.__version__
-        return fingerprint
-
-    def prepare(self) -> None:
-        """Fail early, with one line, if the model's files cannot be had."""
-        hf.check_available(self.name, self.options.model, self.local, self.options.revision)
 
     def load(self) -> None:
         """Load tokenizer and weights onto the device (once), set up for left-padded batches."""
@@ -81,10 +59,6 @@ class HFCausal(Summarizer):
         if self.options.chat and not tokenizer.chat_template:
             raise HarnessError(f"model '{self.name}': {self.options.model} has no chat template; set chat: false to send the prompt as plain text")
         self._tokenizer, self._model = tokenizer, model
-
-    def close(self) -> None:
-        """Drop the weights so the next model of a run has the memory."""
-        self._model = self._tokenizer = None
 
     def summarize(self, articles: Sequence[str]) -> Iterator[tuple[int, SummaryOutput | SummaryError]]:
         """Prompt for each article in batches of similar length (longest first) and yield the cleaned replies."""

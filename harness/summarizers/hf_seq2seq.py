@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import Field
 
 from harness.summarizers import huggingface as hf
-from harness.summarizers.base import Summarizer, SummaryOutput
+from harness.summarizers.base import SummaryOutput
 
 log = logging.getLogger(__name__)
 
@@ -33,36 +33,17 @@ class Seq2SeqOptions(hf.HFModelOptions):
     early_stopping: bool | None = None
 
 
-class HFSeq2Seq(Summarizer):
+class HFSeq2Seq(hf.HFSummarizer):
     """A Hugging Face encoder-decoder model run with generate()."""
 
     backend = "hf-seq2seq"
     description = "Hugging Face encoder-decoder model (BART, PEGASUS, T5...) via AutoModelForSeq2SeqLM.generate"
     Options = Seq2SeqOptions
     options: Seq2SeqOptions
-    execution_options = frozenset({"batch_size", "device"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.local = hf.resolve_local(self.options.model, self.base_dir)
-        self._model: Any = None
-        self._tokenizer: Any = None
         self._warned_truncation = False
-
-    def fingerprint(self) -> dict[str, Any]:
-        """Options, checkpoint identity, resolved dtype and the transformers version."""
-        import transformers
-
-        fingerprint = super().fingerprint()
-        fingerprint["options"].pop("model")  # a local folder may move; its files identify it
-        fingerprint["checkpoint"] = hf.checkpoint_fingerprint(self.options.model, self.local, self.options.revision)
-        fingerprint["dtype"] = hf.resolve_dtype(self.options.dtype, hf.resolve_device(self.options.device))
-        fingerprint["transformers"] = transformers.__version__
-        return fingerprint
-
-    def prepare(self) -> None:
-        """Fail early, with one line, if the model's files cannot be had."""
-        hf.check_available(self.name, self.options.model, self.local, self.options.revision)
 
     def load(self) -> None:
         """Load tokenizer and weights onto the device (once)."""
@@ -70,10 +51,6 @@ class HFSeq2Seq(Summarizer):
             from transformers import AutoModelForSeq2SeqLM
 
             self._tokenizer, self._model, self.device = hf.load_pretrained(self.name, self.options, self.local, AutoModelForSeq2SeqLM)
-
-    def close(self) -> None:
-        """Drop the weights so the next model of a run has the memory."""
-        self._model = self._tokenizer = None
 
     def summarize(self, articles: Sequence[str]) -> Iterator[tuple[int, SummaryOutput]]:
         """Generate in batches of similar length (longest first, so memory trouble shows at once)."""

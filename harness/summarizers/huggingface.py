@@ -1,4 +1,5 @@
-"""Finding, fingerprinting and placing Hugging Face models: what every transformers backend shares.
+"""Finding, fingerprinting and placing Hugging Face models: what every transformers backend shares
+(HFModelOptions, the HFSummarizer base class, load_pretrained).
 
 A model is a hub id (resolved through the local HF cache, downloading only when the hub is reachable)
 or a local folder. A model that cannot be had becomes one HarnessError line naming the model and how to
@@ -17,7 +18,7 @@ from pydantic import Field, field_validator
 
 from harness.errors import HarnessError
 from harness.hub import hub_reachable
-from harness.summarizers.base import BackendOptions
+from harness.summarizers.base import BackendOptions, Summarizer
 
 # Files whose content defines a checkpoint besides its weights (weights are fingerprinted by size/mtime).
 _DEFINING_FILES = (
@@ -47,6 +48,38 @@ class HFModelOptions(BackendOptions):
         if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", device):
             raise ValueError("use auto, cpu, cuda, cuda:N or mps")
         return device
+
+
+class HFSummarizer(Summarizer):
+    """What the transformers backends share: finding the checkpoint, fingerprinting it, freeing it."""
+
+    options: HFModelOptions
+    execution_options = frozenset({"batch_size", "device"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.local = resolve_local(self.options.model, self.base_dir)
+        self._model: Any = None
+        self._tokenizer: Any = None
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Options, checkpoint identity (tokenizer and chat template included), resolved dtype and transformers version."""
+        import transformers
+
+        fingerprint = super().fingerprint()
+        fingerprint["options"].pop("model")  # a local folder may move; its files identify it
+        fingerprint["checkpoint"] = checkpoint_fingerprint(self.options.model, self.local, self.options.revision)
+        fingerprint["dtype"] = resolve_dtype(self.options.dtype, resolve_device(self.options.device))
+        fingerprint["transformers"] = transformers.__version__
+        return fingerprint
+
+    def prepare(self) -> None:
+        """Fail early, with one line, if the model's files cannot be had."""
+        check_available(self.name, self.options.model, self.local, self.options.revision)
+
+    def close(self) -> None:
+        """Drop the weights so the next model of a run has the memory."""
+        self._model = self._tokenizer = None
 
 
 def load_pretrained(name: str, options: HFModelOptions, local: Path | None, auto_class: Any) -> tuple[Any, Any, str]:
