@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.config import HARNESS_FIELDS, Config, HFDatasetConfig
-from harness.documents import Document, load_documents, read_jsonl_records
+from harness.documents import Document, check_unique_ids, load_documents, read_jsonl_records
 from harness.errors import HarnessError
 from harness.hub import hub_reachable
 
@@ -80,7 +80,7 @@ def _build(config: Config, label: str, records: Iterable[tuple[str, dict[str, An
         log.info("dataset: %d of %d record(s) match where %s", len(documents), total, dataset.where)
     if not documents:
         raise _no_documents(config, label, total, seen_values)
-    _check_unique_ids(documents, label)
+    check_unique_ids(documents, label)
     return documents
 
 
@@ -138,14 +138,6 @@ def _no_documents(config: Config, label: str, total: int, seen_values: dict[str,
         for column, values in seen_values.items()
     )
     return config.error(("dataset", "where"), f"no record of {label} matches (values seen: {shown})")
-
-
-def _check_unique_ids(documents: list[Document], label: str) -> None:
-    seen: dict[str, str | None] = {}
-    for document in documents:
-        if document.doc_id in seen:
-            raise HarnessError(f"{label}: document id '{document.doc_id}' appears twice ({seen[document.doc_id]} and {document.source})")
-        seen[document.doc_id] = document.source
 
 
 # --- Hugging Face datasets ------------------------------------------------------------------------

@@ -99,7 +99,7 @@ def load_documents(path: str | Path) -> list[Document]:
         documents = [load_document_dir(folder) for folder in folders]
     if not documents:
         raise HarnessError(f"{path}: holds no documents (no */{ARTICLE_FILE} and not a JSONL file)")
-    _check_unique_ids(documents, path)
+    check_unique_ids(documents, path)
     return documents
 
 
@@ -193,12 +193,13 @@ def _checked(document: Document) -> Document:
     return document
 
 
-def _check_unique_ids(documents: list[Document], path: Path) -> None:
+def check_unique_ids(documents: list[Document], where: str | Path) -> None:
+    """Raise a HarnessError naming both sources when two documents share an id."""
     seen: dict[str, str | None] = {}
     for document in documents:
         if document.doc_id in seen:
             raise HarnessError(
-                f"{path}: document id '{document.doc_id}' appears twice ({seen[document.doc_id]} and {document.source})"
+                f"{where}: document id '{document.doc_id}' appears twice ({seen[document.doc_id]} and {document.source})"
             )
         seen[document.doc_id] = document.source
 
