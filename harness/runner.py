@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -278,6 +278,9 @@ def summarize_scores(
             "words": sum(row["words"] for row in rows) / len(rows) if rows else None,
             "seconds_per_summary": sum(timed) / len(timed) if timed else None,
             "truncated": sum(1 for g in generations if g.model == spec.name and g.truncated),
+            # token totals (an API's bill), over the summaries that report them
+            "tokens_in": _total(g.tokens_in for g in generations if g.model == spec.name),
+            "tokens_out": _total(g.tokens_out for g in generations if g.model == spec.name),
             # replies that hit the token limit (max_new_tokens / max_tokens) and may end mid-sentence
             "cut_off": sum(1 for g in generations if g.model == spec.name and (g.meta or {}).get("finish_reason") == "length"),
         }
@@ -286,6 +289,11 @@ def summarize_scores(
         models[spec.name] = entry
     documents = len({row["doc_id"] for row in scores})
     return {"documents": documents, "confidence": config.metrics.rouge.confidence if config.metrics.rouge else None, "models": models}
+
+
+def _total(counts: Iterable[int | None]) -> int | None:
+    known = [count for count in counts if count is not None]
+    return sum(known) if known else None
 
 
 def _run_record(

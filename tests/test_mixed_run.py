@@ -34,6 +34,9 @@ def test_one_result_set_scores_all_four_kinds(write_config, jsonl_dataset, tiny_
         assert entry["failed"] == 0 and entry["rouge"]["rouge1"]["fmeasure"]["mean"] is not None and entry["facts"]["n"] == 3
     by_model = {model: [g for g in written.generations if g["model"] == model] for model in models}
     assert all(g["meta"]["stripped_thinking"] and g["tokens_out"] for g in by_model["served"])  # the server's <think> is gone
+    for model in ("tiny-chat", "served"):
+        assert written.summary["models"][model]["tokens_out"] == sum(g["tokens_out"] for g in by_model[model]) > 0
+    assert written.summary["models"]["lead-3"]["tokens_out"] is None  # extractive models count no tokens
     assert [g["summary"] for g in by_model["served"]] == [g["summary"] for g in by_model["lead-3"]]  # it serves lead-3
     assert [g["summary"] for g in by_model["editor"]] == [d["references"][0] for d in documents]
     editor = written.summary["models"]["editor"]["rouge"]["rouge1"]["fmeasure"]["mean"]
