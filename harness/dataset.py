@@ -18,7 +18,7 @@ from typing import Any
 
 from harness.config import HARNESS_FIELDS, Config, HFDatasetConfig
 from harness.documents import Document, check_unique_ids, load_documents, read_jsonl_records
-from harness.errors import HarnessError
+from harness.errors import HarnessError, first_line
 from harness.hub import hub_reachable
 
 log = logging.getLogger(__name__)
@@ -185,7 +185,7 @@ def _load_split(config: Config, hf: HFDatasetConfig) -> tuple[str | None, Any]:
                     hf.path, hf.name, split=hf.split, data_files=_as_list(hf.data_files), revision=hf.revision
                 )
     except Exception as error:  # noqa: BLE001 (datasets raises many types for unusable input; the user needs one line)
-        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        first = first_line(error)
         if isinstance(error, (ConnectionError, FileNotFoundError)) and folder is None and not _is_builder(hf.path):
             why = first if online else f"it is not in the datasets cache and the hub cannot be reached ({first})"
             raise config.error(("dataset", "hf", "path"), _unavailable(hf, why)) from None

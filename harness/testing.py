@@ -64,7 +64,6 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 500, model_max_lengt
 
 def build_seq2seq(folder: str | Path, texts: Iterable[str], size: str = "tiny", seed: int = 0, vocab_size: int = 500) -> Path:
     """Save a random BART of the named size and a tokenizer trained on texts into folder; return the folder."""
-    import torch
     from transformers import BartConfig, BartForConditionalGeneration
 
     shape = dict(SIZES[size])
@@ -72,12 +71,7 @@ def build_seq2seq(folder: str | Path, texts: Iterable[str], size: str = "tiny", 
     # A model's vocabulary may be larger than its tokenizer's (as bart-base's is): keep the real output-layer size.
     shape["vocab_size"] = max(shape["vocab_size"] or 0, len(tokenizer))
     config = BartConfig(**shape, pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2, forced_bos_token_id=0)
-    torch.manual_seed(seed)
-    model = BartForConditionalGeneration(config)
-    folder = Path(folder)
-    tokenizer.save_pretrained(folder)
-    model.save_pretrained(folder)
-    return folder
+    return _save_random(BartForConditionalGeneration, config, tokenizer, folder, seed)
 
 
 # Decoder-only shapes: "tiny" for unit tests, "small" (~110M parameters, 12 layers of 768) for benchmarks.
@@ -92,7 +86,6 @@ def build_causal(
     chat: bool = True, size: str = "tiny",
 ) -> Path:
     """Save a random Llama of the named size and a tokenizer trained on texts (with a ChatML template when chat)."""
-    import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
     tokenizer = train_tokenizer(texts, vocab_size=vocab_size, model_max_length=max_positions, chat=chat)
@@ -102,8 +95,15 @@ def build_causal(
         initializer_range=0.5 if size == "tiny" else 0.02,  # tiny: wide weights, so greedy output is varied text
         **CAUSAL_SIZES[size],
     )
+    return _save_random(LlamaForCausalLM, config, tokenizer, folder, seed)
+
+
+def _save_random(model_class, config, tokenizer, folder: str | Path, seed: int) -> Path:
+    """Create model_class from config with seeded random weights and save it with tokenizer, as a checkpoint."""
+    import torch
+
     torch.manual_seed(seed)
-    model = LlamaForCausalLM(config)
+    model = model_class(config)
     folder = Path(folder)
     tokenizer.save_pretrained(folder)
     model.save_pretrained(folder)

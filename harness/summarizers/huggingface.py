@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, first_line
 from harness.hub import hub_reachable
 from harness.summarizers.base import BackendOptions, Summarizer
 
@@ -25,6 +25,7 @@ _DEFINING_FILES = (
     "config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "spiece.model", "vocab.json",
     "merges.txt", "chat_template.jinja", "chat_template.json",
 )
+_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".gguf")
 # Positional limits above this are "no limit" sentinels (tokenizers report 1e30 when unset).
 NO_LIMIT = 1_000_000
 
@@ -108,13 +109,6 @@ def model_input_limit(tokenizer: Any, model: Any) -> int:
     limits = [tokenizer.model_max_length, getattr(model.config, "max_position_embeddings", None)]
     known = [limit for limit in limits if isinstance(limit, int) and 0 < limit < NO_LIMIT]
     return min(known) if known else NO_LIMIT
-
-
-def first_line(error: BaseException) -> str:
-    """The first line of an exception's message (transformers' errors run to paragraphs)."""
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
-_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".gguf")
 
 
 def looks_like_path(model: str) -> bool:
