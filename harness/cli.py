@@ -86,10 +86,12 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check a run against its gates and a baseline (exit 1 when one fails)")
     check.add_argument("run_dir", type=Path, metavar="RUN_DIR")
     check.add_argument("--baseline", type=Path, help="baseline file (default: the run config's gates.baseline)")
-    check.add_argument("--min-key-fact-recall", type=float, help="each model's mean key-fact recall at least this (0-1)")
-    check.add_argument("--max-contradicted", type=int, help="each model's contradicted claims at most this")
-    check.add_argument("--max-not-in-article", type=int, help="each model's not-in-article claims at most this")
-    check.add_argument("--max-rouge-drop", type=float, help="each model's mean ROUGE F1 may fall at most this below the baseline")
+    from harness.gates import offered_gates
+
+    for gate_name, (_, gate) in offered_gates().items():  # every gate a scorer offers is a flag
+        check.add_argument(f"--{gate_name.replace('_', '-')}", dest=gate_name, type=int if gate.kind == "count" else float, help=gate.description)
+    check.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE", help="a metric's mean at least VALUE, e.g. rouge.rougeL.fmeasure=0.3")
+    check.add_argument("--max", action="append", default=[], metavar="METRIC=VALUE", help="a metric or count at most VALUE, e.g. facts.contradicted=0")
     check.set_defaults(handler=_check)
 
     facts = commands.add_parser("facts", help="show an article's fact table, or check a summary against it")
@@ -135,7 +137,7 @@ def _run(args: argparse.Namespace) -> int:
         TimeElapsedColumn(), console=err, transient=False,
     ) as progress:
         result = run(config, observer=_ProgressObserver(progress))
-    headers, rows = summary_table(result.summary)
+    headers, rows = summary_table(result.summary, result.run)
     table = Table(title=f"{config.name}: {result.summary['documents']} document(s)", title_justify="left")
     for index, header in enumerate(headers):
         table.add_column(header, justify="left" if index == 0 else "right")
@@ -234,20 +236,29 @@ def _baseline(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
     from harness.config import GatesConfig
-    from harness.gates import check_run, load_baseline
+    from harness.gates import check_run, load_baseline, offered_gates
     from harness.store import read_run
 
     run = read_run(args.run_dir)
-    recorded = (run.run.get("config") or {}).get("gates") or {}
-    flags = {name: getattr(args, name) for name in ("min_key_fact_recall", "max_contradicted", "max_not_in_article", "max_rouge_drop")}
-    try:
-        gates = GatesConfig.model_validate({**recorded, **{k: v for k, v in flags.items() if v is not None}})
-    except ValidationError as error:
-        problem = error.errors()[0]
-        raise HarnessError(f"--{str(problem['loc'][0]).replace('_', '-')}: {problem['msg']}") from None
+    recorded = dict((run.run.get("config") or {}).get("gates") or {})
+    for gate_name, (_, gate) in offered_gates().items():
+        value = getattr(args, gate_name, None)
+        if value is None:
+            continue
+        if value < 0 or (gate.bound == "min" and gate.target.endswith("recall") and value > 1):
+            raise HarnessError(f"--{gate_name.replace('_', '-')}: {'a share from 0 to 1' if value >= 0 else 'must be >= 0'}, got {value}")
+        recorded[gate_name] = value
+    for bound in ("min", "max"):
+        for given in getattr(args, bound):
+            key, sep, number = given.partition("=")
+            try:
+                recorded.setdefault(bound, {})[key.strip()] = float(number)
+            except ValueError:
+                raise HarnessError(f"--{bound} {given}: expected METRIC=NUMBER, e.g. rouge.rougeL.fmeasure=0.3") from None
+            if not sep:
+                raise HarnessError(f"--{bound} {given}: expected METRIC=NUMBER, e.g. rouge.rougeL.fmeasure=0.3")
+    gates = GatesConfig.model_validate(recorded)
     baseline_path = args.baseline or gates.baseline
     report = check_run(run, gates, load_baseline(baseline_path) if baseline_path else None)
     _print_gates(report)

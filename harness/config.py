@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from harness.errors import HarnessError
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"  # safe as a folder name and in a Markdown table
-ROUGE_TYPE_PATTERN = r"^rouge(?:[1-9]|L|Lsum)$"
+LEGACY_STATISTICS = ("bootstrap", "confidence")  # once options of each scorer; now statistics.*
 
 
 class _Strict(BaseModel):
@@ -130,54 +130,27 @@ class ModelSpec(BaseModel):
         return dict(self.model_extra or {})
 
 
-class RougeConfig(_Strict):
-    """Options of the ROUGE scorer (Lin, 2004; Google's rouge-score implementation)."""
+class StatisticsConfig(_Strict):
+    """The one place for bootstrap settings: every scorer's intervals and every paired comparison use them."""
 
-    types: tuple[str, ...] = ("rouge1", "rouge2", "rougeL", "rougeLsum")
-    stemmer: bool = True
-    multi_reference: Literal["max", "mean"] = "max"
-    bootstrap: int = Field(1000, ge=0, description="bootstrap resamples for confidence intervals; 0 turns CIs off")
-    confidence: float = Field(0.95, gt=0, lt=1)
-
-    @field_validator("types")
-    @classmethod
-    def _known_types(cls, types: tuple[str, ...]) -> tuple[str, ...]:
-        for rouge_type in types:
-            if not re.match(ROUGE_TYPE_PATTERN, rouge_type):
-                raise ValueError(f"unknown ROUGE type '{rouge_type}' (use rouge1..rouge9, rougeL, rougeLsum)")
-        if not types:
-            raise ValueError("name at least one ROUGE type")
-        return types
+    bootstrap: int = Field(1000, ge=0, description="bootstrap resamples for confidence intervals and paired tests; 0 turns them off")
+    confidence: float = Field(0.95, gt=0, lt=1, description="confidence level of the intervals")
 
 
-class FactsConfig(_Strict):
-    """Options of the fact checker (harness.facts): numeric claims checked against the article."""
+class GatesConfig(BaseModel):
+    """Regression gates. `baseline`, `min` and `max` are generic; every other key names a gate that a scorer
+    offers (`max_contradicted`, `min_key_fact_recall`, ...) and is validated against the scorers by harness.gates."""
 
-    gold: bool = Field(True, description="lay a document's curated facts.yaml over its automatic fact table")
-    bootstrap: int = Field(1000, ge=0, description="bootstrap resamples for confidence intervals; 0 turns CIs off")
-    confidence: float = Field(0.95, gt=0, lt=1)
+    model_config = ConfigDict(extra="allow", frozen=True)
 
-
-class ExtractiveConfig(_Strict):
-    """Extractive fragment statistics (coverage, density, compression); no options yet."""
-
-
-class MetricsConfig(_Strict):
-    """Which scorers run, with their options; a scorer set to null is switched off."""
-
-    rouge: RougeConfig | None = RougeConfig()
-    facts: FactsConfig | None = FactsConfig()
-    extractive: ExtractiveConfig | None = ExtractiveConfig()
-
-
-class GatesConfig(_Strict):
-    """Regression gates: thresholds every model must meet, and tolerances against a baseline."""
-
-    min_key_fact_recall: float | None = Field(None, ge=0, le=1, description="each model's mean key-fact recall at least this")
-    max_contradicted: int | None = Field(None, ge=0, description="each model's contradicted claims, over all documents, at most this")
-    max_not_in_article: int | None = Field(None, ge=0, description="each model's not-in-article claims at most this")
-    max_rouge_drop: float | None = Field(None, ge=0, description="each model's mean ROUGE F1 (0-1) may fall at most this below the baseline")
     baseline: Path | None = Field(None, description="baseline file (from `harness baseline`) that `harness run` checks against")
+    min: dict[str, float] = Field(default_factory=dict, description="metric (scorer.path, e.g. rouge.rougeL.fmeasure) -> lowest mean allowed")
+    max: dict[str, float] = Field(default_factory=dict, description="metric or count (e.g. facts.contradicted) -> highest value allowed")
+
+    @property
+    def named(self) -> dict[str, Any]:
+        """The scorer-offered gates given (every key but baseline, min and max)."""
+        return dict(self.model_extra or {})
 
 
 class Config(_Strict):
@@ -187,7 +160,9 @@ class Config(_Strict):
     description: str | None = None
     dataset: DatasetConfig
     models: tuple[ModelSpec, ...]
-    metrics: MetricsConfig = MetricsConfig()
+    # scorer name -> its options (validated by the scorer's own Options class); null switches a scorer off
+    metrics: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    statistics: StatisticsConfig = StatisticsConfig()
     output: Path = Field(Path("results"), description="folder that receives the run folder")
     cache: Path | bool = Field(True, description="generation cache: true (OUTPUT/.cache), false, or a folder")
     report: bool = Field(True, description="write report.md and report.html into the run folder")
@@ -198,6 +173,32 @@ class Config(_Strict):
     _node: Any = PrivateAttr(None)
 
     _check_name = field_validator("name")(lambda cls, value: _safe_name(value))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _statistics_from_scorers(cls, data: Any) -> Any:
+        """Fold the old per-scorer `bootstrap`/`confidence` options into the one statistics block."""
+        if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
+            return data
+        legacy: dict[str, tuple[str, Any]] = {}
+        metrics = {}
+        for scorer, options in data["metrics"].items():
+            if isinstance(options, dict):
+                options = dict(options)
+                for key in LEGACY_STATISTICS:
+                    if key in options:
+                        value = options.pop(key)
+                        if key in legacy and legacy[key][1] != value:
+                            raise ValueError(
+                                f"metrics.{legacy[key][0]}.{key} is {legacy[key][1]!r} but metrics.{scorer}.{key} is {value!r}: "
+                                f"statistics are shared by all scorers; set statistics.{key} once"
+                            )
+                        legacy.setdefault(key, (scorer, value))
+            metrics[scorer] = options
+        statistics = dict(data.get("statistics") or {})
+        for key, (_, value) in legacy.items():
+            statistics.setdefault(key, value)
+        return {**data, "metrics": metrics, **({"statistics": statistics} if statistics else {})}
 
     @field_validator("models")
     @classmethod

@@ -1,27 +1,36 @@
 """Regression gates: what a run achieved, recorded as a baseline, and the checks that fail CI when a
-later run loses a fact, adds a contradiction, drops in ROUGE or misses a threshold."""
+later run loses a fact, adds a contradiction, drops in a metric or misses a threshold.
+
+Gates come from the scorers: each declares its metrics, counts and named gates (harness.scoring.base), and
+this module checks them all the same way. A run folder carries its scorers' declarations in run.json, so
+a run can be checked without the options it was scored with.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import fnmatch
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.config import GatesConfig
+from harness.config import Config, GatesConfig
 from harness.errors import HarnessError
+from harness.scoring import SCORERS, Declarations, Gate, Metric, Scorer, value_at
 from harness.store import RunData
 
-BASELINE_FORMAT = "summarization-harness-baseline/1"
-FLAGGED = ("contradicted", "not_in_article")
+BASELINE_FORMAT = "summarization-harness-baseline/2"
+OLD_BASELINE_FORMAT = "summarization-harness-baseline/1"  # ROUGE and facts only; read and converted
 
 
 @dataclass(frozen=True)
 class Finding:
     """One reason a gate fails, as one readable line."""
 
-    kind: str  # lost | contradiction | rouge | threshold | missing | failed
+    kind: str  # lost | contradiction | drop | threshold | missing | failed
     model: str
     message: str
 
@@ -44,23 +53,65 @@ class GateReport:
         return [f.message for f in self.findings] + [verdict if self.passed else f"{verdict}: {len(self.findings)} problem(s)"]
 
 
+def declarations(run: RunData) -> list[Declarations]:
+    """The run's scorers as declared in its run.json (older runs: the registry's defaults)."""
+    recorded = run.run.get("scorers")
+    if isinstance(recorded, Mapping) and recorded:
+        return [Declarations.from_record(name, record) for name, record in recorded.items()]
+    present = {name for summary in run.summary.get("models", {}).values() for name in summary if name in SCORERS}
+    return [Declarations.from_record(name, SCORERS[name]().describe()) for name in SCORERS if name in present]
+
+
+def offered_gates() -> dict[str, tuple[str, Gate]]:
+    """Every named gate of every registered scorer: gate name -> (scorer name, gate)."""
+    return {gate.name: (name, gate) for name, cls in SCORERS.items() for gate in cls().gates()}
+
+
+def validate_gates(config: Config, scorers: list[Scorer]) -> None:
+    """Check a config's gates against its scorers: known names, sensible values, metrics that exist."""
+    if config.gates is None:
+        return
+    offered = offered_gates()
+    active = {scorer.name for scorer in scorers}
+    for name, value in config.gates.named.items():
+        if name not in offered:
+            hint = difflib.get_close_matches(name, [*offered, "baseline", "min", "max"], n=1)
+            known = f"did you mean '{hint[0]}'?" if hint else f"known: baseline, min, max, {', '.join(sorted(offered))}"
+            raise config.error(("gates", name), f"unknown gate; {known}")
+        scorer, gate = offered[name]
+        if scorer not in active:
+            raise config.error(("gates", name), f"gate of scorer '{scorer}', which this config switches off")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (gate.kind == "count" and value != int(value)):
+            wanted = "a whole number >= 0" if gate.kind == "count" else "a number >= 0"
+            raise config.error(("gates", name), f"expected {wanted} ({gate.description}), got {value!r}")
+        if gate.target.endswith("recall") and gate.bound == "min" and value > 1:
+            raise config.error(("gates", name), f"a share from 0 to 1, got {value!r}")
+    known = {f"{s.name}.{m.key}" for s in scorers for m in s.metrics()} | {f"{s.name}.{c.name}" for s in scorers for c in s.counts()}
+    for bound in ("min", "max"):
+        for key in getattr(config.gates, bound):
+            if key not in known:
+                hint = difflib.get_close_matches(key, sorted(known), n=1)
+                raise config.error(("gates", bound, key), "no such metric" + (f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(sorted(known))})"))
+
+
 def make_baseline(run: RunData) -> dict[str, Any]:
-    """What a run achieved, per model and document: key facts preserved, claim verdicts, ROUGE."""
+    """What a run achieved, per model and document: every metric's value, and each scorer's baseline entry."""
+    scorers = declarations(run)
+    hooks = {d.name: SCORERS[d.name]() for d in scorers if d.name in SCORERS}
     models: dict[str, Any] = {}
     for name, summary in run.summary.get("models", {}).items():
-        documents = {}
-        for row in (r for r in run.scores if r["model"] == name):
+        documents: dict[str, Any] = {}
+        for row in (r for r in run.scores if r.get("model") == name):
             if "error" in row:
                 documents[row["doc_id"]] = {"error": row["error"]}
                 continue
-            facts = row.get("facts") or {}
-            documents[row["doc_id"]] = {
-                "rouge": {t: s["fmeasure"] for t, s in (row.get("rouge") or {}).items()},
-                "key_facts": {k["fact"]: {"status": k["status"], "label": k.get("label") or k["text"]} for k in facts.get("key_facts", [])},
-                "claims": [{"claim": c["claim"], "verdict": c["verdict"], "fact": c["fact"], "reason": c["reason"]} for c in facts.get("claims", [])],
-            }
-        rouge = {t: stats["fmeasure"]["mean"] for t, stats in (summary.get("rouge") or {}).items() if t != "n"}
-        models[name] = {"rouge": rouge, "documents": documents}
+            entry: dict[str, Any] = {"metrics": _values(scorers, row, per_document=True)}
+            for scorer_name, hook in hooks.items():
+                kept = hook.baseline_entry(row.get(scorer_name) or {})
+                if kept is not None:
+                    entry[scorer_name] = kept
+            documents[row["doc_id"]] = entry
+        models[name] = {"metrics": _values(scorers, summary, per_document=False), "documents": documents}
     return {
         "format": BASELINE_FORMAT,
         "run": run.run.get("name"),
@@ -70,8 +121,21 @@ def make_baseline(run: RunData) -> dict[str, Any]:
     }
 
 
+def _values(scorers: list[Declarations], data: Mapping[str, Any], per_document: bool) -> dict[str, float]:
+    """scorer.metric -> value (a document's number, or a model's mean)."""
+    values = {}
+    for scorer in scorers:
+        for metric in scorer.metrics:
+            value = value_at(data.get(scorer.name), metric.path)
+            if isinstance(value, Mapping) and not per_document:
+                value = value.get("mean")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                values[f"{scorer.name}.{metric.key}"] = value
+    return values
+
+
 def load_baseline(path: str | Path) -> dict[str, Any]:
-    """Read a baseline file written by `harness baseline`."""
+    """Read a baseline file written by `harness baseline` (the older ROUGE-and-facts format is converted)."""
     path = Path(path)
     try:
         baseline = json.loads(path.read_text(encoding="utf-8"))
@@ -79,14 +143,34 @@ def load_baseline(path: str | Path) -> dict[str, Any]:
         raise HarnessError(f"{path}: baseline not found (record one with `harness baseline RUN_DIR --out {path}`)") from None
     except (OSError, json.JSONDecodeError) as error:
         raise HarnessError(f"{path}: not a readable baseline ({error})") from None
+    if isinstance(baseline, dict) and baseline.get("format") == OLD_BASELINE_FORMAT:
+        return _converted(baseline)
     if not isinstance(baseline, dict) or baseline.get("format") != BASELINE_FORMAT:
         raise HarnessError(f"{path}: not a baseline of format {BASELINE_FORMAT}")
     return baseline
 
 
+def _converted(old: dict[str, Any]) -> dict[str, Any]:
+    """A format-1 baseline (rouge type -> F1, key_facts and claims per document) in today's shape."""
+    models = {}
+    for name, model in (old.get("models") or {}).items():
+        documents = {}
+        for doc_id, doc in (model.get("documents") or {}).items():
+            if "error" in doc:
+                documents[doc_id] = doc
+                continue
+            documents[doc_id] = {
+                "metrics": {f"rouge.{t}.fmeasure": v for t, v in (doc.get("rouge") or {}).items()},
+                "facts": {"key_facts": doc.get("key_facts", {}), "claims": doc.get("claims", [])},
+            }
+        models[name] = {"metrics": {f"rouge.{t}.fmeasure": v for t, v in (model.get("rouge") or {}).items()}, "documents": documents}
+    return {**old, "format": BASELINE_FORMAT, "models": models}
+
+
 def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str, Any] | None = None) -> GateReport:
     """Every gate on a run: thresholds from `gates`, differences from `baseline` (either may be absent)."""
     gates = gates or GatesConfig()
+    scorers = declarations(run)
     current = make_baseline(run)
     documents = {row["doc_id"] for row in run.scores}
     what = f"{len(current['models'])} model(s) x {len(documents)} document(s)"
@@ -95,32 +179,65 @@ def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str
         for doc_id, doc in model["documents"].items():
             if "error" in doc:
                 report.findings.append(Finding("failed", name, f"failed: model {name}, doc {doc_id}: {doc['error']}"))
-        report.findings += _thresholds(name, run.summary["models"][name], gates)
+        report.findings += _thresholds(name, run.summary["models"][name], gates, scorers)
     if baseline is not None:
         for name, before in baseline.get("models", {}).items():
             after = current["models"].get(name)
             if after is None:
                 report.findings.append(Finding("missing", name, f"missing: model {name} is in the baseline but not in this run"))
                 continue
-            report.findings += _diff(name, before, after, gates)
+            report.findings += _diff(name, before, after, gates, scorers)
     return report
 
 
-def _thresholds(name: str, summary: dict[str, Any], gates: GatesConfig) -> list[Finding]:
-    facts = summary.get("facts") or {}
+def _metric(scorers: list[Declarations], key: str) -> tuple[Declarations, Metric] | None:
+    for scorer in scorers:
+        for metric in scorer.metrics:
+            if f"{scorer.name}.{metric.key}" == key:
+                return scorer, metric
+    return None
+
+
+def _shown(value: float, metric: Metric | None) -> str:
+    """A gate's number as its metric is read: shares as percentages, anything else as given (0-1 F1 stays 0-1)."""
+    return f"{value:.0%}" if metric is not None and metric.unit == "%" else f"{value:.4g}"
+
+
+def _thresholds(name: str, summary: dict[str, Any], gates: GatesConfig, scorers: list[Declarations]) -> list[Finding]:
+    limits: list[tuple[str, str, float]] = [(key, "min", value) for key, value in gates.min.items()]
+    limits += [(key, "max", value) for key, value in gates.max.items()]
+    for gate_name, value in gates.named.items():
+        for scorer in scorers:
+            gate = next((g for g in scorer.gates if g.name == gate_name), None)
+            if gate is not None and gate.bound in ("min", "max") and value is not None:
+                limits.append((f"{scorer.name}.{gate.target}", gate.bound, float(value)))
     findings = []
-    recall = (facts.get("key_fact_recall") or {}).get("mean")
-    if gates.min_key_fact_recall is not None and recall is not None and recall < gates.min_key_fact_recall:
-        findings.append(Finding("threshold", name, f"below gate: key-fact recall of {name} is {recall:.0%}, the gate asks for {gates.min_key_fact_recall:.0%}"))
-    for field_name, gate, label in (("contradicted", gates.max_contradicted, "contradicted"), ("not_in_article", gates.max_not_in_article, "not-in-article")):
-        count = facts.get(field_name)
-        if gate is not None and count is not None and count > gate:
-            findings.append(Finding("threshold", name, f"above gate: {name} makes {count} {label} claim(s), the gate allows {gate}"))
+    for key, bound, limit in limits:
+        scorer_name, _, target = key.partition(".")
+        found = _metric(scorers, key)
+        if found is not None:
+            raw = value_at(summary.get(scorer_name), found[1].path)
+            value, label, metric = (raw or {}).get("mean") if isinstance(raw, Mapping) else raw, found[1].label, found[1]
+        else:
+            value = value_at(summary.get(scorer_name), (target,))
+            count = next((c for s in scorers if s.name == scorer_name for c in s.counts if c.name == target), None)
+            label, metric = (count.label if count else target).removesuffix("."), None
+        if not isinstance(value, (int, float)):
+            continue
+        if bound == "min" and value < limit:
+            findings.append(Finding("threshold", name, f"below gate: {label} of {name} is {_shown(value, metric)}, the gate asks for {_shown(limit, metric)}"))
+        elif bound == "max" and value > limit:
+            if metric is None:
+                noun = target.replace("_", "-")
+                findings.append(Finding("threshold", name, f"above gate: {name} makes {value:g} {noun} claim(s), the gate allows {limit:g}"))
+            else:
+                findings.append(Finding("threshold", name, f"above gate: {label} of {name} is {_shown(value, metric)}, the gate allows {_shown(limit, metric)}"))
     return findings
 
 
-def _diff(name: str, before: dict[str, Any], after: dict[str, Any], gates: GatesConfig) -> list[Finding]:
+def _diff(name: str, before: dict[str, Any], after: dict[str, Any], gates: GatesConfig, scorers: list[Declarations]) -> list[Finding]:
     findings = []
+    hooks = {s.name: SCORERS[s.name]() for s in scorers if s.name in SCORERS}
     for doc_id, old in before.get("documents", {}).items():
         new = after["documents"].get(doc_id)
         if new is None:
@@ -128,19 +245,22 @@ def _diff(name: str, before: dict[str, Any], after: dict[str, Any], gates: Gates
             continue
         if "error" in old or "error" in new:
             continue  # a failure is reported on its own
-        for fact_id, fact in old.get("key_facts", {}).items():
-            status = new.get("key_facts", {}).get(fact_id, {}).get("status", "omitted")
-            if fact["status"] == "preserved" and status != "preserved":
-                findings.append(Finding("lost", name, f"lost: {fact['label']} ({fact_id}) — model {name}, doc {doc_id}"))
-        known = {(c["claim"], c["fact"], c["verdict"]) for c in old.get("claims", [])}
-        for claim in new.get("claims", []):
-            if claim["verdict"] in FLAGGED and (claim["claim"], claim["fact"], claim["verdict"]) not in known:
-                label = "new contradiction" if claim["verdict"] == "contradicted" else "new figure not in the article"
-                findings.append(Finding("contradiction", name, f"{label}: '{claim['claim']}' — model {name}, doc {doc_id}: {claim['reason']}"))
-    if gates.max_rouge_drop is not None:
-        for rouge_type, old_score in before.get("rouge", {}).items():
-            new_score = after.get("rouge", {}).get(rouge_type)
-            if old_score is not None and new_score is not None and old_score - new_score > gates.max_rouge_drop + 1e-12:
-                findings.append(Finding("rouge", name, f"ROUGE drop: {rouge_type} F1 of {name} fell {old_score - new_score:.4f} "
-                                        f"({old_score:.4f} -> {new_score:.4f}), tolerance {gates.max_rouge_drop}"))  # fmt: skip
+        for scorer_name, hook in hooks.items():
+            for kind, what, why in hook.regressions(old.get(scorer_name) or {}, new.get(scorer_name) or {}):
+                findings.append(Finding(kind, name, f"{what} — model {name}, doc {doc_id}" + (f": {why}" if why else "")))
+    for gate_name, tolerance in gates.named.items():
+        for scorer in scorers:
+            gate = next((g for g in scorer.gates if g.name == gate_name and g.bound == "drop"), None)
+            if gate is None or tolerance is None:
+                continue
+            for key, old_score in before.get("metrics", {}).items():
+                found = _metric(scorers, key)
+                if found is None or found[0].name != scorer.name or not fnmatch.fnmatch(found[1].key, gate.target):
+                    continue
+                new_score = after.get("metrics", {}).get(key)
+                if new_score is not None and old_score - new_score > tolerance + 1e-12:
+                    label = found[1].label if scorer.name != "rouge" else f"{found[1].path[0]} F1"
+                    what = "ROUGE drop" if scorer.name == "rouge" else f"{scorer.name} drop"
+                    findings.append(Finding("drop", name, f"{what}: {label} of {name} fell {old_score - new_score:.4f} "
+                                            f"({old_score:.4f} -> {new_score:.4f}), tolerance {tolerance}"))  # fmt: skip
     return findings

@@ -26,10 +26,10 @@ from harness.config import Config
 from harness.dataset import load_dataset
 from harness.documents import Document
 from harness.errors import HarnessError
-from harness.gates import GateReport, check_run, load_baseline
+from harness.gates import GateReport, check_run, load_baseline, validate_gates
 from harness.report import write_report
 from harness.report.tables import summary_markdown
-from harness.scoring import Scorer, build_scorers
+from harness.scoring import Scorer, aggregate, build_scorers, score_rows
 from harness.store import Generation
 from harness.summarizers import BACKENDS, Summarizer, SummaryError, SummaryOutput, create_summarizer
 from harness.text import count_words
@@ -109,7 +109,9 @@ def build_summarizers(config: Config) -> list[Summarizer]:
 
 def check_config(config: Config) -> tuple[list[Summarizer], list[Scorer], list[Document]]:
     """Everything a run would build, built and checked, without generating anything."""
-    return build_summarizers(config), build_scorers(config.metrics, seed=config.seed), load_dataset(config)
+    scorers = build_scorers(config)
+    validate_gates(config, scorers)
+    return build_summarizers(config), scorers, load_dataset(config)
 
 
 def run(config: Config, observer: RunObserver | None = None) -> RunResult:
@@ -123,6 +125,8 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
         for plan in plans:  # fail on a missing model before any model runs
             if plan.todo:
                 plan.summarizer.prepare()
+        for scorer in scorers:  # and on a scorer's missing weights
+            scorer.prepare()
         generations: list[Generation] = []
         timings: dict[str, dict[str, Any]] = {}
         failures: list[dict[str, Any]] = []
@@ -138,7 +142,11 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
             }
     finally:
         cache.close()
-    scores = score_generations(generations, documents, scorers)
+    try:
+        scores = score_generations(generations, documents, scorers)
+    finally:
+        for scorer in scorers:
+            scorer.close()
     summary = summarize_scores(scores, generations, scorers, config)
     run_record = _run_record(config, scorers, documents, timings, failures, started_at, time.perf_counter() - started)
     files = {
@@ -250,16 +258,19 @@ def _generation(model: str, doc_id: str, output: SummaryOutput, cached: bool) ->
 def score_generations(generations: Sequence[Generation], documents: Sequence[Document], scorers: Sequence[Scorer]) -> list[dict[str, Any]]:
     """One score row per generation: model, doc_id, summary, words, and each scorer's fields."""
     by_id = {document.doc_id: document for document in documents}
-    rows = []
+    rows: list[dict[str, Any]] = []
+    scored: list[tuple[dict[str, Any], Generation]] = []
     for generation in generations:
         row: dict[str, Any] = {"model": generation.model, "doc_id": generation.doc_id, "summary": generation.summary}
         if generation.error is not None or generation.summary is None:
             row["error"] = generation.error
         else:
             row["words"] = count_words(generation.summary)
-            for scorer in scorers:
-                row.update(scorer.score(generation.summary, by_id[generation.doc_id]))
+            scored.append((row, generation))
         rows.append(row)
+    fields = score_rows(scorers, [g.summary or "" for _, g in scored], [by_id[g.doc_id] for _, g in scored])
+    for (row, _), extra in zip(scored, fields):
+        row.update(extra)
     return rows
 
 
@@ -285,10 +296,10 @@ def summarize_scores(
             "cut_off": sum(1 for g in generations if g.model == spec.name and (g.meta or {}).get("finish_reason") == "length"),
         }
         for scorer in scorers:
-            entry[scorer.name] = scorer.aggregate(rows) if rows else None
+            entry[scorer.name] = aggregate(scorer, [row.get(scorer.name) for row in rows]) if rows else None
         models[spec.name] = entry
     documents = len({row["doc_id"] for row in scores})
-    return {"documents": documents, "confidence": config.metrics.rouge.confidence if config.metrics.rouge else None, "models": models}
+    return {"documents": documents, "confidence": config.statistics.confidence, "models": models}
 
 
 def _total(counts: Iterable[int | None]) -> int | None:
@@ -313,6 +324,7 @@ def _run_record(
         "config_path": str(config.source) if config.source else None,
         "config": config.model_dump(mode="json"),
         "signatures": {scorer.name: str(scorer.signature()) for scorer in scorers},
+        "scorers": {scorer.name: scorer.describe() for scorer in scorers},
         "documents": len(documents),
         "models": [spec.name for spec in config.models],
         "timings": {"total_seconds": round(seconds, 3), "models": timings},

@@ -26,7 +26,7 @@ def test_good_config_resolves_paths_against_its_folder(write_config, tmp_path):
     assert config.cache_dir == tmp_path / "results" / ".cache"
     assert [m.name for m in config.models] == ["lead-3", "tr"]
     assert config.models[1].params == {"words": 50}
-    assert config.metrics.rouge.stemmer is True and config.metrics.rouge.bootstrap == 1000
+    assert config.metrics == {} and config.statistics.bootstrap == 1000 and config.statistics.confidence == 0.95
 
 
 def test_output_override_moves_the_run_and_its_cache(write_config, tmp_path):
@@ -61,7 +61,7 @@ def test_shipped_configs_validate(root):
 )
 def test_bad_configs_get_one_line_naming_file_line_and_field(write_config, text, expected):
     with pytest.raises(HarnessError) as caught:
-        build_summarizers(load_config(write_config(text)))
+        check_config(load_config(write_config(text)))
     message = str(caught.value)
     assert "\n" not in message
     assert re.search(expected, message), message

@@ -1,5 +1,7 @@
 import pytest
 
+from harness.scoring import aggregate as summarize
+
 from harness.documents import Document
 from harness.scoring.extractive import ExtractiveScorer, fragment_stats, fragments
 
@@ -25,8 +27,8 @@ def test_copy_novel_and_compression():
 def test_scorer_rows_and_means():
     scorer = ExtractiveScorer()
     document = Document("d", "One two three four five six seven eight.")
-    rows = [scorer.score("one two three", document), scorer.score("nine ten", document)]
+    rows = [scorer.row("one two three", document), scorer.row("nine ten", document)]
     assert rows[0]["extractive"]["density"] == 3.0
-    aggregate = scorer.aggregate(rows)
+    aggregate = summarize(scorer, [r["extractive"] for r in rows])
     assert aggregate["n"] == 2 and aggregate["coverage"] == pytest.approx(0.5)
     assert str(scorer.signature()).startswith("extractive|stats:coverage,density,compression|")

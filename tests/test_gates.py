@@ -38,10 +38,11 @@ def baseline(tmp_path):
 def test_baseline_records_facts_claims_and_rouge(baseline):
     lead = baseline["models"]["lead-3"]
     doc = lead["documents"]["syria-talks"]
-    assert doc["key_facts"]["war-dead"]["status"] == "preserved"
-    assert doc["key_facts"]["trapped-children"]["status"] == "omitted"
-    assert {c["verdict"] for c in doc["claims"]} == {"supported"}
-    assert 0 < lead["rouge"]["rougeL"] < 1 and doc["rouge"]["rougeL"] == pytest.approx(lead["rouge"]["rougeL"])
+    assert doc["facts"]["key_facts"]["war-dead"]["status"] == "preserved"
+    assert doc["facts"]["key_facts"]["trapped-children"]["status"] == "omitted"
+    assert {c["verdict"] for c in doc["facts"]["claims"]} == {"supported"}
+    rouge_l = "rouge.rougeL.fmeasure"
+    assert 0 < lead["metrics"][rouge_l] < 1 and doc["metrics"][rouge_l] == pytest.approx(lead["metrics"][rouge_l])
 
 
 def test_the_same_run_passes(tmp_path, baseline):
@@ -105,12 +106,12 @@ def test_baseline_and_check_commands(tmp_path):
     strict = run_cli("check", str(result.run_dir), "--baseline", str(out), "--min-key-fact-recall", "1.0")
     assert strict.returncode == 1 and "below gate: key-fact recall of lead-3 is 33%" in strict.stdout
     bad = run_cli("check", str(result.run_dir), "--min-key-fact-recall", "2")
-    assert bad.returncode == 2 and "--min-key-fact-recall: Input should be less than or equal to 1" in bad.stderr
+    assert bad.returncode == 2 and "--min-key-fact-recall: a share from 0 to 1, got 2.0" in bad.stderr
     absent = run_cli("check", str(result.run_dir), "--baseline", str(tmp_path / "none.json"))
     assert absent.returncode == 2 and "baseline not found" in absent.stderr
 
 
 def test_unreadable_baseline(tmp_path):
     (tmp_path / "b.json").write_text('{"format": "other"}')
-    with pytest.raises(HarnessError, match="not a baseline of format summarization-harness-baseline/1"):
+    with pytest.raises(HarnessError, match="not a baseline of format summarization-harness-baseline/2"):
         load_baseline(tmp_path / "b.json")

@@ -46,21 +46,21 @@ def test_every_run_writes_its_own_report(two_runs):
     result_a, _, _ = two_runs
     html = (result_a.run_dir / "report.html").read_text()
     assert "lead-1" in html and "hostile" in html and "<svg" in html
-    assert (result_a.run_dir / "report_files" / "rouge.png").read_bytes().startswith(b"\x89PNG")
+    assert (result_a.run_dir / "report_files" / "rouge-f1.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_comparison_report_of_two_runs(two_runs):
     result_a, result_b, folder = two_runs
     out = folder / "comparison"
     written = write_report([result_a.run_dir, result_b.run_dir], out)
-    assert {p.name for p in written} == {"report.md", "report.html", "rouge.png", "facts.png"}
+    assert {p.name for p in written} == {"report.md", "report.html", "rouge-f1.png", "facts.png"}
     markdown = (out / "report.md").read_text()
     html = (out / "report.html").read_text()
     for key in ("lead-1", "run-a/lead-3", "run-b/lead-3", "textrank", "hostile"):  # lead-3 is in both runs
         assert f"| {key} |" in markdown
         assert f"<th>{key}</th>" in html
-    assert "![rouge](report_files/rouge.png)" in markdown
-    assert html.count("<svg") == 2 and 'id="chart-rouge"' in html and 'id="chart-facts"' in html
+    assert "![rouge-f1](report_files/rouge-f1.png)" in markdown
+    assert html.count("<svg") == 2 and 'id="chart-rouge-f1"' in html and 'id="chart-facts"' in html
     assert "<script" not in html.replace("&lt;script", "")  # the page itself runs no script
     for section in ("Leaderboard", "Charts", "Paired comparisons", "Fact matrix", "Documents", "Reproducibility"):
         assert f">{section}</h2>" in html and f"## {section}" in markdown
@@ -106,7 +106,7 @@ def test_paired_comparisons(two_runs):
     context = build_context(load_report_data([result_a.run_dir]))
     comparison = next(c for c in context["comparisons"] if (c.a, c.b) == ("lead-1", "lead-3"))
     assert comparison.documents == 6
-    rouge1 = next(d for d in comparison.differences if d.metric == "rouge1")
+    rouge1 = next(d for d in comparison.differences if d.metric == "rouge.rouge1.fmeasure")
     assert rouge1.n == 6 and rouge1.low <= rouge1.mean <= rouge1.high and 0 < rouge1.p <= 1
     assert comparison.verdict.startswith(("lead-1 > lead-3", "lead-3 > lead-1", "no significant difference"))
     one_doc = build_context(load_report_data([result_a.run_dir]), max_documents=1)

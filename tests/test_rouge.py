@@ -1,10 +1,10 @@
 import pytest
 from rouge_score import rouge_scorer, scoring
 
-from harness.config import RougeConfig
+from harness.scoring import Statistics, aggregate
 from harness.documents import Document, Reference
 from harness.stats import mean_ci
-from harness.scoring.rouge import RougeScorer
+from harness.scoring.rouge import RougeOptions as RougeConfig, RougeScorer
 
 TYPES = ["rouge1", "rouge2", "rougeL", "rougeLsum"]
 SUMMARY = "Roughly 275,000 civilians are trapped. Hundreds of people were killed in the past week."
@@ -21,7 +21,7 @@ def as_dict_tuple(score):
 
 
 def test_single_reference_matches_rouge_score_called_directly():
-    ours = RougeScorer(RougeConfig()).score(SUMMARY, Document("d", "article", (Reference("a", REF_A),)))
+    ours = RougeScorer(RougeConfig()).row(SUMMARY, Document("d", "article", (Reference("a", REF_A),)))
     # rouge-score on the same texts, rougeLsum given one sentence per line.
     direct = rouge_scorer.RougeScorer(TYPES, use_stemmer=True).score(
         REF_A.replace(". ", ".\n"),
@@ -33,7 +33,7 @@ def test_single_reference_matches_rouge_score_called_directly():
 
 def test_max_over_references_equals_score_multi():
     document = Document("d", "article", (Reference("a", REF_A), Reference("b", REF_B)))
-    ours = RougeScorer(RougeConfig()).score(SUMMARY, document)
+    ours = RougeScorer(RougeConfig()).row(SUMMARY, document)
     direct = rouge_scorer.RougeScorer(TYPES, use_stemmer=True).score_multi(
         [REF_A.replace(". ", ".\n"), REF_B.replace(". ", ".\n")],
         "Roughly 275,000 civilians are trapped.\nHundreds of people were killed in the past week.",
@@ -48,7 +48,7 @@ def test_max_over_references_equals_score_multi():
 def test_mean_over_references():
     document = Document("d", "article", (Reference("a", REF_A), Reference("b", REF_B)))
     scorer = RougeScorer(RougeConfig(multi_reference="mean"))
-    ours = scorer.score(SUMMARY, document)
+    ours = scorer.row(SUMMARY, document)
     per = ours["rouge_per_reference"]
     for rouge_type in TYPES:
         expected = (per["a"][rouge_type]["recall"] + per["b"][rouge_type]["recall"]) / 2
@@ -58,35 +58,35 @@ def test_mean_over_references():
 def test_rouge_lsum_sees_sentences_and_rouge_l_does_not():
     summary = "The talks were suspended. Russia bombed Aleppo."
     reference = "Russia bombed Aleppo. The talks were suspended."
-    scores = RougeScorer(RougeConfig()).score(summary, Document("d", "a", (Reference("r", reference),)))["rouge"]
+    scores = RougeScorer(RougeConfig()).row(summary, Document("d", "a", (Reference("r", reference),)))["rouge"]
     assert scores["rougeLsum"]["fmeasure"] == pytest.approx(1.0)
     assert scores["rougeL"]["fmeasure"] < 0.7
 
 
 def test_stemming_is_on_by_default_and_can_be_turned_off():
     document = Document("d", "a", (Reference("r", "The civilians were trapped"),))
-    stemmed = RougeScorer(RougeConfig()).score("civilian trapping", document)["rouge"]["rouge1"]["recall"]
-    plain = RougeScorer(RougeConfig(stemmer=False)).score("civilian trapping", document)["rouge"]["rouge1"]["recall"]
+    stemmed = RougeScorer(RougeConfig()).row("civilian trapping", document)["rouge"]["rouge1"]["recall"]
+    plain = RougeScorer(RougeConfig(stemmer=False)).row("civilian trapping", document)["rouge"]["rouge1"]["recall"]
     assert stemmed == pytest.approx(0.5) and plain == 0.0
 
 
 def test_no_references_gives_no_rouge():
-    assert RougeScorer().score("x", Document("d", "a"))["rouge"] is None
+    assert RougeScorer().row("x", Document("d", "a"))["rouge"] is None
 
 
 def test_aggregate_means_match_rouge_score_aggregation_and_intervals_are_seeded():
-    scorer = RougeScorer(RougeConfig(types=("rouge1",), bootstrap=500), seed=3)
+    scorer = RougeScorer(RougeConfig(types=("rouge1",)), Statistics(bootstrap=500, seed=3))
     summaries = ["civilians trapped", "talks suspended in Aleppo", "Russia", "children trapped in Aleppo"]
     document = Document("d", "a", (Reference("r", REF_A),))
-    rows = [scorer.score(s, document) for s in summaries]
-    aggregate = scorer.aggregate(rows)
+    rows = [scorer.row(s, document) for s in summaries]
+    aggregate_ = aggregate(scorer, [r["rouge"] for r in rows])
     expected = sum(r["rouge"]["rouge1"]["fmeasure"] for r in rows) / len(rows)
-    stat = aggregate["rouge1"]["fmeasure"]
-    assert aggregate["n"] == 4
+    stat = aggregate_["rouge1"]["fmeasure"]
+    assert aggregate_["n"] == 4
     assert stat["mean"] == pytest.approx(expected)
     assert stat["low"] < stat["mean"] < stat["high"]
-    assert scorer.aggregate(rows) == aggregate  # same seed, same interval
-    other = RougeScorer(RougeConfig(types=("rouge1",), bootstrap=500), seed=4).aggregate(rows)
+    assert aggregate(scorer, [r["rouge"] for r in rows]) == aggregate_  # same seed, same interval
+    other = aggregate(RougeScorer(RougeConfig(types=("rouge1",)), Statistics(bootstrap=500, seed=4)), [r["rouge"] for r in rows])
     assert other["rouge1"]["fmeasure"]["low"] != stat["low"] or other["rouge1"]["fmeasure"]["high"] != stat["high"]
     # rouge-score's own BootstrapAggregator agrees on the mean
     aggregator = scoring.BootstrapAggregator()
@@ -104,7 +104,7 @@ def test_bootstrap_interval_narrows_with_more_documents():
 
 
 def test_signature_records_what_changes_the_numbers():
-    signature = str(RougeScorer(RougeConfig(stemmer=False, multi_reference="mean", bootstrap=200), seed=7).signature())
+    signature = str(RougeScorer(RougeConfig(stemmer=False, multi_reference="mean"), Statistics(bootstrap=200, seed=7)).signature())
     assert signature.startswith("rouge|v:rouge-score-0.1.2|types:1,2,L,Lsum|stem:no|")
     for part in ("split:pysbd-", "refs:mean", "boot:200", "seed:7", "ci:95", "harness:"):
         assert part in signature

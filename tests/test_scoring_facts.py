@@ -7,7 +7,9 @@ import yaml
 
 from conftest import SEED_DIR
 from harness import store
-from harness.config import FactsConfig, load_config
+from harness.config import load_config
+from harness.scoring import Statistics, aggregate
+from harness.scoring.facts import FactsOptions as FactsConfig
 from harness.documents import Document, load_documents
 from harness.runner import run
 from harness.scoring.facts import FactScorer
@@ -24,15 +26,15 @@ def seed():
 
 def test_scorer_row_and_aggregate(seed):
     scorer = FactScorer()
-    good, bad = scorer.score(FAITHFUL, seed)["facts"], scorer.score(DISTORTED, seed)["facts"]
+    good, bad = scorer.row(FAITHFUL, seed)["facts"], scorer.row(DISTORTED, seed)["facts"]
     assert good["key_fact_recall"] == 1.0 and good["numeric_precision"] == 1.0 and not good["flagged"]
     assert bad["key_fact_recall"] == 0.0 and bad["contradicted"] == 2 and bad["flagged"]
     assert {k["fact"] for k in good["key_facts"]} == {"war-dead", "trapped-civilians", "trapped-children"}
-    aggregate = scorer.aggregate([{"facts": good}, {"facts": bad}])
-    assert aggregate["key_fact_recall"]["mean"] == 0.5
-    assert (aggregate["key_facts_preserved"], aggregate["key_facts_total"]) == (3, 6)
-    assert aggregate["contradicted"] == 2 and aggregate["flagged_summaries"] == 1
-    assert aggregate["numeric_precision_micro"] == pytest.approx(3 / 5)
+    figures = aggregate(scorer, [good, bad])
+    assert figures["key_fact_recall"]["mean"] == 0.5
+    assert (figures["key_facts_preserved"], figures["key_facts_total"]) == (3, 6)
+    assert figures["contradicted"] == 2 and figures["flagged_summaries"] == 1
+    assert figures["numeric_precision_micro"] == pytest.approx(3 / 5)
 
 
 def test_gold_table_is_used_unless_switched_off(seed):
@@ -50,18 +52,18 @@ def test_table_is_built_once_per_document(seed, monkeypatch):
     monkeypatch.setattr(module, "table_for_document", lambda document, **kw: built.append(document.doc_id) or real(document, **kw))
     scorer = FactScorer()
     for summary in (FAITHFUL, DISTORTED, "Nothing numeric."):
-        scorer.score(summary, seed)
+        scorer.row(summary, seed)
     assert built == ["syria-talks"]
 
 
 def test_documents_without_gold_get_automatic_key_facts():
     document = Document("d", "The storm killed 12 people and left 3,000 homes without power on Tuesday.")
-    row = FactScorer().score("The storm killed 40 people.", document)["facts"]
+    row = FactScorer().row("The storm killed 40 people.", document)["facts"]
     assert row["contradicted"] == 1 and row["claims"][0]["evidence"].startswith("The storm killed 12 people")
 
 
 def test_signature():
-    signature = str(FactScorer(FactsConfig(gold=False, bootstrap=10), seed=3).signature())
+    signature = str(FactScorer(FactsConfig(gold=False), Statistics(bootstrap=10, seed=3)).signature())
     assert signature.startswith("facts|extractor:rules-") and signature.endswith("|gold:no|boot:10|seed:3")
 
 
@@ -83,7 +85,7 @@ def test_run_reports_facts_beside_rouge(write_config, tmp_path):
     row = next(r for r in data.scores if r["model"] == "lead-9")
     assert row["facts"]["claims"] and all(c["verdict"] == "supported" for c in row["facts"]["claims"])
     table = (result.run_dir / "summary.md").read_text()
-    assert "| lead-9 |" in table and "key facts" in table and "| 3/3 |" in table
+    assert "| lead-9 |" in table and "key-fact recall" in table and "| 100% |" in table
 
 
 def test_facts_command_prints_the_gold_table():

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
-from harness.report.compare import METRICS, compare
+from harness.report.compare import compare, compared_metrics
 from harness.report.data import ReportData, load_report_data
 from harness.report.factmatrix import fact_matrix, segments
 from harness.report.tables import leaderboard
@@ -26,7 +26,7 @@ def write_report(
 ) -> list[Path]:
     """Write report.md, report.html and the chart PNGs for the runs (folders, or runs already read) into
     out_dir (default: the first run's folder)."""
-    from harness.report.charts import facts_chart, rouge_chart, to_png, to_svg
+    from harness.report.charts import metric_charts, to_png, to_svg
     from harness.report.html import render_html
     from harness.report.markdown import render_markdown
 
@@ -35,10 +35,7 @@ def write_report(
     context = build_context(data, max_documents)
     written = []
     chart_files: dict[str, str] = {}
-    for name, make in (("rouge", rouge_chart), ("facts", facts_chart)):
-        figure = make(data.models)
-        if figure is None:
-            continue
+    for name, figure in metric_charts(data.models, data.scorers):
         context["charts"].append({"name": name, "svg": to_svg(figure)})
         path = out / CHARTS_DIR / f"{name}.png"
         atomic_write_bytes(path, to_png(figure))
@@ -52,7 +49,8 @@ def write_report(
 
 def build_context(data: ReportData, max_documents: int = MAX_DOCUMENTS) -> dict[str, Any]:
     """Everything the renderers show, as plain values (model text left raw: each renderer escapes it)."""
-    headers, rows = leaderboard(data.models)
+    headers, rows = leaderboard(data.models, data.scorers)
+    metrics = compared_metrics(data.scorers)
     names = [run.run.get("name", run.path.name) for run in data.runs]
     rouge = (data.runs[0].run.get("config", {}).get("metrics", {}) or {}).get("rouge") or {}
     return {
@@ -67,8 +65,8 @@ def build_context(data: ReportData, max_documents: int = MAX_DOCUMENTS) -> dict[
         "bootstrap": data.bootstrap,
         "seed": data.seed,
         "charts": [],
-        "comparisons": [compare(a, b, data.bootstrap, data.confidence, data.seed) for a, b in itertools.combinations(data.models, 2)],
-        "comparison_labels": [label for _, label, _ in METRICS],
+        "comparisons": [compare(a, b, metrics, data.bootstrap, data.confidence, data.seed) for a, b in itertools.combinations(data.models, 2)],
+        "comparison_labels": [metric.label for _, metric in metrics],
         "document_views": [_document_view(doc, data) for doc in list(data.documents.values())[:max_documents]],
         "omitted_documents": max(0, len(data.documents) - max_documents),
     }

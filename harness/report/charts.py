@@ -8,10 +8,11 @@ same results give the same bytes.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from harness.report.data import ModelResult
-from harness.report.tables import ROUGE_LABELS
+from harness.scoring import Declarations, Metric, value_at
 
 WIDTH, HEIGHT = 7.5, 3.4
 COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860")
@@ -46,49 +47,45 @@ def _interval(stat: dict[str, Any]) -> tuple[float, float] | None:
     return (low * 100, high * 100) if low is not None and high is not None and high > low else None
 
 
-def rouge_chart(models: list[ModelResult]) -> Any | None:
-    """ROUGE F1 x100 per model and type, with the bootstrap interval as error bars."""
-    types = [t for t in ROUGE_LABELS if any((m.summary.get("rouge") or {}).get(t) for m in models)]
-    if not types:
-        return None
-    figure = _figure()
-    ax = figure.add_subplot()
+def metric_charts(models: list[ModelResult], scorers: list[Declarations]) -> list[tuple[str, Any]]:
+    """One chart per chart group the scorers declare (ROUGE F1, facts, ...): a bar per metric and model."""
+    groups: dict[str, list[tuple[str, Metric]]] = {}
+    for scorer in scorers:
+        for metric in scorer.metrics:
+            if metric.chart:
+                groups.setdefault(metric.chart, []).append((scorer.name, metric))
+    charts = []
+    for title, metrics in groups.items():
+        figure = metric_chart(models, title, metrics)
+        if figure is not None:
+            charts.append((re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-"), figure))
+    return charts
+
+
+def metric_chart(models: list[ModelResult], title: str, metrics: list[tuple[str, Metric]]) -> Any | None:
+    """Bars of each model's mean per metric (shown at the metric's scale), with bootstrap intervals as error bars."""
     series = []
-    for rouge_type in types:
+    for scorer, metric in metrics:
         values, intervals = [], []
         for model in models:
-            stat = ((model.summary.get("rouge") or {}).get(rouge_type) or {}).get("fmeasure") or {}
-            values.append(stat["mean"] * 100 if stat.get("mean") is not None else None)
-            intervals.append(_interval(stat))
-        series.append((ROUGE_LABELS[rouge_type], values, intervals))
-    _bars(ax, [m.key for m in models], series)
-    ax.set_ylabel("F1 x 100")
-    ax.set_ylim(0, max([v for _, values, _ in series for v in values if v is not None] + [1]) * 1.25)
-    ax.set_title("ROUGE per model (bars: bootstrap confidence interval)")
-    ax.legend(ncols=len(types), fontsize="small", loc="upper right")
-    return figure
-
-
-def facts_chart(models: list[ModelResult]) -> Any | None:
-    """Key-fact recall (with its interval) and numeric precision per model, in %."""
-    if not any(m.summary.get("facts") for m in models):
+            stat = value_at(model.summary.get(scorer), metric.path)
+            if not isinstance(stat, dict):
+                stat = {"mean": stat}
+            values.append(stat["mean"] * metric.scale if stat.get("mean") is not None else None)
+            interval = _interval(stat)
+            intervals.append((interval[0] * metric.scale / 100, interval[1] * metric.scale / 100) if interval else None)
+        if any(v is not None for v in values):
+            series.append((metric.label, values, intervals))
+    if not series:
         return None
     figure = _figure()
     ax = figure.add_subplot()
-    recall, recall_ci, precision = [], [], []
-    for model in models:
-        facts = model.summary.get("facts") or {}
-        stat = facts.get("key_fact_recall") or {}
-        recall.append(stat["mean"] * 100 if stat.get("mean") is not None else None)
-        recall_ci.append(_interval(stat))
-        micro = facts.get("numeric_precision_micro")
-        precision.append(micro * 100 if micro is not None else None)
-    _bars(ax, [m.key for m in models], [("key-fact recall", recall, recall_ci), ("numeric precision", precision, [None] * len(models))])
-    ax.set_ylim(0, 125)
-    ax.set_yticks(range(0, 101, 20))
-    ax.set_ylabel("%")
-    ax.set_title("Facts per model: key facts kept, figures supported by the article")
-    ax.legend(ncols=2, fontsize="small", loc="upper right")
+    _bars(ax, [m.key for m in models], series)
+    units = {metric.unit for _, metric in metrics}
+    ax.set_ylabel("%" if units == {"%"} else ("x 100" if all(m.scale == 100 for _, m in metrics) else ""))
+    ax.set_ylim(0, max([v for _, values, _ in series for v in values if v is not None] + [1]) * 1.25)
+    ax.set_title(f"{title} per model (bars: bootstrap confidence interval)")
+    ax.legend(ncols=min(len(series), 4), fontsize="small", loc="upper right")
     return figure
 
 

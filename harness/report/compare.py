@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from harness.report.data import ModelResult
+from harness.scoring import Declarations, Metric, value_at
 from harness.stats import paired_difference
 
 ALPHA = 0.05
-# (metric, label, scale for display): ROUGE F1 and fact scores are shown x100.
-METRICS = (
-    ("rouge1", "ROUGE-1", 100.0),
-    ("rouge2", "ROUGE-2", 100.0),
-    ("rougeL", "ROUGE-L", 100.0),
-    ("rougeLsum", "ROUGE-Lsum", 100.0),
-    ("key_fact_recall", "key-fact recall", 100.0),
-    ("numeric_precision", "numeric precision", 100.0),
-)
+
+
+def compared_metrics(scorers: Sequence[Declarations]) -> list[tuple[str, Metric]]:
+    """(scorer name, metric) for every metric a scorer declares for paired comparison."""
+    return [(scorer.name, metric) for scorer in scorers for metric in scorer.metrics if metric.compare]
 
 
 @dataclass(frozen=True)
@@ -32,6 +30,7 @@ class Difference:
     high: float | None
     p: float | None
     scale: float
+    sign: float = 1.0  # -1 for metrics where lower is better
 
     @property
     def significant(self) -> bool:
@@ -50,25 +49,25 @@ class Comparison:
     verdict: str
 
 
-def metric_value(row: dict[str, Any], metric: str) -> float | None:
-    """One document's value of a metric in a score row (ROUGE F1 or a fact score), if it has one."""
-    if metric.startswith("rouge"):
-        rouge = row.get("rouge") or {}
-        return rouge[metric]["fmeasure"] if metric in rouge else None
-    return (row.get("facts") or {}).get(metric)
+def metric_value(row: dict[str, Any], scorer: str, metric: Metric) -> float | None:
+    """One document's value of a scorer's metric in a score row, if it has one."""
+    value = value_at(row.get(scorer), metric.path)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def compare(a: ModelResult, b: ModelResult, samples: int, confidence: float, seed: int) -> Comparison:
+def compare(a: ModelResult, b: ModelResult, metrics: Sequence[tuple[str, Metric]], samples: int, confidence: float, seed: int) -> Comparison:
     """Paired bootstrap differences A - B on each metric, over the documents where both have a value."""
     shared = [doc for doc in a.scores if doc in b.scores and "error" not in a.scores[doc] and "error" not in b.scores[doc]]
     differences = []
-    for metric, label, scale in METRICS:
-        pairs = [(metric_value(a.scores[d], metric), metric_value(b.scores[d], metric)) for d in shared]
+    for scorer, metric in metrics:
+        pairs = [(metric_value(a.scores[d], scorer, metric), metric_value(b.scores[d], scorer, metric)) for d in shared]
         pairs = [(x, y) for x, y in pairs if x is not None and y is not None]
         if not pairs:
             continue
         stat = paired_difference([x for x, _ in pairs], [y for _, y in pairs], samples, confidence, seed)
-        differences.append(Difference(metric, label, stat["n"], stat["mean"], stat["low"], stat["high"], stat["p"], scale))
+        # a metric where lower is better wins for the model with the smaller mean
+        sign = 1.0 if metric.higher_is_better else -1.0
+        differences.append(Difference(f"{scorer}.{metric.key}", metric.label, stat["n"], stat["mean"], stat["low"], stat["high"], stat["p"], metric.scale, sign))
     return Comparison(a.key, b.key, len(shared), tuple(differences), verdict(a.key, b.key, len(shared), differences))
 
 
@@ -82,7 +81,7 @@ def verdict(a: str, b: str, documents: int, differences: list[Difference]) -> st
     wins = {a: [], b: []}
     for d in differences:
         if d.significant:
-            winner = a if d.mean > 0 else b
+            winner = a if d.mean * d.sign > 0 else b
             wins[winner].append(f"{d.label} ({d.mean * d.scale:+.1f}, p={d.p:.3f})")
     parts = [f"{w} > {a if w == b else b} on {', '.join(items)}" for w, items in wins.items() if items]
     if not parts:

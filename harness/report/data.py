@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.report.tables import scorer_declarations
+from harness.scoring import Declarations
 from harness.store import RunData, read_run
 
 
@@ -34,6 +36,7 @@ class ReportData:
     seed: int = 0
     gold: bool = True  # whether the runs' fact scorer laid curated facts over the automatic tables
     signatures: dict[str, dict[str, str]] = field(default_factory=dict)  # run name -> scorer -> signature
+    scorers: list[Declarations] = field(default_factory=list)  # every scorer of the runs, in first-seen order
 
 
 def load_report_data(run_dirs: Sequence[str | Path | RunData]) -> ReportData:
@@ -59,15 +62,22 @@ def load_report_data(run_dirs: Sequence[str | Path | RunData]) -> ReportData:
     for run in runs:
         for document in run.documents:
             documents.setdefault(document["doc_id"], document)
-    metrics = runs[0].run.get("config", {}).get("metrics", {}) or {}
-    rouge = metrics.get("rouge") or {}
+    config = runs[0].run.get("config", {}) or {}
+    metrics = config.get("metrics", {}) or {}
+    # statistics: the one block of today's configs, or (older runs) the ROUGE options that held them
+    statistics = config.get("statistics") or metrics.get("rouge") or {}
+    scorers: dict[str, Declarations] = {}
+    for run in runs:
+        for declared in scorer_declarations(run.run, run.summary):
+            scorers.setdefault(declared.name, declared)
     return ReportData(
         runs=runs,
         models=models,
         documents=documents,
-        bootstrap=int(rouge.get("bootstrap", 1000)),
-        confidence=float(rouge.get("confidence", 0.95)),
-        seed=int(runs[0].run.get("config", {}).get("seed", 0)),
+        bootstrap=int(statistics.get("bootstrap", 1000)),
+        confidence=float(statistics.get("confidence", 0.95)),
+        seed=int(config.get("seed", 0)),
         gold=bool((metrics.get("facts") or {}).get("gold", True)),
         signatures={run.run.get("name", run.path.name): run.run.get("signatures", {}) for run in runs},
+        scorers=list(scorers.values()),
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-ROUGE_LABELS = {"rouge1": "R-1", "rouge2": "R-2", "rougeL": "R-L", "rougeLsum": "R-Lsum"}
+from harness.scoring import SCORERS, Declarations, Metric, value_at
+
 
 
 def format_ci(stat: dict[str, float | None] | None, scale: float = 100.0) -> str:
@@ -18,47 +19,58 @@ def format_ci(stat: dict[str, float | None] | None, scale: float = 100.0) -> str
     return text
 
 
-def summary_table(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows: per model ROUGE F1 (x100, with CIs), fact checks, words, seconds per summary, failures."""
+def scorer_declarations(run: dict[str, Any], summary: dict[str, Any]) -> list[Declarations]:
+    """The scorers of a run as its run.json declares them (older runs: the registry's defaults)."""
+    recorded = run.get("scorers")
+    if isinstance(recorded, dict) and recorded:
+        return [Declarations.from_record(name, record) for name, record in recorded.items()]
+    present = {name for stats in summary.get("models", {}).values() for name in stats or {}}
+    return [Declarations.from_record(name, cls().describe()) for name, cls in SCORERS.items() if name in present]
+
+
+def metric_cell(stat: Any, metric: Metric) -> str:
+    """A model's figure for a metric: "41.2 [38.0–44.1]", "67% [33–100]", or a plain mean."""
+    if isinstance(stat, (int, float)) and not isinstance(stat, bool):
+        return f"{stat * metric.scale:.1f}" if metric.scale != 1 else f"{stat:.2f}"
+    if metric.unit == "%":
+        return percent(stat)
+    return format_ci(stat, scale=metric.scale)
+
+
+def scorer_columns(scorers: list[Declarations], column_only: bool = True) -> list[tuple[str, Any]]:
+    """(header, cell function of a model's summary entry) for every declared metric and count."""
+    columns: list[tuple[str, Any]] = []
+    for scorer in scorers:
+        for metric in scorer.metrics:
+            if metric.column or not column_only:
+                columns.append((metric.label, lambda stats, s=scorer.name, m=metric: metric_cell(value_at(stats.get(s), m.path), m)))
+        for count in scorer.counts:
+            if count.column or not column_only:
+                columns.append((count.label, lambda stats, s=scorer.name, c=count: _count_cell(stats.get(s), c.name)))
+    return columns
+
+
+def _count_cell(figures: dict[str, Any] | None, name: str) -> str:
+    return "–" if not figures or figures.get(name) is None else str(figures[name])
+
+
+def summary_table(summary: dict[str, Any], run: dict[str, Any] | None = None) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows: per model each scorer's declared columns, then words, seconds per summary, failures."""
     models = summary.get("models", {})
-    rouge_types = next((list(m["rouge"].keys() - {"n"}) for m in models.values() if m.get("rouge")), [])
-    rouge_types = sorted(rouge_types, key=lambda t: list(ROUGE_LABELS).index(t) if t in ROUGE_LABELS else 99)
-    with_facts = any(m.get("facts") for m in models.values())
-    fact_headers = ["key facts", "num. prec.", "contra.", "not in art."] if with_facts else []
-    headers = ["model", *(f"{ROUGE_LABELS.get(t, t)} F1" for t in rouge_types), *fact_headers, "words", "seconds", "failed"]
+    columns = scorer_columns(scorer_declarations(run or {}, summary))
+    headers = ["model", *(header for header, _ in columns), "words", "seconds", "failed"]
     rows = []
     for name, stats in models.items():
-        rouge = stats.get("rouge") or {}
         rows.append(
             [
                 name,
-                *(format_ci(rouge.get(t, {}).get("fmeasure")) for t in rouge_types),
-                *(fact_cells(stats.get("facts")) if with_facts else []),
+                *(cell(stats) for _, cell in columns),
                 f"{stats['words']:.0f}" if stats.get("words") is not None else "–",
                 f"{stats['seconds_per_summary']:.2f}" if stats.get("seconds_per_summary") is not None else "–",
                 str(stats.get("failed", 0)),
             ]
         )
     return headers, rows
-
-
-def fact_cells(facts: dict[str, Any] | None) -> list[str]:
-    """Key facts kept ("2/3"), numeric precision (%), contradicted and not-in-article claim counts."""
-    if not facts:
-        return ["–"] * 4
-    kept = f"{facts['key_facts_preserved']}/{facts['key_facts_total']}" if facts["key_facts_total"] else "–"
-    return [
-        kept,
-        precision_cell(facts, missing="no claims"),
-        str(facts["contradicted"]),
-        str(facts["not_in_article"]),
-    ]
-
-
-def precision_cell(facts: dict[str, Any], missing: str = "–") -> str:
-    """Numeric precision over all claims with its counts: "100% (3/3)"; `missing` when there was no claim."""
-    precision = facts.get("numeric_precision_micro")
-    return f"{precision * 100:.0f}% ({facts['supported']}/{facts['claims']})" if precision is not None else missing
 
 
 def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -72,7 +84,7 @@ def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
 
 def summary_markdown(summary: dict[str, Any], run: dict[str, Any]) -> str:
     """summary.md: the table, the document count, and the signatures that make it reproducible."""
-    headers, rows = summary_table(summary)
+    headers, rows = summary_table(summary, run)
     n = summary.get("documents", 0)
     lines = [f"# {run.get('name', 'run')}", "", markdown_table(headers, rows).rstrip(), ""]
     level = f"{(summary.get('confidence') or 0.95) * 100:g}%"
@@ -95,28 +107,18 @@ def percent(stat: dict[str, float | None] | None) -> str:
     return text
 
 
-def leaderboard(models: list[Any]) -> tuple[list[str], list[list[str]]]:
-    """The report's wide table: ROUGE with CIs, fact scores, length, extractiveness and time per model."""
-    headers = ["model", *(f"{label} F1" for label in ROUGE_LABELS.values()), "key-fact recall", "num. precision",
-               "contra.", "not in art.", "words", "coverage", "density", "compression", "s/summary", "failed"]  # fmt: skip
+def leaderboard(models: list[Any], scorers: list[Declarations]) -> tuple[list[str], list[list[str]]]:
+    """The report's wide table: every scorer's metrics and counts, length, time and failures per model."""
+    columns = scorer_columns(scorers)
+    headers = ["model", *(header for header, _ in columns), "words", "s/summary", "failed"]
     rows = []
     for model in models:
         stats = model.summary
-        rouge = stats.get("rouge") or {}
-        facts = stats.get("facts") or {}
-        extractive = stats.get("extractive") or {}
         rows.append(
             [
                 model.key,
-                *(format_ci((rouge.get(t) or {}).get("fmeasure")) for t in ROUGE_LABELS),
-                percent(facts.get("key_fact_recall")),
-                precision_cell(facts),
-                str(facts.get("contradicted", "–")),
-                str(facts.get("not_in_article", "–")),
+                *(cell(stats) for _, cell in columns),
                 _number(stats.get("words"), "{:.0f}"),
-                _number(extractive.get("coverage"), "{:.2f}"),
-                _number(extractive.get("density"), "{:.1f}"),
-                _number(extractive.get("compression"), "{:.1f}"),
                 _number(stats.get("seconds_per_summary"), "{:.2f}"),
                 str(stats.get("failed", 0)),
             ]

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from statistics import fmean
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
-
 import harness
-from harness.config import ExtractiveConfig
 from harness.documents import Document
-from harness.scoring.base import Scorer, Signature
+from harness.scoring.base import Metric, ScoreResult, Scorer, Signature
 from harness.text import words
 
 STATS = ("coverage", "density", "compression")
@@ -63,28 +60,34 @@ def fragment_stats(summary: str, article: str) -> dict[str, float | None]:
     }
 
 
+@dataclass(frozen=True)
+class ExtractiveResult(ScoreResult):
+    """How much one summary copies from its article (None values for an empty summary)."""
+
+    coverage: float | None
+    density: float | None
+    compression: float | None
+
+
 class ExtractiveScorer(Scorer):
     """Coverage, density and compression of each summary against its article."""
 
     name = "extractive"
-
-    def __init__(self, options: BaseModel | None = None, seed: int = 0) -> None:
-        self.options = options or ExtractiveConfig()
-        self.seed = seed
+    description = "extractive fragment statistics against the article (Grusky et al., 2018)"
+    default_on = True
 
     def signature(self) -> Signature:
         """extractive|stats:coverage,density,compression|tok:...|harness:..."""
         return Signature("extractive", (("stats", ",".join(STATS)), ("tok", "lowercase-words"), ("harness", harness.__version__)))
 
-    def score(self, summary: str, document: Document) -> dict[str, Any]:
-        """{"extractive": {coverage, density, compression}}."""
-        return {"extractive": fragment_stats(summary, document.article)}
+    def score(self, summary: str, document: Document) -> ExtractiveResult:
+        """Coverage, density and compression of the summary against the document's article."""
+        return ExtractiveResult(**fragment_stats(summary, document.article))
 
-    def aggregate(self, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        """Means over documents (no intervals: these describe the summaries, they are not quality scores)."""
-        stats = [row["extractive"] for row in rows if row.get("extractive")]
-        means: dict[str, Any] = {"n": len(stats)}
-        for name in STATS:
-            values = [s[name] for s in stats if s[name] is not None]
-            means[name] = fmean(values) if values else None
-        return means
+    def metrics(self) -> list[Metric]:
+        """Means per model; these describe the summaries, they are not quality scores: not compared or gated by default."""
+        return [
+            Metric(("coverage",), "coverage", scale=1.0, compare=False, column=False, interval=False),
+            Metric(("density",), "density", scale=1.0, compare=False, column=False, interval=False),
+            Metric(("compression",), "compression", scale=1.0, compare=False, column=False, interval=False),
+        ]

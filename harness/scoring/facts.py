@@ -1,68 +1,129 @@
 """Fact preservation and numeric precision: every figure of a summary checked against its article.
 
-The engine is harness.facts; this scorer builds each document's fact table once (the article's own,
-with the curated facts.yaml laid over it when the document has one), checks every model's summary
-against it, and aggregates per model: key-fact recall, numeric precision, and the counts of
-contradicted and not-in-article claims.
+The engine is harness.facts; this scorer checks every model's summary against the document's fact table
+(built once per document and run: the article's own, with the curated facts.yaml laid over it when the
+document has one) and declares what the harness does with the results: key-fact recall and numeric
+precision as metrics, contradicted and not-in-article claims as counts, the gates on them, and the
+baseline entries that let `harness check` say which fact a model lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from harness.config import FactsConfig
+from pydantic import Field
+
 from harness.documents import Document
-from harness.facts import FactTable, check_summary, signature, table_for_document
-from harness.scoring.base import Scorer, Signature
-from harness.stats import mean_ci
+from harness.facts import CheckResult, FactTable, check_summary, signature, table_for_document
+from harness.scoring.base import Count, Gate, Metric, ScoreResult, Scorer, ScorerOptions, Signature
+
+FLAGGED = ("contradicted", "not_in_article")
+
+
+class FactsOptions(ScorerOptions):
+    """Options of the fact checker (harness.facts): numeric claims checked against the article."""
+
+    gold: bool = Field(True, description="lay a document's curated facts.yaml over its automatic fact table")
+
+
+@dataclass(frozen=True)
+class FactsResult(ScoreResult):
+    """The fact check of one summary (claims with verdicts and evidence, key facts kept or omitted)."""
+
+    check: CheckResult
+
+    def to_fields(self, name: str) -> dict[str, Any]:
+        """{"facts": the check as plain data}."""
+        return {name: self.check.to_dict()}
 
 
 class FactScorer(Scorer):
     """Numeric claims of a summary aligned to the article's fact table, with verdicts and evidence."""
 
     name = "facts"
+    description = "figures of the summary checked against the article's fact table"
+    Options = FactsOptions
+    default_on = True
 
-    def __init__(self, options: FactsConfig | None = None, seed: int = 0) -> None:
-        self.options = options or FactsConfig()
-        self.seed = seed
+    def __init__(self, options: FactsOptions | None = None, statistics: Any = None) -> None:
+        super().__init__(options, statistics)
+        self.options: FactsOptions
         self._tables: dict[tuple[str, str], FactTable] = {}
 
     def signature(self) -> Signature:
         """The checker's own signature plus whether curated tables were used."""
         return Signature.parse(signature()).extended(
-            ("gold", "yes" if self.options.gold else "no"), ("boot", str(self.options.bootstrap)), ("seed", str(self.seed))
+            ("gold", "yes" if self.options.gold else "no"), ("boot", str(self.statistics.bootstrap)), ("seed", str(self.statistics.seed))
         )
 
     def table(self, document: Document) -> FactTable:
-        """The document's fact table, built once per run however many models are scored."""
+        """The document's fact table: the one the run built (document.fact_table) or one built here, once."""
+        prepared = getattr(document, "fact_table", None)
+        if prepared is not None and self.options.gold:
+            return prepared
         key = (document.doc_id, document.article)
         if key not in self._tables:
             self._tables[key] = table_for_document(document, gold=self.options.gold)
         return self._tables[key]
 
-    def score(self, summary: str, document: Document) -> dict[str, Any]:
-        """{"facts": scores, claims with verdicts and evidence, key facts preserved or omitted}."""
-        return {"facts": check_summary(summary, self.table(document)).to_dict()}
+    def score(self, summary: str, document: Document) -> FactsResult:
+        """Claims with verdicts and evidence, key facts preserved or omitted, and the scores."""
+        return FactsResult(check_summary(summary, self.table(document)))
 
-    def aggregate(self, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        """Per model: mean key-fact recall (with CI), numeric precision (macro and micro), claim counts."""
-        results = [row["facts"] for row in rows if row.get("facts") is not None]
-        recalls = [r["key_fact_recall"] for r in results if r["key_fact_recall"] is not None]
-        precisions = [r["numeric_precision"] for r in results if r["numeric_precision"] is not None]
-        boot = (self.options.bootstrap, self.options.confidence, self.seed)
+    def metrics(self) -> list[Metric]:
+        """Key-fact recall and numeric precision per summary, as percentages."""
+        return [
+            Metric(("key_fact_recall",), "key-fact recall", unit="%", chart="facts"),
+            Metric(("numeric_precision",), "num. precision", unit="%", chart="facts"),
+        ]
+
+    def counts(self) -> list[Count]:
+        """Claims the article contradicts or does not contain, and summaries with any such claim."""
+        return [
+            Count("contradicted", "contra."),
+            Count("not_in_article", "not in art."),
+            Count("flagged_summaries", "flagged", column=False, source="flagged"),
+        ]
+
+    def gates(self) -> list[Gate]:
+        """Key-fact recall floor and ceilings on flagged claims."""
+        return [
+            Gate("min_key_fact_recall", "key_fact_recall", "min", "each model's mean key-fact recall at least this"),
+            Gate("max_contradicted", "contradicted", "max", "each model's contradicted claims, over all documents, at most this", "count"),
+            Gate("max_not_in_article", "not_in_article", "max", "each model's not-in-article claims at most this", "count"),
+        ]
+
+    def extra_aggregate(self, results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """Key facts kept over all documents, micro numeric precision, claim totals."""
         claims = sum(r["claims_total"] for r in results)
         supported = sum(r["supported"] for r in results)
         return {
-            "n": len(results),
-            "key_fact_recall": mean_ci(recalls, *boot),
             "key_facts_preserved": sum(k["status"] == "preserved" for r in results for k in r["key_facts"]),
             "key_facts_total": sum(len(r["key_facts"]) for r in results),
-            "numeric_precision": mean_ci(precisions, *boot),
             "numeric_precision_micro": supported / claims if claims else None,
             "claims": claims,
             "supported": supported,
-            "contradicted": sum(r["contradicted"] for r in results),
-            "not_in_article": sum(r["not_in_article"] for r in results),
-            "flagged_summaries": sum(bool(r["flagged"]) for r in results),
         }
+
+    def baseline_entry(self, result: Mapping[str, Any]) -> dict[str, Any]:
+        """What `harness baseline` keeps of one check: key facts by id, and the claims' verdicts."""
+        return {
+            "key_facts": {k["fact"]: {"status": k["status"], "label": k.get("label") or k["text"]} for k in result.get("key_facts", [])},
+            "claims": [{"claim": c["claim"], "verdict": c["verdict"], "fact": c["fact"], "reason": c["reason"]} for c in result.get("claims", [])],
+        }
+
+    def regressions(self, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+        """(kind, what, why) for each key fact lost and each flagged claim that is new since the baseline."""
+        found = []
+        for fact_id, fact in (before.get("key_facts") or {}).items():
+            status = (after.get("key_facts") or {}).get(fact_id, {}).get("status", "omitted")
+            if fact["status"] == "preserved" and status != "preserved":
+                found.append(("lost", f"lost: {fact['label']} ({fact_id})", ""))
+        known = {(c["claim"], c["fact"], c["verdict"]) for c in before.get("claims", [])}
+        for claim in after.get("claims", []):
+            if claim["verdict"] in FLAGGED and (claim["claim"], claim["fact"], claim["verdict"]) not in known:
+                label = "new contradiction" if claim["verdict"] == "contradicted" else "new figure not in the article"
+                found.append(("contradiction", f"{label}: '{claim['claim']}'", claim["reason"]))
+        return found
