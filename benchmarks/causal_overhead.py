@@ -20,11 +20,11 @@ import json
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tiny_models: test-built models
 
 import _machine  # noqa: E402
 from seq2seq_overhead import corpus, timed  # noqa: E402
@@ -51,11 +51,11 @@ def main() -> None:
 
     import torch
     import transformers
+    from tiny_models import build_causal
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from harness.config import load_config
     from harness.runner import run
-    from harness.testing import build_causal
 
     transformers.utils.logging.disable_progress_bar()
     work = Path(tempfile.mkdtemp(prefix="causal-bench-"))

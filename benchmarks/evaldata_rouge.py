@@ -71,7 +71,7 @@ def main() -> None:
     print()
     print("| dataset | model | documents | " + " | ".join(f"{HEADERS[t]} F1" for t in TYPES) + " | generation s |")
     print("|---|---|---:|" + "---:|" * len(TYPES) + "---:|")
-    for name, (summary, run_record, seconds) in results.items():
+    for name, (summary, run_record, _seconds) in results.items():
         for model, entry in summary["models"].items():
             rouge = entry["rouge"]
             cells = " | ".join(cell(rouge[t]["fmeasure"]) for t in TYPES)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tiny_models: test-built models
 
 import _machine  # noqa: E402
 
@@ -69,9 +70,8 @@ def main() -> None:
     args = parser.parse_args()
 
     import transformers
+    from tiny_models import build_seq2seq
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-    from harness.testing import build_seq2seq
 
     transformers.utils.logging.disable_progress_bar()
     work = Path(tempfile.mkdtemp(prefix="seq2seq-bench-"))

@@ -47,6 +47,9 @@ class Document:
     facts: Any = None  # the curated fact table as loaded from facts.yaml; harness.facts parses it
     source: str | None = None  # file the document was read from, for error messages
     meta: dict[str, Any] = field(default_factory=dict)
+    # the article's fact table, built once per run (by the facts scorer) and written with the document, so
+    # reports and checks read the table the run used instead of re-extracting it
+    fact_table: Any = field(default=None, compare=False)
 
     def to_record(self) -> dict[str, Any]:
         """Plain JSON-ready form, as written to a results directory's documents.jsonl."""
@@ -59,6 +62,8 @@ class Document:
             record["title"] = self.title
         if self.facts is not None:
             record["facts"] = self.facts
+        if self.fact_table is not None:
+            record["fact_table"] = self.fact_table.to_dict()
         return record
 
     @classmethod

@@ -119,6 +119,8 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
     observer = observer or _Silent()
     started_at, started = _now(), time.perf_counter()
     summarizers, scorers, documents = check_config(config)
+    for scorer in scorers:  # work on each article once per run: it travels with the document from here on
+        documents = scorer.prepare_documents(documents)
     cache = GenerationCache(config.cache_dir)
     try:
         plans = [_plan(summarizer, documents, cache) for summarizer in summarizers]

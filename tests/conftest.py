@@ -35,7 +35,7 @@ def seed_article() -> str:
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny random BART and its BPE tokenizer, built and saved here, loaded through the real path."""
-    from harness.testing import build_seq2seq
+    from tiny_models import build_seq2seq
 
     return build_seq2seq(tmp_path_factory.mktemp("tiny-bart"), [(SEED_DIR / "article.txt").read_text(encoding="utf-8")])
 
@@ -43,7 +43,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_causal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny random Llama with a ChatML chat template, built and saved here, loaded through the real path."""
-    from harness.testing import build_causal
+    from tiny_models import build_causal
 
     return build_causal(tmp_path_factory.mktemp("tiny-causal"), [(SEED_DIR / "article.txt").read_text(encoding="utf-8")])
 

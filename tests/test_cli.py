@@ -3,8 +3,9 @@
 import json
 import re
 
-from harness import store
 from helpers import ROOT, run_cli
+
+from harness import store
 
 
 def test_default_config_end_to_end_then_warm(tmp_path):

@@ -2,8 +2,8 @@ import json
 
 import pytest
 import yaml
-
 from conftest import SEED_DIR
+
 from harness.documents import Document, load_documents, strip_page_furniture
 from harness.errors import HarnessError
 

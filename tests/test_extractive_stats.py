@@ -1,8 +1,7 @@
 import pytest
 
-from harness.scoring import aggregate as summarize
-
 from harness.documents import Document
+from harness.scoring import aggregate as summarize
 from harness.scoring.extractive import ExtractiveScorer, fragment_stats, fragments
 
 

@@ -2,17 +2,17 @@
 
 import json
 
-import pytest
-
 import backends
+import pytest
 from conftest import SEED_DIR
+from helpers import run_cli
+
 from harness import store
 from harness.config import GatesConfig, load_config
 from harness.errors import HarnessError
 from harness.gates import check_run, load_baseline, make_baseline
 from harness.runner import run
 from harness.summarizers import BACKENDS
-from helpers import run_cli
 
 MODELS = "  - {name: lead-3, backend: lead, sentences: 3}\n  - {name: textrank, backend: textrank, words: 60}\n"
 

@@ -5,13 +5,13 @@ import shutil
 
 import pytest
 from helpers import run_cli
+from tiny_models import build_causal
 
 from harness.config import ModelSpec, load_config
 from harness.errors import HarnessError
 from harness.runner import run
 from harness.summarizers import SummaryError, SummaryOutput
 from harness.summarizers.hf_causal import CausalOptions, HFCausal
-from harness.testing import build_causal
 
 
 def causal(model, **options) -> HFCausal:

@@ -5,13 +5,13 @@ import logging
 import shutil
 
 import pytest
+from helpers import run_cli
 
 from harness import store
 from harness.config import load_config
 from harness.errors import HarnessError
 from harness.runner import run
 from harness.summarizers.hf_seq2seq import HFSeq2Seq
-from helpers import run_cli
 
 
 def make(model_dir, **options):

@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 from helpers import ROOT, run_cli
+
 from harness.config import load_config
 from harness.errors import HarnessError
 from harness.runner import run

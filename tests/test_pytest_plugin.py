@@ -1,8 +1,8 @@
 """The pytest plugin as a user meets it: installed through the pytest11 entry point, used in their own suite."""
 
 import pytest
-
 from conftest import ROOT, SEED_DIR
+
 from harness.facts import extract_facts
 from harness.pytest_plugin import assert_facts_preserved, assert_no_contradictions
 

@@ -2,8 +2,8 @@
 committed in results/baselines/default.json, through the pytest plugin that users get."""
 
 import pytest
-
 from conftest import ROOT, SEED_DIR
+
 from harness import store
 from harness.config import load_config
 from harness.gates import check_run, load_baseline

@@ -3,11 +3,12 @@
 import json
 import re
 
+import backends
 import pytest
 import yaml
-
-import backends
 from conftest import SEED_DIR
+from helpers import run_cli
+
 from harness.config import load_config
 from harness.report import build_context, write_report
 from harness.report.compare import Difference, verdict
@@ -15,7 +16,6 @@ from harness.report.data import load_report_data
 from harness.report.factmatrix import segments
 from harness.runner import run
 from harness.summarizers import BACKENDS
-from helpers import run_cli
 
 HOSTILE = "<script>document.documentElement.setAttribute('data-pwned','yes')</script></table> Some 275,000 children are trapped."
 

@@ -10,10 +10,10 @@ import re
 import shutil
 import subprocess
 
-import pytest
-
 import backends
+import pytest
 from conftest import SEED_DIR
+
 from harness.config import load_config
 from harness.runner import run
 from harness.summarizers import BACKENDS

@@ -1,10 +1,11 @@
 import pytest
 from rouge_score import rouge_scorer, scoring
 
-from harness.scoring import Statistics, aggregate
 from harness.documents import Document, Reference
+from harness.scoring import Statistics, aggregate
+from harness.scoring.rouge import RougeOptions as RougeConfig
+from harness.scoring.rouge import RougeScorer
 from harness.stats import mean_ci
-from harness.scoring.rouge import RougeOptions as RougeConfig, RougeScorer
 
 TYPES = ["rouge1", "rouge2", "rougeL", "rougeLsum"]
 SUMMARY = "Roughly 275,000 civilians are trapped. Hundreds of people were killed in the past week."

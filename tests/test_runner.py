@@ -7,9 +7,9 @@ import sys
 import time
 from pathlib import Path
 
+import backends
 import pytest
 
-import backends
 from harness import store
 from harness.config import load_config
 from harness.errors import HarnessError

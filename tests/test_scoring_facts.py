@@ -4,16 +4,16 @@ import json
 
 import pytest
 import yaml
-
 from conftest import SEED_DIR
+from helpers import run_cli
+
 from harness import store
 from harness.config import load_config
-from harness.scoring import Statistics, aggregate
-from harness.scoring.facts import FactsOptions as FactsConfig
 from harness.documents import Document, load_documents
 from harness.runner import run
+from harness.scoring import Statistics, aggregate
 from harness.scoring.facts import FactScorer
-from helpers import run_cli
+from harness.scoring.facts import FactsOptions as FactsConfig
 
 FAITHFUL = "Roughly 275,000 civilians, including an estimated 100,000 children, are trapped; the war has left roughly half a million dead."
 DISTORTED = "Some 275,000 children are trapped in Aleppo, where about a million people have died."

@@ -38,7 +38,10 @@ class FactRow:
 
 
 def fact_table(document: dict[str, Any], gold: bool = True) -> FactTable:
-    """The document's fact table as the run's fact scorer built it (curated facts laid over unless gold is False)."""
+    """The document's fact table as the run built it (documents.jsonl); runs written before tables were kept
+    get theirs rebuilt the way their fact scorer built it (curated facts laid over unless gold is False)."""
+    if document.get("fact_table") is not None:
+        return FactTable.from_dict(document["fact_table"])
     return table_for_document(Document.from_record(document, source=f"document {document['doc_id']}"), gold=gold)
 
 

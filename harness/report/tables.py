@@ -7,7 +7,6 @@ from typing import Any
 from harness.scoring import SCORERS, Declarations, Metric, value_at
 
 
-
 def format_ci(stat: dict[str, float | None] | None, scale: float = 100.0) -> str:
     """"41.2 [38.0–44.1]" for a mean with its interval; just the mean when the interval is empty or degenerate."""
     if not stat or stat.get("mean") is None:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from harness.config import Config
 from harness.documents import Document
-from harness.scoring.base import Count, Declarations, Gate, Metric, ScoreResult, Scorer, ScorerOptions, Signature, Statistics, set_at, value_at
+from harness.scoring.base import Count, Declarations, Gate, Metric, Scorer, ScoreResult, ScorerOptions, Signature, Statistics, set_at, value_at
 from harness.scoring.extractive import ExtractiveScorer
 from harness.scoring.facts import FactScorer
 from harness.scoring.rouge import RougeScorer

@@ -137,6 +137,10 @@ class Scorer(ABC):
     def prepare(self) -> None:
         """Check what the scorer needs (weights, extras) is there, before any model runs; raise HarnessError if not."""
 
+    def prepare_documents(self, documents: Sequence[Document]) -> list[Document]:
+        """Work on the articles done once per run (the facts scorer attaches each article's fact table)."""
+        return list(documents)
+
     @abstractmethod
     def score(self, summary: str, document: Document) -> ScoreResult | None:
         """The typed result for one summary of one document (None when it cannot be scored, e.g. no references)."""

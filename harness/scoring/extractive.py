@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import harness
 from harness.documents import Document
-from harness.scoring.base import Metric, ScoreResult, Scorer, Signature
+from harness.scoring.base import Metric, Scorer, ScoreResult, Signature
 from harness.text import words
 
 STATS = ("coverage", "density", "compression")

@@ -10,14 +10,14 @@ baseline entries that let `harness check` say which fact a model lost.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import Field
 
 from harness.documents import Document
 from harness.facts import CheckResult, FactTable, check_summary, signature, table_for_document
-from harness.scoring.base import Count, Gate, Metric, ScoreResult, Scorer, ScorerOptions, Signature
+from harness.scoring.base import Count, Gate, Metric, Scorer, ScoreResult, ScorerOptions, Signature
 
 FLAGGED = ("contradicted", "not_in_article")
 
@@ -58,11 +58,14 @@ class FactScorer(Scorer):
             ("gold", "yes" if self.options.gold else "no"), ("boot", str(self.statistics.bootstrap)), ("seed", str(self.statistics.seed))
         )
 
+    def prepare_documents(self, documents: Sequence[Document]) -> list[Document]:
+        """Each document with its fact table attached: built once per run, written into documents.jsonl."""
+        return [document if document.fact_table is not None else replace(document, fact_table=self.table(document)) for document in documents]
+
     def table(self, document: Document) -> FactTable:
-        """The document's fact table: the one the run built (document.fact_table) or one built here, once."""
-        prepared = getattr(document, "fact_table", None)
-        if prepared is not None and self.options.gold:
-            return prepared
+        """The document's fact table: the one the run attached (document.fact_table), or one built here once."""
+        if document.fact_table is not None:
+            return document.fact_table
         key = (document.doc_id, document.article)
         if key not in self._tables:
             self._tables[key] = table_for_document(document, gold=self.options.gold)

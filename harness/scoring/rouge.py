@@ -19,7 +19,7 @@ from rouge_score import rouge_scorer
 
 import harness
 from harness.documents import Document
-from harness.scoring.base import Gate, Metric, ScoreResult, Scorer, ScorerOptions, Signature
+from harness.scoring.base import Gate, Metric, Scorer, ScoreResult, ScorerOptions, Signature
 from harness.text import SPLITTER_NAME, split_sentences
 
 PARTS = ("precision", "recall", "fmeasure")
