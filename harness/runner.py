@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -75,6 +75,7 @@ class RunResult:
     summary: dict[str, Any]
     failures: list[dict[str, Any]] = field(default_factory=list)
     gates: GateReport | None = None  # set when the config has gates
+    stages: dict[str, float] = field(default_factory=dict)  # wall seconds per stage: load ... write, report
 
     @property
     def generated(self) -> int:
@@ -118,9 +119,9 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
     """Evaluate every model of the config on every document and write the results directory."""
     observer = observer or _Silent()
     started_at, started = _now(), time.perf_counter()
-    summarizers, scorers, documents = check_config(config)
-    for scorer in scorers:  # work on each article once per run: it travels with the document from here on
-        documents = scorer.prepare_documents(documents)
+    stages: dict[str, float] = {}  # wall seconds per stage, recorded in run.json
+    with _stage(stages, "load"):
+        summarizers, scorers, documents = check_config(config)
     cache = GenerationCache(config.cache_dir)
     try:
         plans = [_plan(summarizer, documents, cache) for summarizer in summarizers]
@@ -129,6 +130,9 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
                 plan.summarizer.prepare()
         for scorer in scorers:  # and on a scorer's missing weights
             scorer.prepare()
+        with _stage(stages, "prepare documents"):
+            for scorer in scorers:  # work on each article once per run: it travels with the document from here on
+                documents = scorer.prepare_documents(documents)
         generations: list[Generation] = []
         timings: dict[str, dict[str, Any]] = {}
         failures: list[dict[str, Any]] = []
@@ -142,15 +146,19 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
                 ("generated" if plan.summarizer.cacheable else "read"): sum(1 for g in made if not g.cached and g.error is None),
                 "cached": len(documents) - len(plan.todo),
             }
+        stages["generate"] = round(sum(t["seconds"] for t in timings.values()), 3)
     finally:
         cache.close()
     try:
-        scores = score_generations(generations, documents, scorers)
+        with _stage(stages, "score"):
+            scores = score_generations(generations, documents, scorers)
     finally:
         for scorer in scorers:
             scorer.close()
-    summary = summarize_scores(scores, generations, scorers, config)
+    with _stage(stages, "summarize"):
+        summary = summarize_scores(scores, generations, scorers, config)
     run_record = _run_record(config, scorers, documents, timings, failures, started_at, time.perf_counter() - started)
+    run_record["timings"]["stages"] = dict(stages)  # the stages before writing; RunResult.stages has them all
     files = {
         store.RUN_FILE: json.dumps(run_record, indent=2, ensure_ascii=False) + "\n",
         store.DOCUMENTS_FILE: store.dumps_jsonl(d.to_record() for d in documents),
@@ -159,16 +167,28 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
         store.SUMMARY_FILE: json.dumps(summary, indent=2) + "\n",
         store.SUMMARY_TABLE_FILE: summary_markdown(summary, run_record),
     }
-    run_dir = store.write_run_dir(config.run_dir, files)
-    result = RunResult(run_dir, run_record, documents, generations, scores, summary, failures)
+    with _stage(stages, "write"):
+        run_dir = store.write_run_dir(config.run_dir, files)
+    result = RunResult(run_dir, run_record, documents, generations, scores, summary, failures, stages=stages)
     if config.report or config.gates is not None:
         written = store.read_run(run_dir)  # read once: the report and the gates see exactly what was written
         if config.report:
-            write_report([written])
+            with _stage(stages, "report"):
+                write_report([written])
         if config.gates is not None:
             baseline = load_baseline(config.gates.baseline) if config.gates.baseline else None
             result.gates = check_run(written, config.gates, baseline)
     return result
+
+
+@contextlib.contextmanager
+def _stage(stages: dict[str, float], name: str) -> Iterator[None]:
+    """Record the wall seconds a stage of the run takes."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        stages[name] = round(time.perf_counter() - started, 3)
 
 
 @dataclass
