@@ -62,6 +62,50 @@ def assert_no_contradictions(summary: str, article_or_table: Any) -> Any:
     return assert_facts_preserved(summary, article_or_table, keys=[])
 
 
+def assert_scores(
+    summary: str,
+    document: Any,
+    min: dict[str, float] | None = None,  # named as the bounds of a config's gates
+    max: dict[str, float] | None = None,
+    metrics: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Score one summary with any registered scorers and fail unless every named metric is within its bounds.
+
+    Metrics are named as in a config's gates: `scorer.path`, e.g. min={"rouge.rouge1.fmeasure": 0.3},
+    max={"facts.contradicted": 0}. `document` is a Document, a document folder, or article text (no references).
+    `metrics` gives scorer options as a config's metrics: block does. Returns the score fields.
+    """
+    __tracebackhide__ = True
+    from harness.documents import Document, find_document
+    from harness.scoring import SCORERS, value_at
+
+    if not isinstance(document, Document):
+        is_path = isinstance(document, Path) or (isinstance(document, str) and "\n" not in document and Path(document).exists())
+        document = find_document(document) if is_path else Document("summary-under-test", str(document))
+    bounds = [(key, "min", value) for key, value in (min or {}).items()] + [(key, "max", value) for key, value in (max or {}).items()]
+    wanted = {key.partition(".")[0] for key, _, _ in bounds} | set(metrics or {})
+    unknown = sorted(wanted - set(SCORERS))
+    if unknown:
+        raise pytest.UsageError(f"assert_scores: no scorer {', '.join(unknown)} (known: {', '.join(sorted(SCORERS))})")
+    fields: dict[str, Any] = {}
+    for name in sorted(wanted):
+        scorer = SCORERS[name](SCORERS[name].Options.model_validate((metrics or {}).get(name) or {}))
+        scorer.prepare()
+        fields.update(scorer.row(summary, document))
+        scorer.close()
+    problems = []
+    for key, bound, limit in bounds:
+        scorer_name, _, path = key.partition(".")
+        value = value_at(fields.get(scorer_name), tuple(path.split(".")))
+        if not isinstance(value, (int, float)):
+            problems.append(f"{key}: no value (the scorer gave {value!r})")
+        elif (bound == "min" and value < limit) or (bound == "max" and value > limit):
+            problems.append(f"{key} is {value:.4g}, {'at least' if bound == 'min' else 'at most'} {limit:g} wanted")
+    if problems:
+        raise AssertionError("summary misses its score bounds:\n  " + "\n  ".join(problems) + f"\nsummary: {summary}")
+    return fields
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     """--harness-output DIR: where harness_run writes its runs (default: pytest's temporary folder)."""
     parser.addoption("--harness-output", default=None, help="folder for summarization-harness runs made by tests")

@@ -73,3 +73,15 @@ def test_harness_result_without_marker_is_a_usage_error(pytester):
     result = pytester.runpytest_subprocess()
     result.stdout.fnmatch_lines(["*harness_result needs @pytest.mark.harness_config*"])
     assert result.ret != 0
+
+
+def test_assert_scores_loops_over_any_scorer(tmp_path):
+    from harness.pytest_plugin import assert_scores
+
+    good = "Roughly 275,000 civilians are trapped, including an estimated 100,000 children."
+    fields = assert_scores(good, SEED_DIR, min={"rouge.rouge1.fmeasure": 0.05}, max={"facts.contradicted": 0})
+    assert fields["facts"]["contradicted"] == 0 and fields["rouge"]["rouge1"]["fmeasure"] > 0.05
+    with pytest.raises(AssertionError, match=r"facts.contradicted is 1, at most 0 wanted"):
+        assert_scores("Some 275,000 children are trapped.", SEED_DIR, max={"facts.contradicted": 0})
+    with pytest.raises(pytest.UsageError, match="no scorer rogue"):
+        assert_scores(good, SEED_DIR, min={"rogue.rouge1.fmeasure": 0.1})
