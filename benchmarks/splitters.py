@@ -235,7 +235,7 @@ def main() -> None:
         print(f"| {name} | {' | '.join(cells)} | {speed(split, articles, args.repeat):.3f} |")
     if args.show:
         for (name, set_name), wrong in failures.items():
-            if name.startswith(args.show) or name.startswith(f"harness: {args.show}"):
+            if name.startswith((args.show, f"harness: {args.show}")):
                 print(f"\n{name} on {set_name}: {len(wrong)} documents wrong")
                 for doc, got in wrong:
                     print(f"- {doc.id}\n  gold: {doc.sentences}\n  got:  {got}")

@@ -11,8 +11,12 @@ candidate boundary and decides from the token before it and the word after it:
   acronym ("U.S.", "a.m.") or an ambiguous abbreviation ("Inc.", "St.", "Jan.") ends one only when the
   next word is a common sentence opener ("The", "He", "But"); "No. 10" and "Sept. 9" stay whole;
 - a lower-case next word continues the sentence (`"Go!" he said.`, "U.S. officials"), unless the whole
-  text is lower-case (model output, tokenized references) or the word is a brand like "eBay";
-- a stand-alone period (" . ", tokenized text and CNN/DM bylines) always ends a sentence;
+  block is lower-case (model output, tokenized references), the word follows an opening quote (XSum
+  lower-cases quotations: `he said. "we ...`) or it is a brand like "eBay";
+- an ellipsis ends a sentence only before a capital; a stand-alone period (" . ", tokenized text and
+  CNN/DM bylines) always does;
+- closing quotes and brackets stay with the sentence they close; a straight quote glued after the mark
+  (`South."Hereford`) closes one only if a quotation is open in the block, else it opens the next;
 - blank lines end paragraphs and a line that starts a list item ("- ", "1. ") starts a sentence; other
   line breaks are layout.
 
@@ -21,6 +25,7 @@ Pure functions over regexes compiled at import: safe from any number of threads.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -33,11 +38,12 @@ _WORD = re.compile(r"\w+(?:[’'.,\-]\w+)*", re.UNICODE)
 
 # A run of sentence punctuation, the quotes and brackets that close with it (also as separate tokens, as in
 # tokenized `said . ''`), then either spaces before the next token (captured) or, with no space, a
-# capitalised word: XSum lost its paragraph breaks that way ("Harbour.Bidders").
+# capitalised word: XSum lost its paragraph breaks that way ("Harbour.Bidders"). The look-behind makes a
+# long run of punctuation one candidate, not one per character (linear time on any input).
 _CLOSERS = "\"'”’)]»"
 _CLOSE = f"[{re.escape(_CLOSERS)}]"
 _CANDIDATE = re.compile(
-    rf"""(?P<mark>[.!?…]+)(?P<close>{_CLOSE}*(?:\ +{_CLOSE}+(?!\S))*)(?:(?=\ +(?P<next>\S+))|(?=[A-Z][A-Za-z]))"""
+    rf"""(?<![.!?…])(?P<mark>[.!?…]+)(?P<close>{_CLOSE}*(?:\ +{_CLOSE}+(?!\S))*)(?:(?=\ +(?P<next>\S+))|(?=[A-Z][A-Za-z]))"""
 )
 _OPENERS = "\"'“‘`([{«"
 _QUOTES = "\"'“‘`«"
@@ -46,6 +52,7 @@ _LIST_MARKER = re.compile(r"\d{1,2}|[A-Za-z]|[ivxIVX]{1,4}")
 _CAMEL = re.compile(r"[a-z]+[A-Z]")  # eBay, iPhone: a sentence may start with them
 # Every whitespace character becomes a plain space in a same-length copy, so the offsets stay exact.
 _OTHER_SPACE = re.compile(r"[^\S ]")
+_LONGEST_TOKEN = 64
 
 # Titles stand before a name: never the end of a sentence.
 _TITLES = frozenset("""
@@ -91,7 +98,7 @@ class Span:
 def _pieces(text: str, cuts: list[int], offset: int) -> list[tuple[int, int]]:
     """(start, end) of the non-empty stripped pieces of text between consecutive cuts, shifted by offset."""
     pieces = []
-    for begin, end in zip(cuts, cuts[1:]):
+    for begin, end in itertools.pairwise(cuts):
         chunk = text[begin:end]
         stripped = chunk.strip()
         if stripped:
@@ -179,7 +186,10 @@ def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for match in _CANDIDATE.finditer(flat):
         mark, close, following = match.group("mark", "close", "next")
         mark_start = match.start()
-        word_start = flat.rfind(" ", 0, mark_start) + 1
+        # The token before the mark; looked for within _LONGEST_TOKEN characters so that text without
+        # spaces stays linear time (no abbreviation is that long).
+        window = max(0, mark_start - _LONGEST_TOKEN)
+        word_start = flat.rfind(" ", window, mark_start) + 1 or window
         before = flat[word_start:mark_start].lstrip(_OPENERS)
         if following is None:
             boundary = _glued_boundary(before)
