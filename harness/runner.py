@@ -36,7 +36,7 @@ from harness.text import count_words
 
 log = logging.getLogger(__name__)
 
-_VERSIONED = ("summarization-harness", "rouge-score", "pysbd", "sumy", "nltk", "numpy", "torch", "transformers", "tokenizers", "pydantic")
+_VERSIONED = ("summarization-harness", "rouge-score", "sumy", "nltk", "numpy", "torch", "transformers", "tokenizers", "pydantic")
 
 
 class RunObserver(Protocol):

@@ -6,6 +6,7 @@ from harness.scoring import Statistics, aggregate
 from harness.scoring.rouge import RougeOptions as RougeConfig
 from harness.scoring.rouge import RougeScorer
 from harness.stats import mean_ci
+from harness.text import SPLITTER_NAME
 
 TYPES = ["rouge1", "rouge2", "rougeL", "rougeLsum"]
 SUMMARY = "Roughly 275,000 civilians are trapped. Hundreds of people were killed in the past week."
@@ -107,5 +108,5 @@ def test_bootstrap_interval_narrows_with_more_documents():
 def test_signature_records_what_changes_the_numbers():
     signature = str(RougeScorer(RougeConfig(stemmer=False, multi_reference="mean"), Statistics(bootstrap=200, seed=7)).signature())
     assert signature.startswith("rouge|v:rouge-score-0.1.2|types:1,2,L,Lsum|stem:no|")
-    for part in ("split:pysbd-", "refs:mean", "boot:200", "seed:7", "ci:95", "harness:"):
+    for part in (f"split:{SPLITTER_NAME}|", "refs:mean", "boot:200", "seed:7", "ci:95", "harness:"):
         assert part in signature

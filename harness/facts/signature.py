@@ -18,7 +18,7 @@ def _version(package: str) -> str:
 
 
 def signature() -> str:
-    """'facts|extractor:rules-2|numbers:text2num-3.1.0|splitter:pysbd-0.3.4|version:0.1.0'."""
+    """'facts|extractor:rules-2|numbers:text2num-3.1.0|splitter:harness-rules-1|version:0.1.0'."""
     return (f"facts|extractor:rules-{RULES_VERSION}|numbers:text2num-{_version('text2num')}|splitter:{SPLITTER_NAME}"
             f"|version:{_version('summarization-harness')}")  # fmt: skip
 

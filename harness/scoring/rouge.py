@@ -1,6 +1,6 @@
 """ROUGE (Lin, 2004) through Google's rouge-score, with multiple references.
 
-rougeLsum needs one sentence per line: the summary and references are split with the harness's sentence
+rougeLsum needs one sentence per line: the summary and references are split with the harness's own
 splitter and joined with newlines before scoring (a plain summary string makes rougeLsum equal rougeL,
 the mistake of scoring whole paragraphs as one sentence).
 """

@@ -1,7 +1,7 @@
 """Extractive baselines: lead-k, TextRank and LexRank.
 
 TextRank (Mihalcea & Tarau, 2004) and LexRank (Erkan & Radev, 2004) come from sumy, fed with the
-harness's pysbd sentences and word tokens, so no NLTK data is needed. sumy ranks every sentence; the
+harness's sentences (harness.text) and word tokens, so no NLTK data is needed. sumy ranks every sentence; the
 length budget (sentences or words) is applied here so all three backends share one rule.
 """
 
