@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from harness.errors import HarnessError
+from harness.textio import read_text
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"  # safe as a folder name and in a Markdown table
 ROUGE_TYPE_PATTERN = r"^rouge(?:[1-9]|L|Lsum)$"
@@ -247,7 +248,7 @@ def load_config(path: str | Path) -> Config:
     path = Path(path)
     if not path.is_file():
         raise HarnessError(f"{path}: config file not found")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)  # invalid UTF-8 is a one-line error naming the byte
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)

@@ -4,7 +4,6 @@ later run loses a fact, adds a contradiction, drops in ROUGE or misses a thresho
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from harness.config import GatesConfig
 from harness.errors import HarnessError
 from harness.store import RunData
+from harness.textio import read_json
 
 BASELINE_FORMAT = "summarization-harness-baseline/1"
 FLAGGED = ("contradicted", "not_in_article")
@@ -71,22 +71,77 @@ def make_baseline(run: RunData) -> dict[str, Any]:
 
 
 def load_baseline(path: str | Path) -> dict[str, Any]:
-    """Read a baseline file written by `harness baseline`."""
+    """Read a baseline file written by `harness baseline`, checking every field the gates read."""
     path = Path(path)
-    try:
-        baseline = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise HarnessError(f"{path}: baseline not found (record one with `harness baseline RUN_DIR --out {path}`)") from None
-    except (OSError, json.JSONDecodeError) as error:
-        raise HarnessError(f"{path}: not a readable baseline ({error})") from None
+    if not path.exists():
+        raise HarnessError(f"{path}: baseline not found (record one with `harness baseline RUN_DIR --out {path}`)")
+    baseline = read_json(path)
     if not isinstance(baseline, dict) or baseline.get("format") != BASELINE_FORMAT:
         raise HarnessError(f"{path}: not a baseline of format {BASELINE_FORMAT}")
+    models = _field(baseline, "models", dict, path)
+    if not models:
+        raise HarnessError(f"{path}: field 'models' is empty: a baseline with no model checks nothing (record it from a run)")
+    _field(baseline, "signatures", dict, path, required=False)
+    for name, model in models.items():
+        where = f"models.{name}"
+        _check(model, dict, path, where)
+        for rouge_type, score in _field(model, "rouge", dict, path, where, required=False).items():
+            _check(score, (int, float, type(None)), path, f"{where}.rouge.{rouge_type}")
+        for doc_id, doc in _field(model, "documents", dict, path, where).items():
+            _check_baseline_document(doc, path, f"{where}.documents.{doc_id}")
+    if not any(model["documents"] for model in models.values()):
+        raise HarnessError(f"{path}: field 'models' holds no documents: a baseline with no document checks nothing (record it from a run)")
     return baseline
+
+
+def _check_baseline_document(doc: Any, path: Path, where: str) -> None:
+    _check(doc, dict, path, where)
+    if "error" in doc:
+        _field(doc, "error", str, path, where)
+        return
+    for rouge_type, score in _field(doc, "rouge", dict, path, where, required=False).items():
+        _check(score, (int, float, type(None)), path, f"{where}.rouge.{rouge_type}")
+    for fact_id, fact in _field(doc, "key_facts", dict, path, where, required=False).items():
+        _check(fact, dict, path, f"{where}.key_facts.{fact_id}")
+        for name in ("status", "label"):
+            _field(fact, name, str, path, f"{where}.key_facts.{fact_id}")
+    for index, claim in enumerate(_field(doc, "claims", list, path, where, required=False)):
+        _check(claim, dict, path, f"{where}.claims[{index}]")
+        for name, kind in (("claim", str), ("verdict", str), ("fact", (str, type(None))), ("reason", str)):
+            _field(claim, name, kind, path, f"{where}.claims[{index}]")
+
+
+def _field(record: dict[str, Any], name: str, kind: Any, path: Path, where: str = "", required: bool = True) -> Any:
+    """record[name], checked to be of `kind`; a missing optional container is empty."""
+    full = f"{where}.{name}" if where else name
+    if name not in record:
+        if required:
+            raise HarnessError(f"{path}: field '{full}' is missing")
+        return kind() if kind in (dict, list) else None
+    _check(record[name], kind, path, full)
+    return record[name]
+
+
+def _check(value: Any, kind: Any, path: Path, where: str) -> None:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        expected = " or ".join(_KINDS.get(k, k.__name__) for k in kinds)
+        raise HarnessError(f"{path}: field '{where}' must be {expected} (found {_KINDS.get(type(value), type(value).__name__)})")
+
+
+_KINDS = {dict: "an object", list: "a list", str: "a string", int: "an integer", float: "a number", type(None): "null", bool: "true or false"}
 
 
 def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str, Any] | None = None) -> GateReport:
     """Every gate on a run: thresholds from `gates`, differences from `baseline` (either may be absent)."""
     gates = gates or GatesConfig()
+    # Nothing checked is not a pass: without a baseline, at least one threshold must be set.
+    thresholds = {name: value for name, value in gates.model_dump().items() if name not in ("baseline", "max_rouge_drop")}
+    if baseline is None and all(value is None or value in ({}, []) for value in thresholds.values()):
+        raise HarnessError(
+            f"{run.path}: nothing to check: no baseline and no gate threshold "
+            "(give --baseline or a --min-/--max- flag, or set gates: in the config)"
+        )
     current = make_baseline(run)
     documents = {row["doc_id"] for row in run.scores}
     what = f"{len(current['models'])} model(s) x {len(documents)} document(s)"

@@ -39,6 +39,7 @@ def _table(article_or_table: Any) -> Any:
 def assert_facts_preserved(summary: str, article_or_table: Any, keys: Sequence[str] | None = None, allow_flagged: bool = False) -> Any:
     """Fail unless the summary keeps the given facts (default: the table's key facts) and, unless
     allow_flagged, states no contradicted or not-in-article figure. Returns the CheckResult."""
+    __tracebackhide__ = True  # a failure shows the test's line and the message, not this helper's source
     from harness.facts import check_summary
 
     table = _table(article_or_table)
@@ -59,6 +60,7 @@ def assert_facts_preserved(summary: str, article_or_table: Any, keys: Sequence[s
 
 def assert_no_contradictions(summary: str, article_or_table: Any) -> Any:
     """Fail if any figure of the summary is contradicted by the article or absent from it."""
+    __tracebackhide__ = True
     return assert_facts_preserved(summary, article_or_table, keys=[])
 
 
