@@ -207,6 +207,8 @@ def _read_yaml(path: Path) -> Any:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise HarnessError(f"{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
+    except RecursionError:
+        raise HarnessError(f"{path}: YAML nested too deeply") from None
     check_value(value, str(path))  # a "\ud800" escape in YAML decodes to a lone surrogate too
     return value
 

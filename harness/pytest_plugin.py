@@ -31,9 +31,19 @@ def _table(article_or_table: Any) -> Any:
         return article_or_table
     if isinstance(article_or_table, Document):
         return table_for_document(article_or_table)
-    if isinstance(article_or_table, Path) or (isinstance(article_or_table, str) and "\n" not in article_or_table and Path(article_or_table).exists()):
+    if isinstance(article_or_table, Path) or (isinstance(article_or_table, str) and _names_a_path(article_or_table)):
         return table_for_document(find_document(article_or_table))
     return extract_facts(str(article_or_table))
+
+
+def _names_a_path(text: str) -> bool:
+    """Whether text names an existing file or folder (a long one-line article is not a path, and may not even be one)."""
+    if "\n" in text:
+        return False
+    try:
+        return Path(text).exists()
+    except (OSError, ValueError):  # too long for a file name, or a NUL character
+        return False
 
 
 def assert_facts_preserved(summary: str, article_or_table: Any, keys: Sequence[str] | None = None, allow_flagged: bool = False) -> Any:
