@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from harness.errors import HarnessError
-from harness.textio import read_text
+from harness.textio import check_value, read_text
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"  # safe as a folder name and in a Markdown table
 ROUGE_TYPE_PATTERN = r"^rouge(?:[1-9]|L|Lsum)$"
@@ -259,6 +259,7 @@ def load_config(path: str | Path) -> Config:
         raise HarnessError(f"{where}: not valid YAML: {problem}") from None
     if not isinstance(data, dict):
         raise HarnessError(f"{path}: a config is a YAML mapping (name, dataset, models, ...)")
+    check_value(data, str(path))  # a "\ud800" escape would fail only when run.json is written
     config = parse_config(data, source=path, node=node)
     base = path.parent
     resolved = {

@@ -24,7 +24,7 @@ import socket
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from harness.errors import HarnessError
 
@@ -50,7 +50,7 @@ class RunLock:
         os.close(self._handle)  # closing drops the flock
         self._handle = -1
 
-    def __enter__(self) -> RunLock:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

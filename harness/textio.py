@@ -16,6 +16,7 @@ from typing import Any
 from harness.errors import HarnessError
 
 MAX_DEPTH = 64  # JSON deeper than this is not a document or a result: refuse it before anything recurses on it
+MAX_VALUES = 1_000_000  # values a decoded file may expand to (YAML aliases can multiply a small file)
 
 
 def read_text(path: str | Path) -> str:
@@ -102,28 +103,43 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
 
 
 def check_value(value: Any, where: str) -> None:
-    """Refuse a decoded value (JSON or YAML) that holds a lone surrogate or nests deeper than MAX_DEPTH.
+    """Refuse a decoded value (JSON or YAML) that holds a lone surrogate, nests deeper than MAX_DEPTH or
+    expands to more than MAX_VALUES values.
 
-    A lone surrogate ("\\ud800" escaped in JSON) decodes to a str that cannot be encoded as UTF-8: it
-    would fail much later, in the cache or when results are written, naming nothing. The walk is
-    iterative, so it cannot itself run out of stack.
+    A lone surrogate ("\\ud800" escaped in JSON or YAML) decodes to a str that cannot be encoded as
+    UTF-8: it would fail much later, in the cache or when results are written, naming nothing. YAML
+    aliases can make a small file expand to billions of values (and a self-referencing alias to an
+    endless one) in everything that later copies or serializes it. Shared parts are walked once, so
+    this check itself is linear in the file's size.
     """
-    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
-    while stack:
-        item, field, depth = stack.pop()
-        if isinstance(item, str):
-            _check_string(item, where, field)
-        elif isinstance(item, (dict, list)):
-            if depth >= MAX_DEPTH:
-                raise HarnessError(f"{where}: {_field(field)}nested too deeply (more than {MAX_DEPTH} levels)")
-            if isinstance(item, dict):
-                for key, child in item.items():
-                    name = f"{field}.{key}" if field else str(key)
-                    if isinstance(key, str):
-                        _check_string(key, where, name)
-                    stack.append((child, name, depth + 1))
-            else:
-                stack.extend((child, f"{field}[{index}]", depth + 1) for index, child in enumerate(item))
+    _walk(value, where, "", 0, {})
+
+
+def _walk(item: Any, where: str, field: str, depth: int, sizes: dict[int, int]) -> int:
+    """The number of values item expands to; recursion is bounded by MAX_DEPTH."""
+    if isinstance(item, str):
+        _check_string(item, where, field)
+        return 1
+    if not isinstance(item, (dict, list)):
+        return 1
+    if id(item) in sizes:
+        return sizes[id(item)]
+    if depth >= MAX_DEPTH:
+        raise HarnessError(f"{where}: {_field(field)}nested too deeply (more than {MAX_DEPTH} levels)")
+    total = 1
+    if isinstance(item, dict):
+        for key, child in item.items():
+            name = f"{field}.{key}" if field else str(key)
+            if isinstance(key, str):
+                _check_string(key, where, name)
+            total += _walk(child, where, name, depth + 1, sizes)
+    else:
+        for index, child in enumerate(item):
+            total += _walk(child, where, f"{field}[{index}]", depth + 1, sizes)
+    if total > MAX_VALUES:
+        raise HarnessError(f"{where}: {_field(field)}expands to more than {MAX_VALUES:,} values (YAML aliases repeated within each other?)")
+    sizes[id(item)] = total
+    return total
 
 
 def _check_string(text: str, where: str, field: str) -> None:
@@ -137,7 +153,8 @@ def _check_string(text: str, where: str, field: str) -> None:
 
 
 def _field(field: str) -> str:
-    return f"field '{field}' " if field else ""
+    # a field name may itself hold the lone surrogate: shown escaped, so the message can be printed
+    return f"field '{field.encode('utf-8', 'backslashreplace').decode('utf-8')}' " if field else ""
 
 
 def _not_utf8(path: Path, data: bytes, offset: int) -> str:

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,10 +26,14 @@ from harness.report import write_report
 from harness.runner import run
 
 ARTICLES = [
-    "The council approved 12 new parks on Monday. The plan costs $4 million. Work starts in May.\n\n"
-    "Residents asked for the parks for years. The mayor said the first park opens in 2026.",
-    "A storm cut power to 30,000 homes overnight. Crews restored most lines by noon.\n\n"
-    "The utility said 2,000 homes were still dark. It expects full service on Friday.",
+    (
+        "The council approved 12 new parks on Monday. The plan costs $4 million. Work starts in May.\n\n"
+        "Residents asked for the parks for years. The mayor said the first park opens in 2026."
+    ),
+    (
+        "A storm cut power to 30,000 homes overnight. Crews restored most lines by noon.\n\n"
+        "The utility said 2,000 homes were still dark. It expects full service on Friday."
+    ),
 ]
 BAD_BYTE = b"\xff"
 
@@ -548,7 +553,7 @@ def test_leftovers_of_a_killed_swap_are_recovered_by_a_reader(tmp_path, good_run
     shutil.copytree(good_run, tmp_path / ".good.tmp-4242")  # the staged folder, never promoted
     (tmp_path / ".good.abcd1234.tmp").mkdir()  # the staging name of earlier versions
     (tmp_path / ".good.json.abcd1234.tmp").write_text("not ours: a file")  # an atomic write of another file
-    code, out, err = main(capsys, "report", tmp_path / "good")
+    code, _, err = main(capsys, "report", tmp_path / "good")
     assert code == 0, err
     assert "restored the previous run folder from .good.old-4242" in err
     assert (tmp_path / "good" / "report.md").is_file()
@@ -567,3 +572,37 @@ def test_invalid_utf8_helpers_name_line_and_byte(tmp_path):
         list(iter_lines(path))
     path.write_bytes(b"\xef\xbb\xbfhello")  # a byte-order mark is not part of the text
     assert read_text(path) == "hello" and list(iter_lines(path)) == [(1, "hello")]
+
+
+def test_a_lone_surrogate_in_a_config_is_refused_before_the_run(tmp_path, capsys):
+    write_docs(tmp_path / "docs.jsonl")
+    config = write_config(tmp_path, extra='description: "caf\\udce9"\n')
+    code, _, err = main(capsys, "validate", config)
+    assert f"{config}: field 'description' holds a lone surrogate (U+DCE9" in one_line(code, err)
+
+
+def test_yaml_aliases_cannot_multiply_a_facts_file(tmp_path, capsys):
+    folder = tmp_path / "refs" / "doc"
+    folder.mkdir(parents=True)
+    (folder / "article.txt").write_text(ARTICLES[0], encoding="utf-8")
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"] + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]" for i in range(8)]
+    (folder / "facts.yaml").write_text("\n".join(bomb) + "\n", encoding="utf-8")  # 10^9 values once expanded
+    started = time.perf_counter()
+    code, _, err = main(capsys, "run", write_config(tmp_path, dataset="refs"))
+    assert f"{folder / 'facts.yaml'}: field 'f' expands to more than 1,000,000 values" in one_line(code, err)
+    assert time.perf_counter() - started < 30  # refused while reading, not after expanding
+
+
+def test_a_self_referencing_alias_is_refused(tmp_path, capsys):
+    folder = tmp_path / "refs" / "doc"
+    folder.mkdir(parents=True)
+    (folder / "article.txt").write_text(ARTICLES[0], encoding="utf-8")
+    (folder / "facts.yaml").write_text("loop: &loop [*loop]\n", encoding="utf-8")
+    code, _, err = main(capsys, "run", write_config(tmp_path, dataset="refs"))
+    assert f"{folder / 'facts.yaml'}: field 'loop" in one_line(code, err) and "nested too deeply" in err
+
+
+def test_a_lone_surrogate_in_a_key_is_named_printably(tmp_path, capsys):
+    (tmp_path / "docs.jsonl").write_text('{"id": "a", "article": "Parks.", "\\ud800": 1}\n', encoding="utf-8")
+    code, _, err = main(capsys, "run", write_config(tmp_path))
+    assert "field '\\ud800' holds a lone surrogate" in one_line(code, err)
