@@ -138,6 +138,12 @@ def write_run_dir(run_dir: Path, files: dict[str, str], finish: Callable[[Path],
         _fsync_dir(parent)
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
+    except OSError as error:  # a full disk, a folder made read-only meanwhile: the inputs were fine, the output is not
+        shutil.rmtree(staging, ignore_errors=True)
+        raise HarnessError(
+            f"{run_dir}: cannot write the run folder ({error.strerror or error}); "
+            "finished generations are in the cache (unless it is off): run again once the output can be written"
+        ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

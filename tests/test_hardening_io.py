@@ -606,3 +606,23 @@ def test_a_lone_surrogate_in_a_key_is_named_printably(tmp_path, capsys):
     (tmp_path / "docs.jsonl").write_text('{"id": "a", "article": "Parks.", "\\ud800": 1}\n', encoding="utf-8")
     code, _, err = main(capsys, "run", write_config(tmp_path))
     assert "field '\\ud800' holds a lone surrogate" in one_line(code, err)
+
+
+def test_a_full_disk_while_writing_keeps_the_previous_run(tmp_path, capsys, monkeypatch):
+    import errno
+
+    write_docs(tmp_path / "docs.jsonl")
+    config = write_config(tmp_path)
+    assert main(capsys, "run", config)[0] == 0
+    before = (tmp_path / "out" / "io" / store.RUN_FILE).read_text(encoding="utf-8")
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "_write_synced", full)
+    code, _, err = main(capsys, "run", config)
+    errors = [line for line in err.splitlines() if line.startswith("error:")]  # after the progress bar's line
+    assert code == 2 and "Traceback" not in err and len(errors) == 1, err
+    assert "io: cannot write the run folder (No space left on device)" in errors[0]
+    assert (tmp_path / "out" / "io" / store.RUN_FILE).read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".cache", "io"]
