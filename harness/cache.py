@@ -3,18 +3,31 @@
 SQLite commits each generation as it is made, so a run that is killed keeps what it finished and the
 next run resumes from there; a second run of the same config makes no model call at all. Errors are
 never cached.
+
+A cache file that is not a database of this schema (damaged, or a foreign file of the same name) is
+moved aside to `generations.sqlite.corrupt-<time>` and a fresh cache is started, with a one-line
+warning: a cache only saves time, so a run is never stopped by one, and nothing is deleted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
+from harness.errors import HarnessError
+from harness.runlock import ensure_folder, pause_for_tests
+
+log = logging.getLogger(__name__)
+
 CACHE_FILE = "generations.sqlite"
+_COLUMNS = ("key", "model", "output", "fingerprint", "created")
+_SIDE_FILES = ("-wal", "-shm", "-journal")  # SQLite's companions of the database file
 
 
 def cache_key(fingerprint: dict[str, Any], article: str) -> str:
@@ -29,14 +42,27 @@ class GenerationCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self._db: sqlite3.Connection | None = None
+        self._puts = 0
         if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(folder / CACHE_FILE, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS generations (key TEXT PRIMARY KEY, model TEXT, output TEXT, fingerprint TEXT, created REAL)"
-            )
-            self._db.commit()
+            ensure_folder(folder, "cache: ")
+            path = folder / CACHE_FILE
+            if path.is_dir():
+                raise HarnessError(f"cache: {path} is a folder, not a cache file (move it away or set cache: to another folder)")
+            try:
+                self._db = _open(path)
+            except sqlite3.DatabaseError as error:
+                if isinstance(error, sqlite3.OperationalError) and not _is_corrupt(error):
+                    raise HarnessError(f"cache: {path} cannot be opened ({error}); check the folder's permissions") from None
+                aside = path.with_name(f"{CACHE_FILE}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+                while aside.exists():  # never overwrite an earlier one
+                    aside = aside.with_name(aside.name + "x")
+                os.replace(path, aside)
+                for suffix in _SIDE_FILES:  # they belong to the file moved aside, and would confuse a fresh one
+                    side = path.with_name(CACHE_FILE + suffix)
+                    if side.exists():
+                        os.replace(side, aside.with_name(aside.name + suffix))
+                log.warning("cache: %s is not a generation cache (%s); moved it to %s and started a fresh cache", path, error, aside.name)
+                self._db = _open(path)
 
     def get_many(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """The cached outputs among keys (key -> output record)."""
@@ -59,6 +85,9 @@ class GenerationCache:
             (key, model, json.dumps(output, ensure_ascii=False), json.dumps(fingerprint, sort_keys=True), time.time()),
         )
         self._db.commit()
+        self._puts += 1
+        if self._puts == 1:
+            pause_for_tests("generate")
 
     def __len__(self) -> int:
         return 0 if self._db is None else self._db.execute("SELECT COUNT(*) FROM generations").fetchone()[0]
@@ -68,3 +97,28 @@ class GenerationCache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Open (or create) the cache database; a file that is not one of ours raises sqlite3.DatabaseError."""
+    db = sqlite3.connect(path, timeout=30)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "generations" not in tables:
+            raise sqlite3.DatabaseError(f"foreign schema: tables {', '.join(sorted(tables))}")
+        db.execute("CREATE TABLE IF NOT EXISTS generations (key TEXT PRIMARY KEY, model TEXT, output TEXT, fingerprint TEXT, created REAL)")
+        columns = tuple(row[1] for row in db.execute("PRAGMA table_info(generations)"))
+        if columns != _COLUMNS:
+            raise sqlite3.DatabaseError(f"foreign schema: generations({', '.join(columns)})")
+        db.commit()
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _is_corrupt(error: sqlite3.Error) -> bool:
+    # OperationalError is also "unable to open", "readonly database", "locked": the file itself may be fine
+    text = str(error).lower()
+    return "malformed" in text or "not a database" in text

@@ -25,7 +25,8 @@ EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 
 # Off a terminal (CI logs, pipes) rich assumes 80 columns and would squeeze the results table.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False)
+# soft_wrap: a message is one line however long (CI logs and pipes are not 80 columns wide).
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
         format="%(message)s",
-        handlers=[RichHandler(console=err, show_path=False, show_time=False)],
+        handlers=[_log_handler()],
         force=True,
     )
     try:
@@ -48,6 +49,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted: finished generations are cached; run the same command again to resume")
         return 130
+
+
+def _log_handler() -> logging.Handler:
+    """Rich log lines on a terminal; elsewhere plain `LEVEL: message` lines, never wrapped at 80 columns."""
+    if err.is_terminal:
+        return RichHandler(console=err, show_path=False, show_time=False)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    return handler
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -215,6 +225,8 @@ def _models(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from harness.report import write_report
 
+    if args.max_documents < 0:
+        raise HarnessError(f"--max-documents: must be 0 or more (got {args.max_documents})")
     written = write_report(args.run_dirs, args.out, max_documents=args.max_documents)
     for path in written:
         if path.suffix in {".md", ".html"}:
@@ -270,14 +282,13 @@ def _facts(args: argparse.Namespace) -> int:
 
     from harness.documents import find_document
     from harness.facts import check_summary, table_for_document
+    from harness.textio import read_text
 
     document = find_document(args.target, args.dataset)
     table = table_for_document(document, gold=not args.no_gold)
     summary = args.summary
     if args.summary_file:
-        if not args.summary_file.is_file():
-            raise HarnessError(f"{args.summary_file}: no such file")
-        summary = args.summary_file.read_text(encoding="utf-8")
+        summary = read_text(args.summary_file)
     if summary is None:
         if args.json:
             out.print_json(json.dumps(table.to_dict()))

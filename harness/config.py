@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from harness.errors import HarnessError
+from harness.textio import check_value, read_text
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"  # safe as a folder name and in a Markdown table
 LEGACY_STATISTICS = ("bootstrap", "confidence")  # once options of each scorer; now statistics.*
@@ -248,7 +249,7 @@ def load_config(path: str | Path) -> Config:
     path = Path(path)
     if not path.is_file():
         raise HarnessError(f"{path}: config file not found")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)  # invalid UTF-8 is a one-line error naming the byte
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -259,6 +260,7 @@ def load_config(path: str | Path) -> Config:
         raise HarnessError(f"{where}: not valid YAML: {problem}") from None
     if not isinstance(data, dict):
         raise HarnessError(f"{path}: a config is a YAML mapping (name, dataset, models, ...)")
+    check_value(data, str(path))  # a "\ud800" escape would fail only when run.json is written
     config = parse_config(data, source=path, node=node)
     base = path.parent
     resolved = {

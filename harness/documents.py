@@ -10,7 +10,6 @@ Two sources are read:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import yaml
 
 from harness.errors import HarnessError
 from harness.text import paragraphs
+from harness.textio import check_value, iter_jsonl, read_text
 
 ARTICLE_FILE = "article.txt"
 META_FILE = "meta.yaml"
@@ -122,7 +122,7 @@ def find_document(target: str | Path, search: str | Path = "references") -> Docu
             return load_document_dir(path.parent)
         if path.suffix in {".jsonl", ".json"}:
             raise HarnessError(f"{path}: a JSONL file holds many documents; name one by id with --dataset {path}")
-        return _checked(Document(path.stem, path.read_text(encoding="utf-8").strip(), source=str(path)))
+        return _checked(Document(path.stem, read_text(path).strip(), source=str(path)))
     search = Path(search)
     if not search.exists():
         raise HarnessError(f"{target}: no such file, folder, or document id (no {search} to look in)")
@@ -140,13 +140,13 @@ def load_document_dir(folder: Path) -> Document:
         raise HarnessError(f"{folder / META_FILE}: expected a mapping at the top level")
     summaries = folder / SUMMARIES_DIR
     references = [
-        Reference(file.stem, file.read_text(encoding="utf-8").strip())
+        Reference(file.stem, read_text(file).strip())
         for file in (sorted(summaries.glob("*.txt")) if summaries.is_dir() else [])
     ]
     return _checked(
         Document(
             doc_id=str(meta.get("id", folder.name)),
-            article=(folder / ARTICLE_FILE).read_text(encoding="utf-8").strip(),
+            article=read_text(folder / ARTICLE_FILE).strip(),
             references=tuple(references),
             title=meta.get("title"),
             facts=_read_yaml(folder / FACTS_FILE) if (folder / FACTS_FILE).is_file() else None,
@@ -157,18 +157,14 @@ def load_document_dir(folder: Path) -> Document:
 
 
 def read_jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The JSON objects of a JSONL file with their 1-based line numbers (blank lines skipped)."""
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise HarnessError(f"{path}:{number}: not valid JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise HarnessError(f"{path}:{number}: expected a JSON object")
-            yield number, record
+    """The JSON objects of a JSONL file with their 1-based line numbers (blank lines skipped).
+
+    Invalid UTF-8, invalid JSON, a lone surrogate or nesting too deep is a one-line error naming the line.
+    """
+    for number, record in iter_jsonl(path):
+        if not isinstance(record, dict):
+            raise HarnessError(f"{path}:{number}: expected a JSON object")
+        yield number, record
 
 
 def _load_jsonl(path: Path) -> Iterable[Document]:
@@ -211,11 +207,15 @@ def check_unique_ids(documents: list[Document], where: str | Path) -> None:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        value = yaml.safe_load(read_text(path))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise HarnessError(f"{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
+    except RecursionError:
+        raise HarnessError(f"{path}: YAML nested too deeply") from None
+    check_value(value, str(path))  # a "\ud800" escape in YAML decodes to a lone surrogate too
+    return value
 
 
 # --- page furniture of scraped news pages -------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import fnmatch
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from harness.config import Config, GatesConfig
 from harness.errors import HarnessError
 from harness.scoring import SCORERS, Declarations, Gate, Metric, Scorer, value_at
 from harness.store import RunData
+from harness.textio import read_json
 
 BASELINE_FORMAT = "summarization-harness-baseline/2"
 OLD_BASELINE_FORMAT = "summarization-harness-baseline/1"  # ROUGE and facts only; read and converted
@@ -135,28 +135,41 @@ def _values(scorers: list[Declarations], data: Mapping[str, Any], per_document: 
 
 
 def load_baseline(path: str | Path) -> dict[str, Any]:
-    """Read a baseline file written by `harness baseline` (the older ROUGE-and-facts format is converted)."""
+    """Read a baseline file written by `harness baseline`, checking every field the gates read (format 1 is converted)."""
     path = Path(path)
-    try:
-        baseline = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise HarnessError(f"{path}: baseline not found (record one with `harness baseline RUN_DIR --out {path}`)") from None
-    except (OSError, json.JSONDecodeError) as error:
-        raise HarnessError(f"{path}: not a readable baseline ({error})") from None
+    if not path.exists():
+        raise HarnessError(f"{path}: baseline not found (record one with `harness baseline RUN_DIR --out {path}`)")
+    baseline = read_json(path)
     if isinstance(baseline, dict) and baseline.get("format") == OLD_BASELINE_FORMAT:
-        return _converted(baseline)
+        baseline = _converted(baseline)
     if not isinstance(baseline, dict) or baseline.get("format") != BASELINE_FORMAT:
         raise HarnessError(f"{path}: not a baseline of format {BASELINE_FORMAT}")
+    models = _field(baseline, "models", dict, path)
+    if not models:
+        raise HarnessError(f"{path}: field 'models' is empty: a baseline with no model checks nothing (record it from a run)")
+    _field(baseline, "signatures", dict, path, required=False)
+    for name, model in models.items():
+        where = f"models.{name}"
+        _check(model, dict, path, where)
+        for key, value in _field(model, "metrics", dict, path, where, required=False).items():
+            _check(value, (int, float, type(None)), path, f"{where}.metrics.{key}")
+        for doc_id, doc in _field(model, "documents", dict, path, where).items():
+            _check_baseline_document(doc, path, f"{where}.documents.{doc_id}")
+    if not any(model["documents"] for model in models.values()):
+        raise HarnessError(f"{path}: field 'models' holds no documents: a baseline with no document checks nothing (record it from a run)")
     return baseline
 
 
 def _converted(old: dict[str, Any]) -> dict[str, Any]:
     """A format-1 baseline (rouge type -> F1, key_facts and claims per document) in today's shape."""
     models = {}
-    for name, model in (old.get("models") or {}).items():
+    for name, model in (old.get("models") if isinstance(old.get("models"), dict) else {}).items():
+        if not isinstance(model, dict) or not isinstance(model.get("documents"), dict):
+            models[name] = model  # left for the format check to name
+            continue
         documents = {}
-        for doc_id, doc in (model.get("documents") or {}).items():
-            if "error" in doc:
+        for doc_id, doc in model["documents"].items():
+            if not isinstance(doc, dict) or "error" in doc:
                 documents[doc_id] = doc
                 continue
             documents[doc_id] = {
@@ -164,13 +177,61 @@ def _converted(old: dict[str, Any]) -> dict[str, Any]:
                 "facts": {"key_facts": doc.get("key_facts", {}), "claims": doc.get("claims", [])},
             }
         models[name] = {"metrics": {f"rouge.{t}.fmeasure": v for t, v in (model.get("rouge") or {}).items()}, "documents": documents}
-    return {**old, "format": BASELINE_FORMAT, "models": models}
+    return {**old, "format": BASELINE_FORMAT, **({"models": models} if isinstance(old.get("models"), dict) else {})}
+
+
+def _check_baseline_document(doc: Any, path: Path, where: str) -> None:
+    _check(doc, dict, path, where)
+    if "error" in doc:
+        _field(doc, "error", str, path, where)
+        return
+    for key, value in _field(doc, "metrics", dict, path, where, required=False).items():
+        _check(value, (int, float, type(None)), path, f"{where}.metrics.{key}")
+    facts = _field(doc, "facts", dict, path, where, required=False)
+    where = f"{where}.facts"
+    for fact_id, fact in _field(facts, "key_facts", dict, path, where, required=False).items():
+        _check(fact, dict, path, f"{where}.key_facts.{fact_id}")
+        for name in ("status", "label"):
+            _field(fact, name, str, path, f"{where}.key_facts.{fact_id}")
+    for index, claim in enumerate(_field(facts, "claims", list, path, where, required=False)):
+        _check(claim, dict, path, f"{where}.claims[{index}]")
+        for name, kind in (("claim", str), ("verdict", str), ("fact", (str, type(None))), ("reason", str)):
+            _field(claim, name, kind, path, f"{where}.claims[{index}]")
+
+
+def _field(record: dict[str, Any], name: str, kind: Any, path: Path, where: str = "", required: bool = True) -> Any:
+    """record[name], checked to be of `kind`; a missing optional container is empty."""
+    full = f"{where}.{name}" if where else name
+    if name not in record:
+        if required:
+            raise HarnessError(f"{path}: field '{full}' is missing")
+        return kind() if kind in (dict, list) else None
+    _check(record[name], kind, path, full)
+    return record[name]
+
+
+def _check(value: Any, kind: Any, path: Path, where: str) -> None:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        expected = " or ".join(_KINDS.get(k, k.__name__) for k in kinds)
+        raise HarnessError(f"{path}: field '{where}' must be {expected} (found {_KINDS.get(type(value), type(value).__name__)})")
+
+
+_KINDS = {dict: "an object", list: "a list", str: "a string", int: "an integer", float: "a number", type(None): "null", bool: "true or false"}
 
 
 def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str, Any] | None = None) -> GateReport:
     """Every gate on a run: thresholds from `gates`, differences from `baseline` (either may be absent)."""
     gates = gates or GatesConfig()
     scorers = declarations(run)
+    # Nothing checked is not a pass: without a baseline, at least one threshold must be set.
+    offered = offered_gates()
+    thresholds = [name for name, value in gates.named.items() if value is not None and name in offered and offered[name][1].bound != "drop"]
+    if baseline is None and not (gates.min or gates.max or thresholds):  # a drop tolerance needs a baseline
+        raise HarnessError(
+            f"{run.path}: nothing to check: no baseline and no gate threshold "
+            "(give --baseline or a --min-/--max- flag, or set gates: in the config)"
+        )
     current = make_baseline(run)
     documents = {row["doc_id"] for row in run.scores}
     what = f"{len(current['models'])} model(s) x {len(documents)} document(s)"

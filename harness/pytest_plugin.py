@@ -31,14 +31,25 @@ def _table(article_or_table: Any) -> Any:
         return article_or_table
     if isinstance(article_or_table, Document):
         return table_for_document(article_or_table)
-    if isinstance(article_or_table, Path) or (isinstance(article_or_table, str) and "\n" not in article_or_table and Path(article_or_table).exists()):
+    if isinstance(article_or_table, Path) or (isinstance(article_or_table, str) and _names_a_path(article_or_table)):
         return table_for_document(find_document(article_or_table))
     return extract_facts(str(article_or_table))
+
+
+def _names_a_path(text: str) -> bool:
+    """Whether text names an existing file or folder (a long one-line article is not a path, and may not even be one)."""
+    if "\n" in text:
+        return False
+    try:
+        return Path(text).exists()
+    except (OSError, ValueError):  # too long for a file name, or a NUL character
+        return False
 
 
 def assert_facts_preserved(summary: str, article_or_table: Any, keys: Sequence[str] | None = None, allow_flagged: bool = False) -> Any:
     """Fail unless the summary keeps the given facts (default: the table's key facts) and, unless
     allow_flagged, states no contradicted or not-in-article figure. Returns the CheckResult."""
+    __tracebackhide__ = True  # a failure shows the test's line and the message, not this helper's source
     from harness.facts import check_summary
 
     table = _table(article_or_table)
@@ -59,6 +70,7 @@ def assert_facts_preserved(summary: str, article_or_table: Any, keys: Sequence[s
 
 def assert_no_contradictions(summary: str, article_or_table: Any) -> Any:
     """Fail if any figure of the summary is contradicted by the article or absent from it."""
+    __tracebackhide__ = True
     return assert_facts_preserved(summary, article_or_table, keys=[])
 
 

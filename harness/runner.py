@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -117,6 +118,12 @@ def check_config(config: Config) -> tuple[list[Summarizer], list[Scorer], list[D
 
 def run(config: Config, observer: RunObserver | None = None) -> RunResult:
     """Evaluate every model of the config on every document and write the results directory."""
+    # Before any model runs: the output must be writable, and no other run may be writing this folder.
+    with store.lock_run_dir(config.run_dir):
+        return _run(config, observer)
+
+
+def _run(config: Config, observer: RunObserver | None) -> RunResult:
     observer = observer or _Silent()
     started_at, started = _now(), time.perf_counter()
     stages: dict[str, float] = {}  # wall seconds per stage, recorded in run.json
@@ -167,17 +174,22 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
         store.SUMMARY_FILE: json.dumps(summary, indent=2) + "\n",
         store.SUMMARY_TABLE_FILE: summary_markdown(summary, run_record),
     }
-    with _stage(stages, "write"):
-        run_dir = store.write_run_dir(config.run_dir, files)
-    result = RunResult(run_dir, run_record, documents, generations, scores, summary, failures, stages=stages)
-    if config.report or config.gates is not None:
-        written = store.read_run(run_dir)  # read once: the report and the gates see exactly what was written
+    written: list[store.RunData] = []
+
+    def finish(staged: Path) -> None:  # the report is written into the staged folder: the run appears with it or not at all
+        written.append(store.read_run(staged))  # read once: the report and the gates see exactly what was written
         if config.report:
             with _stage(stages, "report"):
-                write_report([written])
-        if config.gates is not None:
-            baseline = load_baseline(config.gates.baseline) if config.gates.baseline else None
-            result.gates = check_run(written, config.gates, baseline)
+                write_report(written)
+
+    needs_read = config.report or config.gates is not None
+    with _stage(stages, "write"):
+        run_dir = store.write_run_dir(config.run_dir, files, finish if needs_read else None)
+    stages["write"] = round(stages["write"] - stages.get("report", 0.0), 3)  # the report has its own line
+    result = RunResult(run_dir, run_record, documents, generations, scores, summary, failures, stages=stages)
+    if config.gates is not None:
+        baseline = load_baseline(config.gates.baseline) if config.gates.baseline else None
+        result.gates = check_run(dataclasses.replace(written[0], path=run_dir), config.gates, baseline)
     return result
 
 

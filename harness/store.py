@@ -1,8 +1,10 @@
 """Reading and atomically writing results directories (the contract other tools read).
 
-A run folder holds run.json, documents.jsonl, generations.jsonl, scores.jsonl, summary.json and
-summary.md. It is written whole into a temporary sibling folder and then renamed into place, so a
-reader never sees a half-written run, and an interrupted write leaves the previous run intact.
+A run folder holds run.json, documents.jsonl, generations.jsonl, scores.jsonl, summary.json,
+summary.md and the reports. It is written whole into a temporary sibling folder and then renamed into
+place under the folder's lock (harness.runlock), so a reader never sees a half-written run, and an
+interrupted write leaves the previous run intact. Reading checks the contract's fields, so a damaged
+or hand-edited folder is a one-line error naming the file, line and field.
 """
 
 from __future__ import annotations
@@ -11,12 +13,16 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
+from harness.runlock import RunLock, ensure_folder, lock_run_dir, pause_for_tests, recover_for_reading
+from harness.textio import iter_jsonl, read_json
+
+__all__ = ["RunLock", "lock_run_dir"]  # re-exported: the runner locks a run folder through the store
 
 RUN_FILE = "run.json"
 DOCUMENTS_FILE = "documents.jsonl"
@@ -69,9 +75,19 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old content or the new, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write a file so that readers see the old content or the new, never a part.
+
+    A path that is a folder, a parent that is a file, or a folder that cannot be written is a
+    one-line HarnessError (exit 2 in the CLI): the output cannot be used, nothing is half-written.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise HarnessError(f"{path}: is a folder; give the name of a file to write")
+    ensure_folder(path.parent)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise HarnessError(f"{path}: cannot write in {path.parent} ({error.strerror or error})") from None
     try:
         os.chmod(temporary, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as file:
@@ -79,33 +95,80 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise HarnessError(f"{path}: cannot write ({error.strerror or error})") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
-def write_run_dir(run_dir: Path, files: dict[str, str]) -> Path:
-    """Write a whole run folder (file name -> text) and swap it into place in one step."""
-    run_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=run_dir.parent, prefix=f".{run_dir.name}.", suffix=".tmp"))
+def write_run_dir(run_dir: Path, files: dict[str, str], finish: Callable[[Path], None] | None = None) -> Path:
+    """Write a whole run folder (file name -> text) and swap it into place in one step.
+
+    `finish(staging)` runs after the files are written and before the swap: it may read the staged
+    folder and write more files into it (the report), so the run folder appears complete or not at all.
+    The caller holds the folder's lock (lock_run_dir); a kill at any point leaves either the previous
+    run folder or the new one, plus leftovers that the next lock_run_dir cleans up.
+    """
+    parent = run_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = parent / f".{run_dir.name}.tmp-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(mode=0o777)  # the umask applies: a results folder is not private
+    previous = None
     try:
-        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a results folder is not
         for name, text in files.items():
-            with open(staging / name, "w", encoding="utf-8") as file:
-                file.write(text)
-                file.flush()
-                os.fsync(file.fileno())
-        previous = None
+            _write_synced(staging / name, text.encode("utf-8"))
+        if finish is not None:
+            pause_for_tests("report")
+            finish(staging)
+        _fsync_dir(staging)
         if run_dir.exists():
-            previous = run_dir.with_name(f".{run_dir.name}.old-{os.getpid()}")
+            previous = parent / f".{run_dir.name}.old-{os.getpid()}"
+            shutil.rmtree(previous, ignore_errors=True)
             os.replace(run_dir, previous)
-        os.replace(staging, run_dir)
+        pause_for_tests("swap")  # between the two renames: the moment the next lock_run_dir must recover from
+        try:
+            os.replace(staging, run_dir)
+        except BaseException:
+            if previous is not None:
+                os.replace(previous, run_dir)  # put the previous run back rather than leave no run folder
+            raise
+        _fsync_dir(parent)
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
+    except OSError as error:  # a full disk, a folder made read-only meanwhile: the inputs were fine, the output is not
+        shutil.rmtree(staging, ignore_errors=True)
+        raise HarnessError(
+            f"{run_dir}: cannot write the run folder ({error.strerror or error}); "
+            "finished generations are in the cache (unless it is off): run again once the output can be written"
+        ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return run_dir
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make renames and new entries in folder durable (a no-op where folders cannot be opened)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass  # some filesystems refuse fsync on a folder; the rename is still atomic
+    finally:
+        os.close(handle)
 
 
 def _umask() -> int:
@@ -115,36 +178,92 @@ def _umask() -> int:
 
 
 def read_run(run_dir: str | Path) -> RunData:
-    """Read a results directory written by a run."""
+    """Read a results directory written by a run, checking the fields that readers rely on."""
     run_dir = Path(run_dir)
+    recover_for_reading(run_dir)
     if not (run_dir / RUN_FILE).is_file():
         raise HarnessError(f"{run_dir}: not a results directory (no {RUN_FILE})")
     summary_path = run_dir / SUMMARY_FILE
+    run = _read_object(run_dir / RUN_FILE, _RUN_FIELDS)
+    summary = _read_object(summary_path, _SUMMARY_FIELDS) if summary_path.exists() else {}
+    for model, entry in (summary.get("models") or {}).items():
+        if not isinstance(entry, dict):
+            raise HarnessError(f"{summary_path}: field 'models.{model}' must be an object (found {_kind(entry)})")
     return RunData(
         path=run_dir,
-        run=_read_json(run_dir / RUN_FILE),
-        documents=_read_jsonl(run_dir / DOCUMENTS_FILE),
-        generations=_read_jsonl(run_dir / GENERATIONS_FILE),
-        scores=_read_jsonl(run_dir / SCORES_FILE),
-        summary=_read_json(summary_path) if summary_path.is_file() else {},
+        run=run,
+        documents=_read_rows(run_dir / DOCUMENTS_FILE, _DOCUMENT_FIELDS),
+        generations=_read_rows(run_dir / GENERATIONS_FILE, _GENERATION_FIELDS),
+        scores=_read_rows(run_dir / SCORES_FILE, _SCORE_FIELDS, other=(dict, type(None))),
+        summary=summary,
     )
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise HarnessError(f"{path}: cannot read JSON ({error})") from None
+# Field -> (allowed types, required). Only the contract's own fields: a scorer's columns in scores.jsonl
+# are checked to be objects (or null), their insides belong to the scorer.
+_Spec = dict[str, tuple[tuple[type, ...], bool]]
+_STR, _NUM, _NONE = (str,), (int, float), (type(None),)
+_RUN_FIELDS: _Spec = {
+    "name": (_STR, False), "created": (_STR, False), "status": (_STR, False), "config": ((dict,), False),
+    "config_path": (_STR + _NONE, False), "signatures": ((dict,), False), "models": ((list,), False),
+    "documents": ((int,), False), "timings": ((dict,), False), "failures": ((list,), False),
+    "versions": ((dict,), False), "git": ((dict,) + _NONE, False), "host": ((dict,), False),
+}  # fmt: skip
+_SUMMARY_FIELDS: _Spec = {"documents": ((int,), False), "models": ((dict,), False), "confidence": (_NUM + _NONE, False)}
+_DOCUMENT_FIELDS: _Spec = {"doc_id": (_STR, True), "article": (_STR, True), "references": ((list,), False), "title": (_STR + _NONE, False)}
+_GENERATION_FIELDS: _Spec = {
+    "model": (_STR, True), "doc_id": (_STR, True), "summary": (_STR + _NONE, False), "error": (_STR + _NONE, False),
+    "seconds": (_NUM + _NONE, False), "tokens_in": ((int,) + _NONE, False), "tokens_out": ((int,) + _NONE, False),
+    "truncated": ((bool,), False), "cached": ((bool,), False), "meta": ((dict,) + _NONE, False),
+}  # fmt: skip
+_SCORE_FIELDS: _Spec = {
+    "model": (_STR, True), "doc_id": (_STR, True), "summary": (_STR + _NONE, False), "error": (_STR + _NONE, False),
+    "words": ((int,), False),
+}  # fmt: skip
+_KINDS = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "an object", list: "a list", type(None): "null"}
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+def _read_object(path: Path, spec: _Spec) -> dict[str, Any]:
+    value = read_json(path)
+    if not isinstance(value, dict):
+        raise HarnessError(f"{path}: expected a JSON object (found {_kind(value)})")
+    _check_fields(value, spec, str(path))
+    return value
+
+
+def _read_rows(path: Path, spec: _Spec, other: tuple[type, ...] | None = None) -> list[dict[str, Any]]:
     if not path.is_file():
         raise HarnessError(f"{path}: missing from the results directory")
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                raise HarnessError(f"{path}:{number}: not valid JSON ({error.msg})") from None
+    for number, row in iter_jsonl(path):
+        where = f"{path}:{number}"
+        if not isinstance(row, dict):
+            raise HarnessError(f"{where}: expected a JSON object (found {_kind(row)})")
+        _check_fields(row, spec, where, other)
+        rows.append(row)
     return rows
+
+
+def _check_fields(record: dict[str, Any], spec: _Spec, where: str, other: tuple[type, ...] | None = None) -> None:
+    for name, (types, required) in spec.items():
+        if name not in record:
+            if required:
+                raise HarnessError(f"{where}: field '{name}' is missing")
+            continue
+        _check_type(record[name], types, where, name)
+    if other is not None:
+        for name, value in record.items():
+            if name not in spec:
+                _check_type(value, other, where, name)
+
+
+def _check_type(value: Any, types: tuple[type, ...], where: str, name: str) -> None:
+    # bool is an int to Python, never to a reader of this contract
+    if isinstance(value, types) and not (isinstance(value, bool) and bool not in types):
+        return
+    expected = " or ".join(dict.fromkeys(_KINDS[t] for t in types))
+    raise HarnessError(f"{where}: field '{name}' must be {expected} (found {_kind(value)})")
+
+
+def _kind(value: Any) -> str:
+    return next((label for kind, label in _KINDS.items() if type(value) is kind), type(value).__name__)

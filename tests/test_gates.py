@@ -115,3 +115,25 @@ def test_unreadable_baseline(tmp_path):
     (tmp_path / "b.json").write_text('{"format": "other"}')
     with pytest.raises(HarnessError, match="not a baseline of format summarization-harness-baseline/2"):
         load_baseline(tmp_path / "b.json")
+
+
+def test_nothing_checked_is_not_a_pass(tmp_path):
+    data, _ = make_run(tmp_path, name="unchecked")
+    for gates in (None, GatesConfig(), GatesConfig(max_rouge_drop=0.01)):  # a ROUGE tolerance needs a baseline
+        with pytest.raises(HarnessError, match="nothing to check: no baseline and no gate threshold"):
+            check_run(data, gates, None)
+    assert check_run(data, GatesConfig(max_contradicted=0), None).passed  # one threshold is a check
+
+
+def test_empty_gates_in_a_config_exit_2_and_keep_the_run(tmp_path):
+    config = tmp_path / "cfg.yaml"
+    config.write_text(f"name: empty-gates\ndataset: {{path: {SEED_DIR}}}\nreport: false\nmodels:\n{MODELS}gates: {{}}\n")
+    result = run_cli("run", str(config))
+    assert result.returncode == 2 and "nothing to check" in result.stderr and "PASS" not in result.stdout
+    assert store.read_run(tmp_path / "results" / "empty-gates").scores  # the run itself was written
+
+
+def test_empty_baselines_check_nothing(tmp_path, baseline):
+    (tmp_path / "b.json").write_text(json.dumps({**baseline, "models": {name: {**m, "documents": {}} for name, m in baseline["models"].items()}}))
+    with pytest.raises(HarnessError, match="holds no documents"):
+        load_baseline(tmp_path / "b.json")

@@ -17,6 +17,7 @@ from pydantic import Field
 from harness.documents import Document, read_jsonl_records
 from harness.errors import HarnessError
 from harness.summarizers.base import BackendOptions, Summarizer, SummaryError, SummaryOutput
+from harness.textio import read_text
 
 
 class PrecomputedOptions(BackendOptions):
@@ -59,7 +60,7 @@ class Precomputed(Summarizer):
         if self._summaries is None:
             if self.path.is_dir():
                 self._summaries = {
-                    file.stem: (file.read_text(encoding="utf-8").strip(), str(file)) for file in sorted(self.path.glob("*.txt"))
+                    file.stem: (read_text(file).strip(), str(file)) for file in sorted(self.path.glob("*.txt"))
                 }
             elif self.path.is_file():
                 self._summaries = self._read_jsonl()

@@ -1,0 +1,215 @@
+"""The lock on a run folder and recovery from an interrupted folder swap.
+
+A run writes OUTPUT/NAME by staging it in OUTPUT/.NAME.tmp-PID and swapping it in with two renames
+(NAME -> .NAME.old-PID, then .NAME.tmp-PID -> NAME). While it works it holds an exclusive flock on
+OUTPUT/.NAME.lock, so a second run of the same config stops at once with an error naming the holder.
+The kernel drops a flock when its process dies, so a lock left by a killed run is simply taken over.
+
+Whoever takes the lock first repairs what a killed run left: when NAME is missing but .NAME.old-PID
+exists (killed between the two renames) the old folder is renamed back; leftover staging and old
+folders are deleted. A staging folder is never promoted, because only the rename proves it complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import json
+import logging
+import os
+import re
+import shutil
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from harness.errors import HarnessError
+
+log = logging.getLogger(__name__)
+
+PAUSE_ENV = "HARNESS_TEST_PAUSE_AT"  # test-only: see test_pause
+
+
+class RunLock:
+    """An exclusive lock on one run folder, held from before generation until the folder is swapped in."""
+
+    def __init__(self, run_dir: Path, handle: int, path: Path) -> None:
+        self.run_dir, self._handle, self.path = run_dir, handle, path
+
+    def release(self) -> None:
+        """Remove the lock file and drop the lock (in that order, so no one locks a file that is going away)."""
+        if self._handle < 0:
+            return
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError:
+            pass  # an undeletable lock file is harmless: the next run re-locks it
+        os.close(self._handle)  # closing drops the flock
+        self._handle = -1
+
+    def __enter__(self) -> RunLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def __del__(self) -> None:
+        self.release()
+
+
+def lock_path(run_dir: Path) -> Path:
+    """Where the lock of a run folder lives: OUTPUT/.NAME.lock, beside the folder."""
+    return run_dir.with_name(f".{run_dir.name}.lock")
+
+
+def lock_run_dir(run_dir: Path) -> RunLock:
+    """Check that the run folder can be written, lock it (or fail naming the holder), and repair leftovers.
+
+    Called before any model runs, so an output path that is a file or a folder that cannot be written
+    is found before the work, not after it.
+    """
+    run_dir = Path(run_dir)
+    prepare_output(run_dir)
+    lock = try_lock(run_dir)
+    if lock is None:
+        raise HarnessError(
+            f"{run_dir}: another run is writing this folder ({describe_holder(run_dir)}); "
+            "wait for it to finish or give this run another --output"
+        )
+    try:
+        recover(run_dir)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
+
+
+def prepare_output(run_dir: Path) -> None:
+    """Create the output folder, or say in one line why the run folder cannot be written there."""
+    ensure_folder(run_dir.parent, "output: ")
+    if run_dir.is_symlink() or (run_dir.exists() and not run_dir.is_dir()):
+        raise HarnessError(f"output: {run_dir} is a file, not a run folder (move it away or choose another output)")
+
+
+def ensure_folder(folder: Path, what: str = "") -> None:
+    """Create folder (and its parents), or say in one line why not: a file in the way, no permission."""
+    for ancestor in (folder, *folder.parents):
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise HarnessError(f"{what}{ancestor} is a file, not a folder (choose another folder)")
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise HarnessError(f"{what}cannot create the folder {folder} ({error.strerror or error})") from None
+
+
+def try_lock(run_dir: Path) -> RunLock | None:
+    """The run folder's lock, or None when another process holds it; unwritable folders are HarnessErrors."""
+    path = lock_path(run_dir)
+    while True:
+        try:
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as error:
+            raise HarnessError(f"output: the folder {run_dir.parent} is not writable ({error.strerror or error})") from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            os.close(handle)
+            if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                return None
+            raise HarnessError(f"output: cannot lock {path} ({error.strerror or error})") from None
+        try:
+            current = os.stat(path)
+        except FileNotFoundError:
+            current = None
+        held = os.fstat(handle)
+        if current is None or (current.st_dev, current.st_ino) != (held.st_dev, held.st_ino):
+            os.close(handle)  # the previous holder removed this file while we waited for it: lock the new one
+            continue
+        holder = {"pid": os.getpid(), "host": socket.gethostname(), "since": _now(), "command": " ".join(sys.argv)[:200]}
+        os.ftruncate(handle, 0)
+        os.write(handle, (json.dumps(holder) + "\n").encode("utf-8"))
+        return RunLock(run_dir, handle, path)
+
+
+def describe_holder(run_dir: Path) -> str:
+    """"pid 123 on host since 2024-..." from the lock file, as far as it says."""
+    try:
+        holder: Any = json.loads(lock_path(run_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        holder = None
+    if not isinstance(holder, dict):
+        return "held by another process"
+    return f"held by pid {holder.get('pid')} on {holder.get('host')} since {holder.get('since')}"
+
+
+def leftovers(run_dir: Path) -> tuple[list[Path], list[Path]]:
+    """(old folders, staging folders) a killed swap left beside run_dir, oldest first."""
+    parent, name = run_dir.parent, run_dir.name
+    old, staging = [], []
+    prefix = f".{name}."
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return [], []
+    for entry in entries:
+        rest = entry.name[len(prefix):] if entry.name.startswith(prefix) else None
+        if rest is None or not entry.is_dir() or entry.is_symlink():
+            continue
+        if re.fullmatch(r"old-\d+", rest):
+            old.append(entry)
+        # tmp-PID, and the random-suffixed name of earlier versions (tempfile.mkdtemp: 8 characters)
+        elif re.fullmatch(r"tmp-\d+|[a-z0-9_]{8}\.tmp", rest):
+            staging.append(entry)
+    return sorted(old, key=_mtime), sorted(staging, key=_mtime)
+
+
+def recover(run_dir: Path) -> None:
+    """Repair what a killed swap left (the caller holds the lock): restore the old folder, delete the rest."""
+    old, staging = leftovers(run_dir)
+    if old and not run_dir.exists():
+        restored = old.pop()
+        os.replace(restored, run_dir)
+        log.warning("%s: restored the previous run folder from %s (a run was killed while swapping its results in)", run_dir, restored.name)
+    for folder in old + staging:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def recover_for_reading(run_dir: Path) -> None:
+    """Before reading a run folder that is missing: repair a killed swap, unless a run is writing it now."""
+    old, _ = leftovers(run_dir)
+    if run_dir.exists() or not old:
+        return
+    lock = try_lock(run_dir)
+    if lock is None:
+        raise HarnessError(f"{run_dir}: a run is writing this folder now ({describe_holder(run_dir)}); read it when that run ends")
+    with lock:
+        recover(run_dir)
+
+
+def pause_for_tests(point: str) -> None:
+    """Test-only hook: when HARNESS_TEST_PAUSE_AT names this point, say so on stderr and sleep.
+
+    Points: `generate` (after the first generation is cached), `report` (the staged run is written, its
+    report not yet), `swap` (between the two renames). The crash tests SIGKILL the process while it
+    sleeps here. Unset (always, outside tests), this does nothing.
+    """
+    if point in os.environ.get(PAUSE_ENV, "").split(","):
+        os.write(2, f"harness: paused at {point} (pid {os.getpid()})\n".encode())
+        while True:
+            time.sleep(60)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

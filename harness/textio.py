@@ -1,0 +1,162 @@
+"""Reading input files as text, JSON and JSON Lines: every fault is one line naming the file (and line).
+
+Every file the harness reads (configs, documents, JSONL, precomputed summaries, baselines, results
+folders) goes through these helpers, so that invalid UTF-8, a lone surrogate escaped in JSON, nesting
+too deep to handle or an unreadable path is reported the same way everywhere: `FILE:LINE: what`, never a
+traceback from deep inside a library.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from harness.errors import HarnessError
+
+MAX_DEPTH = 64  # JSON deeper than this is not a document or a result: refuse it before anything recurses on it
+MAX_VALUES = 1_000_000  # values a decoded file may expand to (YAML aliases can multiply a small file)
+
+
+def read_text(path: str | Path) -> str:
+    """A file's text, decoded as strict UTF-8 (a leading byte-order mark dropped)."""
+    path = Path(path)
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise HarnessError(_not_utf8(path, data, error.start)) from None
+    return text.removeprefix("\ufeff")
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A file's bytes; a missing, unreadable or non-file path is a one-line HarnessError."""
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise HarnessError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise HarnessError(f"{path}: is a folder, not a file") from None
+    except OSError as error:
+        raise HarnessError(f"{path}: cannot be read ({error.strerror or error})") from None
+
+
+def read_json(path: str | Path) -> Any:
+    """A JSON file's value, its strings checked as above."""
+    path = Path(path)
+    return parse_json(read_text(path), str(path))
+
+
+def parse_json(text: str, where: str) -> Any:
+    """JSON text parsed; invalid JSON, nesting deeper than MAX_DEPTH or a lone surrogate name `where`."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise HarnessError(f"{where}: not valid JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+    except RecursionError:
+        raise HarnessError(f"{where}: JSON nested too deeply (more than {MAX_DEPTH} levels)") from None
+    check_value(value, where)
+    return value
+
+
+def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """A text file's lines (1-based numbers, line ends dropped), read as strict UTF-8 one line at a time."""
+    path = Path(path)
+    offset = 0
+    try:
+        with path.open("rb") as file:
+            for number, raw in enumerate(file, start=1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    raise HarnessError(f"{path}:{number}: not valid UTF-8 at byte {offset + error.start} "
+                                       f"(0x{raw[error.start]:02x}); save the file as UTF-8") from None  # fmt: skip
+                if number == 1:
+                    line = line.removeprefix("\ufeff")
+                offset += len(raw)
+                yield number, line.rstrip("\r\n")
+    except FileNotFoundError:
+        raise HarnessError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise HarnessError(f"{path}: is a folder, not a file") from None
+    except OSError as error:
+        raise HarnessError(f"{path}: cannot be read ({error.strerror or error})") from None
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """The values of a JSON Lines file with their line numbers (blank lines skipped), each checked as parse_json."""
+    path = Path(path)
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise HarnessError(f"{where}: not valid JSON ({error.msg})") from None
+        except RecursionError:
+            raise HarnessError(f"{where}: JSON nested too deeply (more than {MAX_DEPTH} levels)") from None
+        check_value(value, where)
+        yield number, value
+
+
+def check_value(value: Any, where: str) -> None:
+    """Refuse a decoded value (JSON or YAML) that holds a lone surrogate, nests deeper than MAX_DEPTH or
+    expands to more than MAX_VALUES values.
+
+    A lone surrogate ("\\ud800" escaped in JSON or YAML) decodes to a str that cannot be encoded as
+    UTF-8: it would fail much later, in the cache or when results are written, naming nothing. YAML
+    aliases can make a small file expand to billions of values (and a self-referencing alias to an
+    endless one) in everything that later copies or serializes it. Shared parts are walked once, so
+    this check itself is linear in the file's size.
+    """
+    _walk(value, where, "", 0, {})
+
+
+def _walk(item: Any, where: str, field: str, depth: int, sizes: dict[int, int]) -> int:
+    """The number of values item expands to; recursion is bounded by MAX_DEPTH."""
+    if isinstance(item, str):
+        _check_string(item, where, field)
+        return 1
+    if not isinstance(item, (dict, list)):
+        return 1
+    if id(item) in sizes:
+        return sizes[id(item)]
+    if depth >= MAX_DEPTH:
+        raise HarnessError(f"{where}: {_field(field)}nested too deeply (more than {MAX_DEPTH} levels)")
+    total = 1
+    if isinstance(item, dict):
+        for key, child in item.items():
+            name = f"{field}.{key}" if field else str(key)
+            if isinstance(key, str):
+                _check_string(key, where, name)
+            total += _walk(child, where, name, depth + 1, sizes)
+    else:
+        for index, child in enumerate(item):
+            total += _walk(child, where, f"{field}[{index}]", depth + 1, sizes)
+    if total > MAX_VALUES:
+        raise HarnessError(f"{where}: {_field(field)}expands to more than {MAX_VALUES:,} values (YAML aliases repeated within each other?)")
+    sizes[id(item)] = total
+    return total
+
+
+def _check_string(text: str, where: str, field: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise HarnessError(
+            f"{where}: {_field(field)}holds a lone surrogate (U+{ord(text[error.start]):04X} at character {error.start}), "
+            "which is not valid Unicode"
+        ) from None
+
+
+def _field(field: str) -> str:
+    # a field name may itself hold the lone surrogate: shown escaped, so the message can be printed
+    return f"field '{field.encode('utf-8', 'backslashreplace').decode('utf-8')}' " if field else ""
+
+
+def _not_utf8(path: Path, data: bytes, offset: int) -> str:
+    line = data.count(b"\n", 0, offset) + 1
+    return f"{path}:{line}: not valid UTF-8 at byte {offset} (0x{data[offset]:02x}); save the file as UTF-8"
