@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.facts.entity_names import (
-    ALIAS_OF, CONNECTORS, COUNTRY_OF, MONTHS_AND_DAYS, NOT_NAMES, ORGANISATION_WORDS, TITLES,
+    ALIAS_OF, CONNECTORS, COUNTRY_OF, MONTHS_AND_DAYS, NOT_NAMES, ORGANISATION_WORDS, TITLE_MODIFIERS, TITLES, IRREGULAR_PAST,
 )  # fmt: skip
 
 ENTITY_RULES = "1"
@@ -136,13 +136,16 @@ def _name(text: str, tokens: list[re.Match], starts: list[bool], piece: list[int
     first = _norm(tokens[piece[0]].group())
     # A capitalised first word of a sentence is grammar unless the text shows it is a name.
     if starts[piece[0]] and first not in TITLES:
-        is_name = first in known or first in COUNTRY_OF or first in ALIAS_OF
+        is_name = first in known or first in COUNTRY_OF or first in ALIAS_OF or (len(piece) == 1 and _subject(text, tokens, piece[0]))
         if first in NOT_NAMES or (len(piece) == 1 and not is_name) or (len(piece) > 1 and not is_name and _plain(first)):
             piece = piece[1:]
     titled = False
     while piece:
         word = _norm(tokens[piece[0]].group())
-        if word in TITLES and len(piece) > 1:
+        if word in TITLE_MODIFIERS and len(piece) > 2 and _norm(tokens[piece[1]].group()) in TITLES:
+            piece = piece[1:]  # "Foreign Secretary Boris Johnson": the modifier goes with its title
+            titled = True
+        elif word in TITLES and len(piece) > 1:
             titled = True
             piece = piece[1:]
             if len(piece) > 2 and _norm(tokens[piece[0]].group()) == "of":  # "Secretary of State John Kerry"
@@ -169,6 +172,17 @@ def _name(text: str, tokens: list[re.Match], starts: list[bool], piece: list[int
         if "-" in word:
             significant += [COUNTRY_OF.get(part, part) for part in word.split("-") if len(part) > 1 and part not in CONNECTORS]
     return [Name(surface, (start, end), _canonical(words), tuple(significant), acronym, titled)]
+
+
+_AUXILIARY = re.compile(r"\s+(?:\w+ly\s+)?(?:is|was|has|had|will|would|could|says|said|told|announced|[a-z]+ed|"
+                        + "|".join(sorted(IRREGULAR_PAST)) + r")\b")
+
+
+def _subject(text: str, tokens: list[re.Match], index: int) -> bool:
+    """A sentence's first word read as a name when a singular subject's verb follows ("Geneva formally
+    hosted", "France is pressing"); plurals ("Officials said", "Scientists have found") are left out."""
+    word = tokens[index].group()
+    return not word.lower().endswith("s") and _norm(word) not in NOT_NAMES and bool(_AUXILIARY.match(text, tokens[index].end()))
 
 
 def _plain(word: str) -> bool:

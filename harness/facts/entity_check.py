@@ -24,7 +24,8 @@ from harness.text import Span
 
 SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE = "supported", "contradicted", "not_in_article"
 MIN_FRAME_SCORE = 2  # shared content words plus shared entities a rival frame needs
-_SENTENCE = re.compile(r"[^.!?]*(?:[.!?]+[\"”’']?(?=\s+[A-Z\"“‘]|\s*$)|$)")
+_BREAK = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘])")
+_ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{1,3}\.")
 
 
 @dataclass(frozen=True)
@@ -85,14 +86,22 @@ def key_entities(index: EntityIndex | None, claims: list[EntityClaim]) -> list[K
 
 def summary_sentences(summary: str) -> list[Span]:
     """Cheap sentence spans for a summary (frames are local; the article keeps the full splitter)."""
-    spans = []
-    for match in _SENTENCE.finditer(summary):
-        text = match.group()
+    spans, start = [], 0
+    for match in _BREAK.finditer(summary):
+        before = summary[max(0, match.start() - 12) : match.start() + 1].split()
+        if before and _ABBREVIATION.fullmatch(before[-1]):
+            continue  # "the U.N. said", "Mr. Kirby": not a sentence end
+        spans.append((start, match.start() + 1))
+        start = match.end()
+    spans.append((start, len(summary)))
+    out = []
+    for a, b in spans:
+        text = summary[a:b]
         stripped = text.strip()
         if stripped:
-            start = match.start() + text.index(stripped)
-            spans.append(Span(stripped, start, start + len(stripped)))
-    return spans
+            offset = a + text.index(stripped)
+            out.append(Span(stripped, offset, offset + len(stripped)))
+    return out
 
 
 def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, str]:
@@ -168,8 +177,10 @@ def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
         if shared == 0 or (frame.agent in f.entities and not swapped):
             continue
         score = shared + len(frame.entities & (f.entities | {f.agent}))
-        if score >= MIN_FRAME_SCORE and score > best_score:
-            best, best_score = f, score
+        # Of rivals that fit as well, one of the claimed agent's kind (a person for a person) is the better evidence.
+        rank = score + 0.5 * (index.by_id[f.agent].kind == index.by_id[frame.agent].kind)
+        if score >= MIN_FRAME_SCORE and rank > best_score:
+            best, best_score = f, rank
     return best
 
 

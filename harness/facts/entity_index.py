@@ -15,7 +15,7 @@ import re
 from harness.facts.entities import (
     ArticleEntity, EntityIndex, Frame, Name, capitalised_words, guess_kind, initials, read_names,
 )  # fmt: skip
-from harness.facts.entity_names import COUNTRY_OF
+from harness.facts.entity_names import COUNTRY_OF, IRREGULAR_PAST
 from harness.facts.lexicon import STOP, stem
 from harness.text import Span, sentence_spans
 
@@ -23,12 +23,6 @@ SPEECH = set(
     """said says say told tells announced announces announce stated states declared declares added adds
     explained explains confirmed confirms revealed reveals wrote writes insisted insists claimed claims
     warned warns argued argues""".split()
-)
-IRREGULAR_PAST = set(
-    """won beat lost took made gave led met left sent sold bought hit struck shot held threw brought began
-    came went ran fought caught won chose drove fell found flew forgot froze got grew hid kept knew laid
-    paid put quit rode rose saw sought set shook sank sat slept spent spoke stole stood swore swam taught
-    tore thought understood woke wore withdrew""".split()
 )
 _BETWEEN = re.compile(
     r"(?:['’]s?)?(?:\s*,\s+(?:the|a|an|who|its|his|her|their|which|whose)\b[^,\"“”;]{0,90},)?"

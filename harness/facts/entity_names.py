@@ -155,11 +155,13 @@ TITLES = set(
     rep representative congressman congresswoman gov governor king queen prince princess pope general gen
     colonel col major captain capt lieutenant lt commander admiral judge justice professor prof rev reverend
     father sister brother sheikh ayatollah imam rabbi bishop archbishop cardinal mayor chief coach manager
-    inspector sgt sergeant det detective officer constable pc mp mep first foreign deputy assistant
+    inspector sgt sergeant det detective officer constable pc mp mep assistant
     ambassador spokesman spokeswoman spokesperson attorney director chairman chairwoman chair ceo
     former late acting interim chief executive head boss striker midfielder defender goalkeeper keeper
     captain skipper star champion boxer singer actor actress rapper""".split()
 )
+# Words that make a title only before another title ("Foreign Secretary", "Deputy Prime Minister").
+TITLE_MODIFIERS = {"foreign", "home", "first", "deputy", "vice", "prime", "defence", "defense", "health", "state", "shadow"}
 
 # Capitalised words that name nothing: pronouns, determiners, sentence adverbs, calendar words.
 NOT_NAMES = set(
@@ -171,7 +173,8 @@ NOT_NAMES = set(
     september october november december jan feb mar apr jun jul aug sep sept oct nov dec
     today yesterday tomorrow tonight
     one two three four five six seven eight nine ten hundreds thousands millions
-    yes no not please thanks ok okay oh""".split()
+    yes no not please thanks ok okay oh everyone everybody someone somebody nobody anyone anybody many most
+    several both all each another others none nothing something everything""".split()
 )
 MONTHS_AND_DAYS = set(
     """monday tuesday wednesday thursday friday saturday sunday january february march april may june july
@@ -188,4 +191,12 @@ ORGANISATION_WORDS = set(
     company corporation corp inc ltd plc group bank trust board authority service services institute
     foundation organisation organization league government parliament assembly congress senate
     church news times post guardian bbc network airlines airways""".split()
+)
+
+# Past tenses that do not end in -ed: a name directly before one is that act's agent.
+IRREGULAR_PAST = set(
+    """won beat lost took made gave led met left sent sold bought hit struck shot held threw brought began
+    came went ran fought caught chose drove fell found flew forgot froze got grew hid kept knew laid
+    paid put quit rode rose saw sought set shook sank sat slept spent spoke stole stood swore swam taught
+    tore thought understood woke wore withdrew broke""".split()
 )
