@@ -296,7 +296,7 @@ def _print_check(result: Any) -> None:
         out.print(f"[{colours[claim.verdict]}]{claim.verdict:<15}[/] {text}", soft_wrap=True)
         if claim.evidence and claim.verdict != "supported":
             out.print(f"{'':16}article: {claim.evidence.text}", soft_wrap=True, markup=False)
-    for key in result.key_facts:
+    for key in (*result.key_facts, *result.key_entities):
         colour = "green" if key.status == "preserved" else "red"
         out.print(f"[{colour}]{key.status:<15}[/] key fact {key.fact.id}: {key.fact.label}", soft_wrap=True)
     precision = "–" if result.numeric_precision is None else f"{result.numeric_precision:.0%}"

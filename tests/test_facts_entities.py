@@ -130,7 +130,7 @@ def test_reference_keys_are_what_the_references_state(table):
     assert keyed.key_rule == "references"
     assert {e.name for e in keyed.entities.key_entities()} == {"John Kerry", "Russia"}
     result = check_summary("Kerry spoke.", keyed)
-    assert result.key_fact_recall == pytest.approx(0.5)
+    assert result.key_entity_recall == pytest.approx(0.5)
 
 
 def test_index_is_built_once_per_table(table):

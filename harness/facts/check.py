@@ -91,8 +91,9 @@ class CheckResult:
 
     summary: str
     claims: tuple[Claim, ...]  # figure claims
-    key_facts: tuple[KeyFact | KeyEntity, ...]
+    key_facts: tuple[KeyFact, ...]  # key figures
     entity_claims: tuple[EntityClaim, ...] = ()
+    key_entities: tuple[KeyEntity, ...] = ()
 
     def count(self, verdict: str) -> int:
         """Number of figure claims with this verdict."""
@@ -125,6 +126,13 @@ class CheckResult:
     def figures_flagged(self) -> bool:
         """Whether any figure claim is contradicted or not in the article."""
         return self.count(CONTRADICTED) + self.count(NOT_IN_ARTICLE) > 0
+
+    @property
+    def key_entity_recall(self) -> float | None:
+        """Named key entities over all key entities; None when the table has none."""
+        if not self.key_entities:
+            return None
+        return sum(k.status == PRESERVED for k in self.key_entities) / len(self.key_entities)
 
     @property
     def entity_precision(self) -> float | None:
@@ -161,8 +169,10 @@ class CheckResult:
             "entities_supported": self.count_entities(SUPPORTED),
             "entities_contradicted": self.count_entities(CONTRADICTED),
             "entities_not_in_article": self.count_entities(NOT_IN_ARTICLE),
+            "key_entity_recall": self.key_entity_recall,
             "claims": [{**claim.to_dict(), "claim_kind": "figure"} for claim in self.claims]
             + [claim.to_dict() for claim in self.entity_claims],
+            "key_entities": [key.to_dict() for key in self.key_entities],
             "key_facts": [key.to_dict() for key in self.key_facts],
         }
 
@@ -178,7 +188,7 @@ def check_summary(summary: str, article_or_table: str | FactTable) -> CheckResul
     supported = {claim.fact.id for claim in claims if claim.verdict == SUPPORTED and claim.fact}
     keys = tuple(KeyFact(fact, PRESERVED if fact.id in supported else OMITTED) for fact in table.key_facts())
     entities = check_entities(summary, table.entities) if table.entities is not None else []
-    return CheckResult(summary, tuple(claims), keys + tuple(key_entities(table.entities, entities)), tuple(entities))
+    return CheckResult(summary, tuple(claims), keys, tuple(entities), tuple(key_entities(table.entities, entities)))
 
 
 def affinity(mention: Mention, fact: Fact) -> float:
