@@ -21,8 +21,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.facts.entity_names import (
-    ALIAS_OF, CONNECTORS, COUNTRY_OF, MONTHS_AND_DAYS, NOT_NAMES, ORGANISATION_WORDS, TITLE_MODIFIERS, TITLES, IRREGULAR_PAST,
-)  # fmt: skip
+    ALIAS_OF,
+    CONNECTORS,
+    COUNTRY_OF,
+    IRREGULAR_PAST,
+    MONTHS_AND_DAYS,
+    NOT_NAMES,
+    ORGANISATION_WORDS,
+    TITLE_MODIFIERS,
+    TITLES,
+)
 
 ENTITY_RULES = "1"
 
@@ -70,12 +78,7 @@ def _starts(text: str, tokens: list[re.Match]) -> list[bool]:
         flags.append(start)
         if token in _OPENERS and start:
             continue  # the word after an opening quote still opens the sentence
-        if token[-1] in _SENTENCE_END and (len(token) == 1 or not _ABBREVIATION.fullmatch(token)):
-            start = True
-        elif token == "." or token in ("!", "?"):
-            start = True
-        else:
-            start = False
+        start = token[-1] in _SENTENCE_END and (len(token) == 1 or not _ABBREVIATION.fullmatch(token))
         if token not in ("!", "?", ".") and text[match.end() : match.end() + 1] == "\n":
             start = True
     return flags

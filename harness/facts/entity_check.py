@@ -17,7 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from harness.facts.entities import ArticleEntity, EntityIndex, Frame, Name, initials, read_names
+from harness.facts.entities import (
+    ArticleEntity,
+    EntityIndex,
+    Frame,
+    Name,
+    initials,
+    read_names,
+)
 from harness.facts.entity_index import frames_of
 from harness.facts.entity_names import COUNTRY_OF
 from harness.text import Span

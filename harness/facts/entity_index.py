@@ -13,8 +13,15 @@ from __future__ import annotations
 import re
 
 from harness.facts.entities import (
-    ArticleEntity, EntityIndex, Frame, Name, capitalised_words, guess_kind, initials, read_names,
-)  # fmt: skip
+    ArticleEntity,
+    EntityIndex,
+    Frame,
+    Name,
+    capitalised_words,
+    guess_kind,
+    initials,
+    read_names,
+)
 from harness.facts.entity_names import COUNTRY_OF, IRREGULAR_PAST
 from harness.facts.lexicon import STOP, stem
 from harness.text import Span, sentence_spans

@@ -11,11 +11,10 @@ form of an alias ("U.S." -> "United States"), a country's demonym for its posses
 
 from __future__ import annotations
 
-from harness.facts.entities import EntityIndex, initials
+from harness.facts.entities import EntityIndex, initials, read_names
 from harness.facts.entity_check import SUPPORTED, EntityClaim
 from harness.facts.entity_index import frames_of
 from harness.facts.entity_names import ALIAS_OF, COUNTRY_OF
-from harness.facts.entities import read_names
 from harness.text import Span
 
 # Stand-ins for an entity the article does not name: tried in order, the first absent from the article.
