@@ -16,6 +16,7 @@ self-test (perturbations and faithful rewrites) on the human reference summaries
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             if actual is None:
                 continue
             for name in (record["dataset"], "overall"):
-                groups[name].append((result.flagged, actual))
+                groups[name].append((result.figures_flagged, actual))
                 groups[f"{name}*"].append((flagged_label_aligned(result), actual))
         for name in ("cnndm", "xsum", "overall", "cnndm*", "xsum*", "overall*"):
             if groups[name]:
@@ -145,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         for claim in result.claims:
             verdicts[claim.verdict] += 1
     print("\nclaims by verdict: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
+    entity_tables(records, results, args.show)
     if args.selftest:
         _selftest(args.evaldata, args.show)
     return 0
@@ -182,6 +184,115 @@ def _show(records, results, positive, limit: int) -> None:
                 for claim in result.claims:
                     figure = f"{claim.quantity.text!r} ({claim.quantity.kind})"
                     print(f"      {claim.verdict}: {figure} - {claim.reason[:150]}")
+
+
+# --- Figures and entities together against the overall label, and entity-level scores -------------
+
+_NAME_TYPES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE"}
+_HALLUCINATED = {"Factual Hallucination", "Non-factual Hallucination", "Intrinsic Hallucination"}
+
+
+def half(article_id: str) -> str:
+    """'A' or 'B': two halves of dev by a hash of the article id (not the hash digit that made the dev split)."""
+    return "AB"[int(hashlib.sha256(article_id.encode("utf-8")).hexdigest()[-1], 16) % 2]
+
+
+def balanced(pairs: list[tuple[bool, bool]]) -> dict:
+    """Recall, specificity, balanced accuracy and false-alarm rate of (flagged, inconsistent) pairs."""
+    pos = [p for p, a in pairs if a]
+    neg = [p for p, a in pairs if not a]
+    recall = sum(pos) / len(pos) if pos else None
+    specificity = 1 - sum(neg) / len(neg) if neg else None
+    ba = (recall + specificity) / 2 if recall is not None and specificity is not None else None
+    return {"n": len(pairs), "pos": len(pos), "neg": len(neg), "recall": recall, "specificity": specificity,
+            "ba": ba, "false_alarms": None if specificity is None else 1 - specificity}
+
+
+def _fmt(value: float | None) -> str:
+    return "     –" if value is None else f"{value:>6.3f}"
+
+
+def entity_tables(records: list[dict], results: list, show: int = 0) -> None:
+    """The summary flag (figures + entities) against the overall label per source x dataset, by dev half;
+    entity-level precision and recall where the labels are spans or entity labels."""
+    flags = {"figures": lambda r: r.figures_flagged, "figures+entities": lambda r: r.flagged}
+    for flag_name, flag in flags.items():
+        print(f"\n{flag_name} flag vs overall label (inconsistent = positive), per source x dataset and dev half")
+        print(f"  {'group':<34} {'half':<4} {'n':>5} {'pos':>5} {'neg':>5} {'recall':>6} {'spec':>6} {'BA':>6} {'FA':>6}")
+        groups: dict[tuple[str, str], list] = defaultdict(list)
+        for record, result in zip(records, results, strict=True):
+            if record["label"] is None:
+                continue
+            group = f"{record['source']['name'].split(' (')[0]} {record['dataset']}"
+            pair = (flag(result), record["label"] == "inconsistent")
+            for part in (half(record["article_id"]), "all"):
+                groups[(group, part)].append(pair)
+        means = defaultdict(list)
+        for (group, part), pairs in sorted(groups.items()):
+            s = balanced(pairs)
+            if s["ba"] is not None:
+                means[part].append(s["ba"])
+            if part == "all" or s["ba"] is not None:
+                print(f"  {group:<34} {part:<4} {s['n']:>5} {s['pos']:>5} {s['neg']:>5} {_fmt(s['recall'])} "
+                      f"{_fmt(s['specificity'])} {_fmt(s['ba'])} {_fmt(s['false_alarms'])}")  # fmt: skip
+        for part in ("A", "B", "all"):
+            values = means[part]
+            if values:
+                print(f"  mean balanced accuracy over {len(values)} groups with both labels, half {part}: "
+                      f"{sum(values) / len(values):.3f}")  # fmt: skip
+    _entity_level(records, results, show)
+
+
+def _overlaps(span: tuple[int, int], start: int, end: int) -> bool:
+    return span[0] < end and start < span[1]
+
+
+def _entity_level(records: list[dict], results: list, show: int) -> None:
+    """Entity claims scored against XENT entity labels, XSumFaith majority spans and FRANK EntE."""
+    print("\nentity claims vs entity-level labels (flagged = not_in_article or contradicted)")
+    rows = defaultdict(list)  # name -> (flagged, labelled) per aligned entity claim or summary
+    examples = defaultdict(list)
+    for record, result in zip(records, results, strict=True):
+        source = record["source"]["name"]
+        detail = record.get("annotator_detail") or {}
+        part = half(record["article_id"])
+        if source.startswith("XENT"):
+            labelled = [e for e in detail.get("entities", []) if e.get("type") in _NAME_TYPES]
+            for claim in result.entity_claims:
+                hits = [e for e in labelled if _overlaps(claim.span, e["start"], e["end"])]
+                if hits:
+                    actual = any(e["label"] in _HALLUCINATED for e in hits)
+                    for key in ("XENT names, hallucinated", f"XENT names, hallucinated, half {part}"):
+                        rows[key].append((claim.verdict != "supported", actual))
+                    if claim.verdict != "supported" and not actual:
+                        examples["XENT false alarm"].append(f"{claim.name!r}: {claim.reason[:120]}")
+            for entity in labelled:  # recall over every labelled name, read by us or not
+                flagged = any(c.verdict != "supported" and _overlaps(c.span, entity["start"], entity["end"])
+                              for c in result.entity_claims)  # fmt: skip
+                rows["XENT names (all labelled)"].append((flagged, entity["label"] in _HALLUCINATED))
+        elif source.startswith("XSumFaith"):
+            spans = detail.get("hallucination_spans_by_worker", {})
+            summary = record["summary"].lower()
+            for claim in result.entity_claims:
+                votes = 0
+                for worker in spans.values():
+                    for mark in worker:
+                        text = str(mark.get("span", "")).replace("\\'", "'").lower()
+                        at = summary.find(text) if text else -1
+                        if at >= 0 and _overlaps(claim.span, at, at + len(text)):
+                            votes += 1
+                            break
+                rows["XSumFaith names, majority-marked"].append((claim.verdict != "supported", votes >= 2))
+        elif source == "FRANK" and record["label"] is not None:
+            flagged = any(c.verdict != "supported" for c in result.entity_claims)
+            rows[f"FRANK {record['dataset']} EntE (summary level)"].append((flagged, "EntE" in record["error_types"]))
+    print(f"  {'labels':<44} {'n':>5} {'tp':>5} {'fp':>5} {'fn':>5} {'prec':>6} {'recall':>6}")
+    for name, pairs in sorted(rows.items()):
+        s = scores(pairs)
+        print(f"  {name:<44} {s['n']:>5} {s['tp']:>5} {s['fp']:>5} {s['fn']:>5} {s['precision']:>6.3f} {s['recall']:>6.3f}")
+    for name, lines in examples.items():
+        for line in lines[:show]:
+            print(f"    {name}: {line}")
 
 
 if __name__ == "__main__":

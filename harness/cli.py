@@ -306,17 +306,26 @@ def _facts(args: argparse.Namespace) -> int:
 
 
 def _print_check(result: Any) -> None:
+    from rich.markup import escape
+
     colours = {"supported": "green", "contradicted": "red", "not_in_article": "yellow"}
     for claim in result.claims:
         out.print(f"[{colours[claim.verdict]}]{claim.verdict:<15}[/] {claim.quantity.text!r}: {claim.reason}", soft_wrap=True)
         if claim.evidence and claim.verdict != "supported":
             out.print(f"{'':16}article: {claim.evidence.sentence}", soft_wrap=True, markup=False)
-    for key in result.key_facts:
+    for claim in result.entity_claims:  # names, places, organisations (harness.facts.entity_check)
+        text = escape(f"{claim.name!r} ({claim.entity_kind}): {claim.reason}")
+        out.print(f"[{colours[claim.verdict]}]{claim.verdict:<15}[/] {text}", soft_wrap=True)
+        if claim.evidence and claim.verdict != "supported":
+            out.print(f"{'':16}article: {claim.evidence.text}", soft_wrap=True, markup=False)
+    for key in (*result.key_facts, *result.key_entities):
         colour = "green" if key.status == "preserved" else "red"
         out.print(f"[{colour}]{key.status:<15}[/] key fact {key.fact.id}: {key.fact.label}", soft_wrap=True)
     precision = "–" if result.numeric_precision is None else f"{result.numeric_precision:.0%}"
     recall = "–" if result.key_fact_recall is None else f"{result.key_fact_recall:.0%}"
-    out.print(f"numeric precision {precision}, key-fact recall {recall}, {result.contradicted} contradicted, {result.not_in_article} not in article")
+    entities = "–" if result.entity_precision is None else f"{result.entity_precision:.0%}"
+    out.print(f"numeric precision {precision}, entity precision {entities}, key-fact recall {recall}, "
+              f"{result.contradicted} contradicted, {result.not_in_article} not in article (figures and entities)")
 
 
 def _selftest(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 
 from harness.facts.copied import copied_window, normalized
+from harness.facts.entity_check import EntityClaim, KeyEntity, check_entities, key_entities
 from harness.facts.extract import Mention, extract_mentions
 from harness.facts.lexicon import noun_relation, stem
 from harness.facts.numbers import written_numbers
@@ -89,12 +90,18 @@ class CheckResult:
     """The claims of one summary with verdicts, the key facts it keeps or omits, and the scores."""
 
     summary: str
-    claims: tuple[Claim, ...]
-    key_facts: tuple[KeyFact, ...]
+    claims: tuple[Claim, ...]  # figure claims
+    key_facts: tuple[KeyFact, ...]  # key figures
+    entity_claims: tuple[EntityClaim, ...] = ()
+    key_entities: tuple[KeyEntity, ...] = ()
 
     def count(self, verdict: str) -> int:
-        """Number of claims with this verdict."""
+        """Number of figure claims with this verdict."""
         return sum(claim.verdict == verdict for claim in self.claims)
+
+    def count_entities(self, verdict: str) -> int:
+        """Number of entity claims with this verdict."""
+        return sum(claim.verdict == verdict for claim in self.entity_claims)
 
     @property
     def supported(self) -> int:
@@ -102,16 +109,35 @@ class CheckResult:
 
     @property
     def contradicted(self) -> int:
-        return self.count(CONTRADICTED)
+        """Contradicted claims of both kinds (figures and entities)."""
+        return self.count(CONTRADICTED) + self.count_entities(CONTRADICTED)
 
     @property
     def not_in_article(self) -> int:
-        return self.count(NOT_IN_ARTICLE)
+        """Not-in-article claims of both kinds (figures and entities)."""
+        return self.count(NOT_IN_ARTICLE) + self.count_entities(NOT_IN_ARTICLE)
 
     @property
     def flagged(self) -> bool:
-        """Whether any claim is contradicted or not in the article."""
+        """Whether any claim, figure or entity, is contradicted or not in the article."""
         return self.contradicted + self.not_in_article > 0
+
+    @property
+    def figures_flagged(self) -> bool:
+        """Whether any figure claim is contradicted or not in the article."""
+        return self.count(CONTRADICTED) + self.count(NOT_IN_ARTICLE) > 0
+
+    @property
+    def key_entity_recall(self) -> float | None:
+        """Named key entities over all key entities; None when the table has none."""
+        if not self.key_entities:
+            return None
+        return sum(k.status == PRESERVED for k in self.key_entities) / len(self.key_entities)
+
+    @property
+    def entity_precision(self) -> float | None:
+        """Supported entity claims over all entity claims; None when the summary names none."""
+        return self.count_entities(SUPPORTED) / len(self.entity_claims) if self.entity_claims else None
 
     @property
     def numeric_precision(self) -> float | None:
@@ -135,7 +161,18 @@ class CheckResult:
             "contradicted": self.contradicted,
             "not_in_article": self.not_in_article,
             "flagged": self.flagged,
-            "claims": [claim.to_dict() for claim in self.claims],
+            # Per kind: "supported", "claims_total" and numeric_precision above are figures only.
+            "figures_contradicted": self.count(CONTRADICTED),
+            "figures_not_in_article": self.count(NOT_IN_ARTICLE),
+            "entity_precision": self.entity_precision,
+            "entities_total": len(self.entity_claims),
+            "entities_supported": self.count_entities(SUPPORTED),
+            "entities_contradicted": self.count_entities(CONTRADICTED),
+            "entities_not_in_article": self.count_entities(NOT_IN_ARTICLE),
+            "key_entity_recall": self.key_entity_recall,
+            "claims": [{**claim.to_dict(), "claim_kind": "figure"} for claim in self.claims]
+            + [claim.to_dict() for claim in self.entity_claims],
+            "key_entities": [key.to_dict() for key in self.key_entities],
             "key_facts": [key.to_dict() for key in self.key_facts],
         }
 
@@ -150,7 +187,8 @@ def check_summary(summary: str, article_or_table: str | FactTable) -> CheckResul
         claims.append(judge(mention, table))
     supported = {claim.fact.id for claim in claims if claim.verdict == SUPPORTED and claim.fact}
     keys = tuple(KeyFact(fact, PRESERVED if fact.id in supported else OMITTED) for fact in table.key_facts())
-    return CheckResult(summary, tuple(claims), keys)
+    entities = check_entities(summary, table.entities) if table.entities is not None else []
+    return CheckResult(summary, tuple(claims), keys, tuple(entities), tuple(key_entities(table.entities, entities)))
 
 
 def affinity(mention: Mention, fact: Fact) -> float:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from harness.documents import Document
 from harness.facts.check import SUPPORTED, check_summary
 from harness.facts.dates import TIME_WINDOW
+from harness.facts.entity_selftest import entity_perturbations, entity_rewrites
 from harness.facts.extract import Mention, extract_mentions
 from harness.facts.lexicon import noun_relation
 from harness.facts.numbers import TENS, UNITS
@@ -109,7 +110,30 @@ def run_selftest(documents: Iterable[Document]) -> SelftestReport:
                 if check_summary(text, table).flagged:
                     report.false_alarms += 1
                     report.alarms.append(variant)
+            _entity_variants(report, document.doc_id, reference, base, table)
     return report
+
+
+def _entity_variants(report: SelftestReport, doc_id: str, reference, base, table: FactTable) -> None:
+    """Entity swaps (caught?) and faithful entity paraphrases (quiet?) of one clean reference."""
+    if table.entities is None:
+        return
+    claims = list(base.entity_claims)
+    for kinds, flagged_is_good in ((entity_perturbations(reference.text, claims, table.entities), True),
+                                   (entity_rewrites(reference.text, claims, table.entities), False)):  # fmt: skip
+        for kind, changed, text in kinds:
+            variant = Variant(doc_id, reference.id, kind, reference.text, changed, text)
+            flagged = check_summary(text, table).flagged
+            if flagged_is_good:
+                report.perturbations += 1
+                report.detected += flagged
+                if not flagged:
+                    report.misses.append(variant)
+            else:
+                report.rewrites += 1
+                report.false_alarms += flagged
+                if flagged:
+                    report.alarms.append(variant)
 
 
 def _figure(summary: str, m: Mention) -> tuple[int, int]:

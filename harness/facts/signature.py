@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 
+from harness.facts.entities import ENTITY_RULES
 from harness.text import SPLITTER_NAME
 
 # Bump when extraction or alignment rules change what a checker run reports.
@@ -18,8 +19,9 @@ def _version(package: str) -> str:
 
 
 def signature() -> str:
-    """'facts|extractor:rules-2|numbers:text2num-3.1.0|splitter:harness-rules-1|version:0.1.0'."""
-    return (f"facts|extractor:rules-{RULES_VERSION}|numbers:text2num-{_version('text2num')}|splitter:{SPLITTER_NAME}"
+    """'facts|extractor:rules-2|entities:rules-1|numbers:text2num-3.1.0|splitter:harness-rules-1|version:0.1.0'."""
+    return (f"facts|extractor:rules-{RULES_VERSION}|entities:rules-{ENTITY_RULES}"
+            f"|numbers:text2num-{_version('text2num')}|splitter:{SPLITTER_NAME}"
             f"|version:{_version('summarization-harness')}")  # fmt: skip
 
 

@@ -14,6 +14,8 @@ from typing import Any
 from harness.documents import FACTS_FILE, Document
 from harness.errors import HarnessError
 from harness.facts.copied import normalized
+from harness.facts.entities import EntityIndex
+from harness.facts.entity_index import build_index
 from harness.facts.extract import Mention, extract_mentions
 from harness.facts.lexicon import noun_relation, predicate_class, stem
 from harness.facts.numbers import tokenize, written_numbers
@@ -108,6 +110,8 @@ class FactTable:
     has_gold: bool = False
     numbers: tuple[float, ...] = ()  # every number written in the article, for the "in any form" test
     words: str = ""  # the article's words, normalized (harness.facts.copied), to spot figures copied verbatim
+    entities: EntityIndex | None = None  # the article's named entities and frames (harness.facts.entities)
+    key_rule: str = "lead"  # what made the key facts: gold (facts.yaml) | references | lead (counted figures of the lead)
 
     def key_facts(self) -> list[Fact]:
         """The facts a good summary should keep: the gold keys, or the automatic ones without gold."""
@@ -120,7 +124,9 @@ class FactTable:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON/YAML-ready form."""
         facts = [fact.to_dict() for fact in self.facts]
-        return {"has_gold": self.has_gold, "facts": facts, "numbers": list(self.numbers), "words": self.words}
+        entities = self.entities.to_dict() if self.entities is not None else None
+        return {"has_gold": self.has_gold, "facts": facts, "numbers": list(self.numbers), "words": self.words,
+                "entities": entities, "key_rule": self.key_rule}  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FactTable:
@@ -130,7 +136,9 @@ class FactTable:
         try:
             facts = tuple(Fact.from_dict(item) for item in data["facts"])
             numbers = tuple(float(n) for n in data.get("numbers", ()))
-            return cls(facts, bool(data.get("has_gold", False)), numbers, str(data.get("words", "")))
+            entities = EntityIndex.from_dict(data["entities"]) if data.get("entities") else None
+            return cls(facts, bool(data.get("has_gold", False)), numbers, str(data.get("words", "")), entities,
+                       str(data.get("key_rule", "lead")))  # fmt: skip
         except (KeyError, TypeError, ValueError) as error:
             raise HarnessError(f"fact table: malformed fact ({error})") from None
 
@@ -165,10 +173,11 @@ def extract_facts(article: str, gold: Any = None, source: str = "facts.yaml") ->
     mentions = extract_mentions(article)
     numbers = tuple(sorted(written_numbers(article)))
     words = normalized(article)
+    entities = build_index(article)
     if gold is None:
         keys = _auto_keys(mentions)
         facts = tuple(fact_from_mention(m, f"f{n:02d}", n in keys) for n, m in enumerate(mentions, start=1))
-        return FactTable(facts, numbers=numbers, words=words)
+        return FactTable(facts, numbers=numbers, words=words, entities=entities)
     facts = [fact_from_mention(m, f"f{n:02d}") for n, m in enumerate(mentions, start=1)]
     from harness.facts.gold import parse_gold  # gold.py builds Facts from this module: imported late, no cycle
 
@@ -182,7 +191,10 @@ def extract_facts(article: str, gold: Any = None, source: str = "facts.yaml") ->
         else:
             facts.append(gold_fact)
     facts.sort(key=lambda f: f.quantity.span)
-    return FactTable(tuple(facts), has_gold=True, numbers=numbers, words=words)
+    from harness.facts.gold_entities import parse_gold_entities  # entities: in facts.yaml
+
+    entities = parse_gold_entities(gold, entities, source)
+    return FactTable(tuple(facts), has_gold=True, numbers=numbers, words=words, entities=entities, key_rule="gold")
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -203,7 +215,12 @@ def _auto_keys(mentions: list[Mention]) -> set[int]:
 def table_for_document(document: Document, gold: bool = True) -> FactTable:
     """The fact table of a document: extracted from its article, overlaid with its curated facts unless gold is False."""
     if document.facts is None or not gold:
-        return extract_facts(document.article)
+        table = extract_facts(document.article)
+        if not document.references:
+            return table
+        from harness.facts.keys import reference_keys  # keys.py checks references against this table: imported late
+
+        return reference_keys(table, [reference.text for reference in document.references])
     folder = Path(document.source) if document.source else None
     source = str(folder / FACTS_FILE) if folder and folder.is_dir() else f"{document.source or document.doc_id}: facts"
     return extract_facts(document.article, document.facts, source)

@@ -1,0 +1,321 @@
+"""Named entities read without a model: people, organisations and places of an article and a summary.
+
+A name is a run of capitalised words (with "of", "de", "al" ... inside it), read with these rules:
+- a capitalised first word of a sentence is a name only if the text also writes it capitalised
+  mid-sentence, it is a known country, demonym or alias, or more capitalised words follow it;
+- titles and honorifics are dropped from the front ("Secretary of State John Kerry" is John Kerry,
+  "Mr. Kirby" is Kirby) and a title alone ("the President") names no one;
+- possessives are dropped ("Russia's"), hyphenated names are kept whole and their parts indexed;
+- months and weekdays are not names (dates are the figure checker's);
+- demonyms and capitals name their country ("Syrian", "Damascus" = Syria), aliases and acronyms
+  their expansion ("U.N." = "UN" = "United Nations", also by the initials of the article's names).
+
+The article's names are grouped into entities (a surname alone joins the one full name that ends with
+it, an acronym the one name with its initials), each with its mentions and the sentence of the first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.facts.entity_names import (
+    ALIAS_OF,
+    CONNECTORS,
+    COUNTRY_OF,
+    IRREGULAR_PAST,
+    MONTHS_AND_DAYS,
+    NOT_NAMES,
+    ORGANISATION_WORDS,
+    TITLE_MODIFIERS,
+    TITLES,
+)
+
+ENTITY_RULES = "1"
+
+_TOKEN = re.compile(r"(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Prof|Rev|Jr|Sr|Capt|Det|Insp|Supt)\.|(?:[A-Z]\.){2,}"
+                    r"|[A-Z]\.(?=\s+[A-Z])|[^\W\d_][\w'’\-]*|\d[\w,.]*|[^\w\s]")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_SENTENCE_END = set(".!?\n")
+_ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{1,3}\.")
+_OPENERS = set("\"“‘'(—–-:[")
+_APOSTROPHES = str.maketrans({"’": "'"})
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name as written in a text: its words (titles dropped), span, and whether it is an acronym."""
+
+    text: str  # the name as written, titles and possessive dropped
+    span: tuple[int, int]
+    key: str  # canonical key: "united states", "syria", "john kerry"
+    tokens: tuple[str, ...]  # significant lower-cased words, demonyms mapped to their country
+    acronym: bool = False
+    titled: bool = False  # a title or honorific stood before it ("Mr.", "President")
+
+
+def _canonical(words: list[str]) -> str:
+    key = " ".join(words)
+    return ALIAS_OF.get(key) or COUNTRY_OF.get(key) or COUNTRY_OF.get(_singular(key)) or key
+
+
+def _singular(word: str) -> str:
+    """'americans' -> 'american' where the singular is a demonym ("The Russians have said")."""
+    return word[:-1] if word.endswith("s") and word[:-1] in COUNTRY_OF else word
+
+
+def _norm(word: str) -> str:
+    return _POSSESSIVE.sub("", word.translate(_APOSTROPHES)).replace(".", "").lower() if word else word
+
+
+def _starts(text: str, tokens: list[re.Match]) -> list[bool]:
+    """Whether each token opens a sentence (after . ! ? or a line break, or an opening quote there)."""
+    flags = []
+    start = True
+    for match in tokens:
+        token = match.group()
+        flags.append(start)
+        if token in _OPENERS and start:
+            continue  # the word after an opening quote still opens the sentence
+        start = token[-1] in _SENTENCE_END and (len(token) == 1 or not _ABBREVIATION.fullmatch(token))
+        if token not in ("!", "?", ".") and text[match.end() : match.end() + 1] == "\n":
+            start = True
+    return flags
+
+
+def capitalised_words(text: str) -> set[str]:
+    """Lower-cased words the text writes capitalised in mid-sentence (evidence that they are names)."""
+    tokens = list(_TOKEN.finditer(text))
+    return {_norm(m.group()) for m, first in zip(tokens, _starts(text, tokens), strict=True)
+            if not first and m.group()[0].isupper()}  # fmt: skip
+
+
+def read_names(text: str, known: frozenset[str] | set[str] = frozenset()) -> list[Name]:
+    """Every name of the text, in order; `known` adds words seen capitalised mid-sentence elsewhere."""
+    tokens = list(_TOKEN.finditer(text))
+    starts = _starts(text, tokens)
+    mid = {_norm(m.group()) for m, first in zip(tokens, starts, strict=True) if not first and m.group()[0].isupper()}
+    names: list[Name] = []
+    run: list[int] = []
+    for index, match in enumerate(tokens + [None]):  # type: ignore[operator]
+        token = match.group() if match else ""
+        if match and token[:1].isupper() and token[:1].isalpha():
+            run.append(index)
+            continue
+        if match and run and token.lower() in CONNECTORS and index + 1 < len(tokens) \
+                and tokens[index + 1].group()[:1].isupper():  # fmt: skip
+            run.append(index)
+            continue
+        if run:
+            names.extend(_names_of_run(text, tokens, starts, run, mid | set(known)))
+            run = []
+    return names
+
+
+def _names_of_run(text: str, tokens: list[re.Match], starts: list[bool], run: list[int], known: set[str]) -> list[Name]:
+    """The names in one run of capitalised words: split at calendar words, titles and leading words dropped."""
+    out: list[Name] = []
+    piece: list[int] = []
+    for position, index in enumerate(run):
+        word = _norm(tokens[index].group())
+        previous = _norm(tokens[run[position - 1]].group()) if position else ""
+        # "Theresa May" is a name; "May 5" and "on Monday" are dates.
+        calendar = word in MONTHS_AND_DAYS and not (word == "may" and previous and previous not in TITLES)
+        if calendar:
+            out.extend(_name(text, tokens, starts, piece, known))
+            piece = []
+        else:
+            piece.append(index)
+    out.extend(_name(text, tokens, starts, piece, known))
+    return out
+
+
+def _name(text: str, tokens: list[re.Match], starts: list[bool], piece: list[int], known: set[str]) -> list[Name]:
+    while piece and _norm(tokens[piece[-1]].group()) in CONNECTORS:
+        piece = piece[:-1]
+    if not piece:
+        return []
+    first = _norm(tokens[piece[0]].group())
+    # A capitalised first word of a sentence is grammar unless the text shows it is a name.
+    if starts[piece[0]] and first not in TITLES:
+        is_name = first in known or first in COUNTRY_OF or first in ALIAS_OF or (len(piece) == 1 and _subject(text, tokens, piece[0]))
+        if first in NOT_NAMES or (len(piece) == 1 and not is_name) or (len(piece) > 1 and not is_name and _plain(first)):
+            piece = piece[1:]
+    titled = False
+    while piece:
+        word = _norm(tokens[piece[0]].group())
+        if word in TITLE_MODIFIERS and len(piece) > 2 and _norm(tokens[piece[1]].group()) in TITLES:
+            piece = piece[1:]  # "Foreign Secretary Boris Johnson": the modifier goes with its title
+            titled = True
+        elif word in TITLES and len(piece) > 1:
+            titled = True
+            piece = piece[1:]
+            if len(piece) > 2 and _norm(tokens[piece[0]].group()) == "of":  # "Secretary of State John Kerry"
+                piece = piece[2:]
+        elif word in NOT_NAMES or word in CONNECTORS:
+            piece = piece[1:]
+        else:
+            break
+    if not piece or (len(piece) == 1 and _norm(tokens[piece[0]].group()) in TITLES | NOT_NAMES):
+        return []
+    start, end = tokens[piece[0]].start(), tokens[piece[-1]].end()
+    surface = _POSSESSIVE.sub("", text[start:end].translate(_APOSTROPHES)) if text[end - 1 : end] in "'’s" else text[start:end]
+    if surface.endswith(("'", "’")):
+        surface = surface[:-1]
+    end = start + len(surface)
+    words = [_norm(tokens[i].group()) for i in piece]
+    words = [w for w in words if w]
+    acronym = len(piece) == 1 and bool(re.fullmatch(r"(?:[A-Z]\.?){2,6}", tokens[piece[0]].group().rstrip("'’s")))
+    significant = []
+    for word in words:
+        if word in CONNECTORS or word in TITLES and len(words) > 1 and word != words[-1]:
+            continue
+        significant.append(COUNTRY_OF.get(_singular(word), word))
+        if "-" in word:
+            significant += [COUNTRY_OF.get(part, part) for part in word.split("-") if len(part) > 1 and part not in CONNECTORS]
+    return [Name(surface, (start, end), _canonical(words), tuple(significant), acronym, titled)]
+
+
+_AUXILIARY = re.compile(r"\s+(?:\w+ly\s+)?(?:is|was|has|had|will|would|could|says|said|told|announced|[a-z]+ed|"
+                        + "|".join(sorted(IRREGULAR_PAST)) + r")\b")
+
+
+def _subject(text: str, tokens: list[re.Match], index: int) -> bool:
+    """A sentence's first word read as a name when a singular subject's verb follows ("Geneva formally
+    hosted", "France is pressing"); plurals ("Officials said", "Scientists have found") are left out."""
+    word = tokens[index].group()
+    return not word.lower().endswith("s") and _norm(word) not in NOT_NAMES and bool(_AUXILIARY.match(text, tokens[index].end()))
+
+
+def _plain(word: str) -> bool:
+    """A word that opens sentences as often as it names things: short function-like words."""
+    return word in NOT_NAMES or len(word) <= 2
+
+
+def initials(tokens: tuple[str, ...] | list[str]) -> str:
+    """'un' for ('united', 'nations'): initials of the significant words, for acronym matching."""
+    return "".join(word[0] for word in tokens if word) if len(tokens) > 1 else ""
+
+
+def guess_kind(name: str, key: str, titled: bool) -> str:
+    """person | place | organisation | other, from titles, the country table and organisation words."""
+    last = key.rsplit(" ", 1)[-1]
+    if key in COUNTRY_OF or key in ALIAS_OF and " " not in ALIAS_OF[key] and ALIAS_OF[key] in COUNTRY_OF:
+        return "place"
+    if last in ORGANISATION_WORDS or name.isupper() and len(name) <= 6:
+        return "organisation"
+    if titled or " " in key:  # "John Kerry", "Sergey V. Lavrov": several names without an organisation word
+        return "person"
+    return "other"
+
+
+@dataclass(frozen=True)
+class ArticleEntity:
+    """One entity of the article: its fullest name, kind, keys and tokens, mentions and first evidence."""
+
+    id: str
+    name: str
+    kind: str
+    keys: tuple[str, ...]  # canonical keys of all its mentions
+    tokens: tuple[str, ...]  # significant words of all its mentions
+    mentions: tuple[tuple[int, int], ...]
+    sentence: str  # the sentence of its first mention
+    start: int
+    end: int
+    key: bool = False
+    source: str = "auto"  # auto | gold
+
+    @property
+    def label(self) -> str:
+        """The entity as a reader names it."""
+        return self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form."""
+        return {"id": self.id, "name": self.name, "kind": self.kind, "keys": list(self.keys), "tokens": list(self.tokens),
+                "mentions": [list(m) for m in self.mentions],
+                "evidence": {"sentence": self.sentence, "start": self.start, "end": self.end},
+                "key": self.key, "source": self.source}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ArticleEntity:
+        """Inverse of to_dict."""
+        evidence = data.get("evidence") or {}
+        return cls(str(data["id"]), str(data["name"]), str(data.get("kind", "other")), tuple(data.get("keys") or ()),
+                   tuple(data.get("tokens") or ()), tuple(tuple(m) for m in data.get("mentions") or ()),
+                   str(evidence.get("sentence", "")), int(evidence.get("start", 0)), int(evidence.get("end", 0)),
+                   bool(data.get("key", False)), str(data.get("source", "auto")))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Who does what in one article sentence: an agent entity, a verb class, the clause's content words."""
+
+    agent: str  # entity id
+    verb: str  # "say" for speech verbs, else the verb's stem
+    content: frozenset[str]  # word prefixes of the clause (entities and stop words left out)
+    entities: frozenset[str]  # the other entities of the sentence
+    sentence: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form."""
+        return {"agent": self.agent, "verb": self.verb, "content": sorted(self.content), "entities": sorted(self.entities),
+                "evidence": {"sentence": self.sentence, "start": self.start, "end": self.end}}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Frame:
+        """Inverse of to_dict."""
+        evidence = data.get("evidence") or {}
+        return cls(str(data["agent"]), str(data["verb"]), frozenset(data.get("content") or ()),
+                   frozenset(data.get("entities") or ()), str(evidence.get("sentence", "")),
+                   int(evidence.get("start", 0)), int(evidence.get("end", 0)))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EntityIndex:
+    """The article's entities and frames, with look-up tables built once (by key, token and initials)."""
+
+    entities: tuple[ArticleEntity, ...]
+    frames: tuple[Frame, ...] = ()
+    names: frozenset[str] = frozenset()  # words the article writes capitalised mid-sentence
+    vocabulary: frozenset[str] = frozenset()  # every word of the article, lower-cased, demonyms also as countries
+    by_key: dict[str, str] = field(default_factory=dict, init=False, compare=False, repr=False)
+    by_token: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, compare=False, repr=False)
+    by_id: dict[str, ArticleEntity] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_token: dict[str, list[str]] = {}
+        for entity in self.entities:
+            self.by_id[entity.id] = entity
+            for key in entity.keys:
+                self.by_key.setdefault(key, entity.id)
+            for token in entity.tokens:
+                by_token.setdefault(token, []).append(entity.id)
+        for entity in self.entities:
+            for key in entity.keys:
+                acronym = initials(key.split())
+                if len(acronym) >= 2:
+                    self.by_key.setdefault(acronym, entity.id)
+        self.by_token.update({token: tuple(ids) for token, ids in by_token.items()})
+
+    def __hash__(self) -> int:
+        return hash(tuple(e.id for e in self.entities))
+
+    def key_entities(self) -> list[ArticleEntity]:
+        """The entities a good summary should name."""
+        return [entity for entity in self.entities if entity.key]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form."""
+        return {"entities": [e.to_dict() for e in self.entities], "frames": [f.to_dict() for f in self.frames],
+                "names": sorted(self.names), "vocabulary": sorted(self.vocabulary)}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EntityIndex:
+        """Inverse of to_dict."""
+        return cls(tuple(ArticleEntity.from_dict(e) for e in data.get("entities") or ()),
+                   tuple(Frame.from_dict(f) for f in data.get("frames") or ()),
+                   frozenset(data.get("names") or ()), frozenset(data.get("vocabulary") or ()))  # fmt: skip

@@ -1,0 +1,200 @@
+"""Check the named entities of a summary against the article's entity index.
+
+Each name of the summary is aligned to the article's entities:
+- supported: the article names it, as written or by another form of the same name (surname only,
+  title dropped, acronym or expansion, demonym or capital of a country), or writes its words;
+- not_in_article: no word of the name is in the article in any form (an extrinsic entity);
+- contradicted: the summary makes the entity the agent of something the article has another entity
+  do ("Lavrov announced the suspension" where the article has Kirby saying it), shown by a frame of
+  the article with the same verb (speech verbs are one verb) and shared content, where the claimed
+  agent is not in that sentence or the summary puts the article's agent in another role.
+Precision comes first: a name the article half writes (one word of two) is supported, and a role is
+contradicted only with an article sentence to cite.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from harness.facts.entities import (
+    ArticleEntity,
+    EntityIndex,
+    Frame,
+    Name,
+    initials,
+    read_names,
+)
+from harness.facts.entity_index import frames_of
+from harness.facts.entity_names import COUNTRY_OF
+from harness.text import Span
+
+SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE = "supported", "contradicted", "not_in_article"
+MIN_FRAME_SCORE = 2  # shared content words plus shared entities a rival frame needs
+_BREAK = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘])")
+_ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{1,3}\.")
+
+
+@dataclass(frozen=True)
+class EntityClaim:
+    """One named entity of a summary, its verdict, the article entity it was aligned to and why."""
+
+    text: str  # the summary sentence that names it
+    name: str  # the name as written, titles dropped
+    span: tuple[int, int]  # in the summary
+    verdict: str
+    entity: ArticleEntity | None
+    evidence: Span | None
+    reason: str
+    entity_kind: str = "other"
+
+    kind = "entity"  # beside figure claims: the claim's kind
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready form, with the keys figure claims have."""
+        return {
+            "claim": self.name,
+            "claim_kind": "entity",
+            "sentence": self.text,
+            "span": list(self.span),
+            "value": self.entity.name if self.entity else self.name,
+            "kind": "entity",
+            "entity_kind": self.entity_kind,
+            "verdict": self.verdict,
+            "fact": self.entity.id if self.entity else None,
+            "fact_text": self.entity.name if self.entity else None,
+            "evidence": self.evidence.text if self.evidence else None,
+            "evidence_span": [self.evidence.start, self.evidence.end] if self.evidence else None,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class KeyEntity:
+    """A key entity of the article and whether the summary keeps it (a supported name aligned to it)."""
+
+    fact: ArticleEntity
+    status: str  # preserved | omitted
+    kind = "entity"
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready form, with the keys of a key figure."""
+        return {"fact": self.fact.id, "text": self.fact.name, "noun": None, "label": self.fact.name,
+                "status": self.status, "kind": "entity"}  # fmt: skip
+
+
+def key_entities(index: EntityIndex | None, claims: list[EntityClaim]) -> list[KeyEntity]:
+    """The key entities of the index, each preserved when a supported claim names it."""
+    if index is None:
+        return []
+    named = {c.entity.id for c in claims if c.verdict == SUPPORTED and c.entity is not None}
+    return [KeyEntity(e, "preserved" if e.id in named else "omitted") for e in index.key_entities()]
+
+
+def summary_sentences(summary: str) -> list[Span]:
+    """Cheap sentence spans for a summary (frames are local; the article keeps the full splitter)."""
+    spans, start = [], 0
+    for match in _BREAK.finditer(summary):
+        before = summary[max(0, match.start() - 12) : match.start() + 1].split()
+        if before and _ABBREVIATION.fullmatch(before[-1]):
+            continue  # "the U.N. said", "Mr. Kirby": not a sentence end
+        spans.append((start, match.start() + 1))
+        start = match.end()
+    spans.append((start, len(summary)))
+    out = []
+    for a, b in spans:
+        text = summary[a:b]
+        stripped = text.strip()
+        if stripped:
+            offset = a + text.index(stripped)
+            out.append(Span(stripped, offset, offset + len(stripped)))
+    return out
+
+
+def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, str]:
+    """(verdict, article entity, reason) for one name of the summary, roles aside."""
+    by_id = index.by_id
+    if name.key in index.by_key:
+        entity = by_id[index.by_key[name.key]]
+        same = name.key in entity.keys
+        return SUPPORTED, entity, f"the article names {entity.name!r}" + ("" if same else f" ({name.text!r} is its short form)")
+    acronym = initials(name.tokens)
+    if len(acronym) >= 2 and acronym in index.by_key:
+        entity = by_id[index.by_key[acronym]]
+        return SUPPORTED, entity, f"the article's {entity.name!r} has these initials"
+    holders = None
+    for token in name.tokens:
+        ids = set(index.by_token.get(token, ()))
+        holders = ids if holders is None else holders & ids
+    if holders:
+        entity = by_id[min(holders)]
+        return SUPPORTED, entity, f"the article names {entity.name!r}"
+    written = [t for t in name.tokens if t in index.vocabulary or t in index.by_token]
+    if written and len(written) == len(name.tokens):
+        return SUPPORTED, None, f"the article writes {' '.join(written)!r}"
+    if written:
+        entity = next((by_id[index.by_token[t][0]] for t in written if t in index.by_token), None)
+        return SUPPORTED, entity, f"partly in the article ({', '.join(written)}); the rest is not"
+    return NOT_IN_ARTICLE, None, f"the article names no {name.text!r} in any form"
+
+
+def check_entities(summary: str, index: EntityIndex) -> list[EntityClaim]:
+    """The entity claims of a summary against the article's entity index."""
+    claims: list[EntityClaim] = []
+    for sentence in summary_sentences(summary):
+        names = read_names(sentence.text, index.names)
+        located: list[tuple[Name, str]] = []
+        sentence_claims: list[EntityClaim] = []
+        for name in names:
+            span = (name.span[0] + sentence.start, name.span[1] + sentence.start)
+            verdict, entity, reason = resolve(name, index)
+            evidence = Span(entity.sentence, entity.start, entity.end) if entity and verdict == SUPPORTED else None
+            kind = entity.kind if entity else _kind_of(name)
+            sentence_claims.append(EntityClaim(sentence.text, name.text, span, verdict, entity, evidence, reason, kind))
+            if entity is not None:
+                located.append((Name(name.text, span, name.key, name.tokens, name.acronym, name.titled), entity.id))
+        for frame in frames_of(summary, sentence, located) if index.frames else ():
+            rival = _rival(frame, index)
+            if rival is None:
+                continue
+            for k, claim in enumerate(sentence_claims):
+                if claim.entity is not None and claim.entity.id == frame.agent and claim.verdict == SUPPORTED:
+                    other = index.by_id[rival.agent]
+                    verb = "saying" if frame.verb == "say" else f"doing ({frame.verb}…)"
+                    reason = (f"the article has {other.name!r}, not {claim.entity.name!r}, {verb} this: "
+                              f"'{_cut(rival.sentence)}'")  # fmt: skip
+                    sentence_claims[k] = EntityClaim(claim.text, claim.name, claim.span, CONTRADICTED, claim.entity,
+                                                     Span(rival.sentence, rival.start, rival.end), reason, claim.entity_kind)  # fmt: skip
+        claims += sentence_claims
+    return claims
+
+
+def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
+    """An article frame that gives the summary frame's act to another agent, if the article shows it."""
+    own = [f for f in index.frames if f.agent == frame.agent and f.verb == frame.verb]
+    content = frame.content - {frame.verb}
+    if any(content & f.content for f in own) or (own and frame.verb != "say"):
+        return None  # the article has this agent do it too
+    best, best_score = None, 0
+    for f in index.frames:
+        if f.verb != frame.verb or f.agent == frame.agent:
+            continue
+        shared = len(content & (f.content - {f.verb}))
+        swapped = f.agent in frame.entities  # the summary gives the article's agent another role
+        if shared == 0 or (frame.agent in f.entities and not swapped):
+            continue
+        score = shared + len(frame.entities & (f.entities | {f.agent}))
+        # Of rivals that fit as well, one of the claimed agent's kind (a person for a person) is the better evidence.
+        rank = score + 0.5 * (index.by_id[f.agent].kind == index.by_id[frame.agent].kind)
+        if score >= MIN_FRAME_SCORE and rank > best_score:
+            best, best_score = f, rank
+    return best
+
+
+def _kind_of(name: Name) -> str:
+    return "place" if name.key in COUNTRY_OF else "person" if name.titled or len(name.tokens) > 1 else "other"
+
+
+def _cut(text: str, width: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,202 @@
+"""Word lists for reading named entities without a model: countries with their demonyms and capitals,
+well-known aliases and acronyms, titles and honorifics, and words that are capitalised without naming.
+
+Kept compact and general (no entry is taken from an evaluation example): a summary that says "Syrian"
+or "Moscow" for an article's "Syria" or "Russia" names the same thing, and these tables say so.
+"""
+
+from __future__ import annotations
+
+# country | demonyms (comma separated) | capital. The capital stands for its government in news
+# ("Moscow said"), so it names the country as well as the city.
+_COUNTRIES = """
+afghanistan|afghan|kabul
+albania|albanian|tirana
+algeria|algerian|algiers
+argentina|argentine,argentinian|buenos aires
+armenia|armenian|yerevan
+australia|australian|canberra
+austria|austrian|vienna
+azerbaijan|azerbaijani,azeri|baku
+bahrain|bahraini|manama
+bangladesh|bangladeshi|dhaka
+belarus|belarusian|minsk
+belgium|belgian|brussels
+bolivia|bolivian|
+bosnia|bosnian|sarajevo
+brazil|brazilian|brasilia
+bulgaria|bulgarian|sofia
+cambodia|cambodian|phnom penh
+cameroon|cameroonian|
+canada|canadian|ottawa
+chile|chilean|santiago
+china|chinese|beijing
+colombia|colombian|bogota
+croatia|croatian,croat|zagreb
+cuba|cuban|havana
+cyprus|cypriot|nicosia
+czech republic|czech|prague
+denmark|danish,dane|copenhagen
+egypt|egyptian|cairo
+england|english|
+estonia|estonian|tallinn
+ethiopia|ethiopian|addis ababa
+finland|finnish,finn|helsinki
+france|french|paris
+georgia|georgian|tbilisi
+germany|german|berlin
+ghana|ghanaian|accra
+greece|greek|athens
+hungary|hungarian|budapest
+iceland|icelandic|reykjavik
+india|indian|new delhi
+indonesia|indonesian|jakarta
+iran|iranian|tehran
+iraq|iraqi|baghdad
+ireland|irish|dublin
+israel|israeli|jerusalem
+italy|italian|rome
+jamaica|jamaican|kingston
+japan|japanese|tokyo
+jordan|jordanian|amman
+kenya|kenyan|nairobi
+kosovo|kosovan,kosovar|pristina
+kuwait|kuwaiti|
+latvia|latvian|riga
+lebanon|lebanese|beirut
+libya|libyan|tripoli
+lithuania|lithuanian|vilnius
+malaysia|malaysian|kuala lumpur
+mexico|mexican|mexico city
+morocco|moroccan|rabat
+myanmar|burmese|naypyidaw
+nepal|nepalese,nepali|kathmandu
+netherlands|dutch|amsterdam
+new zealand|new zealander|wellington
+nigeria|nigerian|abuja
+north korea|north korean|pyongyang
+northern ireland|northern irish|belfast
+norway|norwegian|oslo
+pakistan|pakistani|islamabad
+palestine|palestinian|ramallah
+peru|peruvian|lima
+philippines|filipino,philippine|manila
+poland|polish,pole|warsaw
+portugal|portuguese|lisbon
+qatar|qatari|doha
+romania|romanian|bucharest
+russia|russian|moscow
+saudi arabia|saudi|riyadh
+scotland|scottish,scot,scots|edinburgh
+serbia|serbian,serb|belgrade
+singapore|singaporean|
+slovakia|slovak|bratislava
+slovenia|slovenian|ljubljana
+somalia|somali|mogadishu
+south africa|south african|pretoria
+south korea|south korean|seoul
+spain|spanish,spaniard|madrid
+sri lanka|sri lankan|colombo
+sudan|sudanese|khartoum
+sweden|swedish,swede|stockholm
+switzerland|swiss|bern
+syria|syrian|damascus
+taiwan|taiwanese|taipei
+thailand|thai|bangkok
+tunisia|tunisian|tunis
+turkey|turkish,turk|ankara
+ukraine|ukrainian|kiev,kyiv
+united kingdom|british,briton|london
+united states|american|washington
+uruguay|uruguayan|montevideo
+venezuela|venezuelan|caracas
+vietnam|vietnamese|hanoi
+wales|welsh|cardiff
+yemen|yemeni|sanaa
+zimbabwe|zimbabwean|harare
+europe|european|
+africa|african|
+asia|asian|
+"""
+
+# Other names of one thing (lower-cased, dots dropped): the canonical key comes last.
+_ALIASES = """
+us,usa,america,united states of america|united states
+uk,britain,great britain|united kingdom
+un|united nations
+eu|european union
+nato|north atlantic treaty organization
+isis,isil,islamic state|islamic state
+"""
+
+COUNTRY_OF: dict[str, str] = {}  # "syrian" -> "syria", "moscow" -> "russia", "syria" -> "syria"
+CAPITALS: set[str] = set()
+for _line in _COUNTRIES.strip().splitlines():
+    _country, _demonyms, _capitals = _line.split("|")
+    COUNTRY_OF[_country] = _country
+    for _name in filter(None, _demonyms.split(",")):
+        COUNTRY_OF[_name] = _country
+    for _name in filter(None, _capitals.split(",")):
+        COUNTRY_OF[_name] = _country
+        CAPITALS.add(_name)
+COUNTRY_OF["scots"] = "scotland"
+
+ALIAS_OF: dict[str, str] = {}
+for _line in _ALIASES.strip().splitlines():
+    _names, _canonical = _line.split("|")
+    for _name in _names.split(","):
+        ALIAS_OF[_name] = _canonical
+    ALIAS_OF[_canonical] = _canonical
+
+# Titles and honorifics: stripped from the front of a name ("Secretary of State John Kerry" -> "John
+# Kerry"); a span that is nothing but titles ("the President") names no one by itself.
+TITLES = set(
+    """mr mrs ms miss mx dr sir dame lord lady president vice prime minister secretary chancellor senator sen
+    rep representative congressman congresswoman gov governor king queen prince princess pope general gen
+    colonel col major captain capt lieutenant lt commander admiral judge justice professor prof rev reverend
+    father sister brother sheikh ayatollah imam rabbi bishop archbishop cardinal mayor chief coach manager
+    inspector sgt sergeant det detective officer constable pc mp mep assistant
+    ambassador spokesman spokeswoman spokesperson attorney director chairman chairwoman chair ceo
+    former late acting interim chief executive head boss striker midfielder defender goalkeeper keeper
+    captain skipper star champion boxer singer actor actress rapper""".split()
+)
+# Words that make a title only before another title ("Foreign Secretary", "Deputy Prime Minister").
+TITLE_MODIFIERS = {"foreign", "home", "first", "deputy", "vice", "prime", "defence", "defense", "health", "state", "shadow"}
+
+# Capitalised words that name nothing: pronouns, determiners, sentence adverbs, calendar words.
+NOT_NAMES = set(
+    """i i'm i've i'd i'll a an the this that these those he she it we they you his her its our their my your
+    but and or so yet if when while after before as at by for from in into of on to with without
+    there here then now however meanwhile also although though because since until despite during
+    what who whom whose which where why how mr mrs ms dr
+    monday tuesday wednesday thursday friday saturday sunday january february march april june july august
+    september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+    today yesterday tomorrow tonight
+    one two three four five six seven eight nine ten hundreds thousands millions
+    yes no not please thanks ok okay oh everyone everybody someone somebody nobody anyone anybody many most
+    several both all each another others none nothing something everything""".split()
+)
+MONTHS_AND_DAYS = set(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+)
+
+# Lower-case words allowed inside a name ("Secretary of State", "Bank of England", "Abu al-Baghdadi").
+CONNECTORS = {"of", "de", "du", "da", "di", "van", "von", "der", "den", "la", "le", "al", "bin", "ibn", "for"}
+
+# Last words that make a name an organisation; first-name-like spans with a title make a person.
+ORGANISATION_WORDS = set(
+    """council department ministry office agency committee commission union party club united city fc
+    association federation university college school hospital court police army navy force forces front
+    company corporation corp inc ltd plc group bank trust board authority service services institute
+    foundation organisation organization league government parliament assembly congress senate
+    church news times post guardian bbc network airlines airways""".split()
+)
+
+# Past tenses that do not end in -ed: a name directly before one is that act's agent.
+IRREGULAR_PAST = set(
+    """won beat lost took made gave led met left sent sold bought hit struck shot held threw brought began
+    came went ran fought caught chose drove fell found flew forgot froze got grew hid kept knew laid
+    paid put quit rode rose saw sought set shook sank sat slept spent spoke stole stood swore swam taught
+    tore thought understood woke wore withdrew broke""".split()
+)

@@ -1,0 +1,69 @@
+"""Curated key entities in `facts.yaml`: an `entities:` list beside `facts:`, validated on load.
+
+Each entry names an entity as a reader would ("Kerry", "the United Nations", "Russia"); it must be an
+entity of the article (read and aligned like a summary's name), so a curated list cannot drift from
+its article. The entry's id replaces the automatic one, so results refer to it. Format:
+
+    entities:
+      - id: kerry          # unique among the entities, stable: results refer to it
+        name: John Kerry   # as the article or a reader writes it: "Kerry", "U.S.", "Syrian" work too
+        key: true          # a good summary should name it
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from harness.errors import HarnessError
+from harness.facts.entities import EntityIndex, read_names
+from harness.facts.entity_check import SUPPORTED, resolve
+
+REQUIRED = ("id", "name")
+ALLOWED = {*REQUIRED, "key", "note"}
+
+
+def parse_gold_entities(raw: Any, index: EntityIndex, source: str = "facts.yaml") -> EntityIndex:
+    """The index with the curated entities' ids and key flags; HarnessError naming the entry if one is wrong."""
+    items = raw.get("entities") if isinstance(raw, dict) else None
+    if items is None:
+        return index
+    if not isinstance(items, list):
+        raise HarnessError(f"{source}: field 'entities' must be a list")
+    renamed: dict[str, tuple[str, bool]] = {}
+    seen: set[str] = set()
+    for position, item in enumerate(items):
+        where = f"{source}: entities[{position}]"
+        if not isinstance(item, dict):
+            raise HarnessError(f"{where}: expected a mapping with 'id' and 'name'")
+        missing = [name for name in REQUIRED if item.get(name) in (None, "")]
+        unknown = sorted(set(item) - ALLOWED)
+        if missing or unknown:
+            problem = f"missing field '{missing[0]}'" if missing else f"unknown field '{unknown[0]}'"
+            raise HarnessError(f"{where}: {problem}")
+        entity_id, text = str(item["id"]), str(item["name"])
+        where = f"{source}: entities[{position}] ('{entity_id}')"
+        if entity_id in seen:
+            raise HarnessError(f"{where}: id appears twice")
+        seen.add(entity_id)
+        if not isinstance(item.get("key", False), bool):
+            raise HarnessError(f"{where}: field 'key' must be true or false")
+        names = read_names(text, index.names | {w.lower() for w in text.split()})
+        if len(names) != 1:
+            raise HarnessError(f"{where}: field 'name' ({text!r}) is not read as one name")
+        verdict, entity, _ = resolve(names[0], index)
+        if verdict != SUPPORTED or entity is None:
+            raise HarnessError(f"{where}: field 'name' ({text!r}) is not an entity of the article")
+        if entity.id in renamed:
+            raise HarnessError(f"{where}: field 'name' ({text!r}) is the entity of '{renamed[entity.id][0]}' again")
+        renamed[entity.id] = (entity_id, bool(item.get("key", False)))
+    entities = tuple(replace(e, id=renamed[e.id][0], key=renamed[e.id][1], source="gold") if e.id in renamed else e
+                     for e in index.entities)  # fmt: skip
+    taken = {new for new, _ in renamed.values()}
+    clash = next((e.id for e in index.entities if e.id not in renamed and e.id in taken), None)
+    if clash:
+        raise HarnessError(f"{source}: entities: id '{clash}' is also an automatic entity id; choose another")
+    ids = {old: new for old, (new, _) in renamed.items()}
+    frames = tuple(replace(f, agent=ids.get(f.agent, f.agent), entities=frozenset(ids.get(e, e) for e in f.entities))
+                   for f in index.frames)  # fmt: skip
+    return EntityIndex(entities, frames, index.names, index.vocabulary)

@@ -1,0 +1,37 @@
+"""Key facts from reference summaries: the article's facts (figures and entities) that the references state.
+
+Without a curated facts.yaml, "the counted figures of the lead" says little on abstractive data (on
+XSum every system, the human reference included, keeps a few percent of them). Where a document has
+reference summaries, what people chose to state is a better measure of what matters: each figure a
+reference states (a supported claim aligned to an article fact) and each entity it names is key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from harness.facts.check import SUPPORTED, check_summary
+from harness.facts.entities import EntityIndex
+from harness.facts.table import FactTable
+
+KEY_RULES = {
+    "gold": "curated in facts.yaml",
+    "references": "the article's figures and entities that the reference summaries state",
+    "lead": "counted figures of the article's first five sentences",
+}
+
+
+def reference_keys(table: FactTable, references: list[str]) -> FactTable:
+    """The table with its key facts and key entities taken from what the references state."""
+    figures: set[str] = set()
+    entities: set[str] = set()
+    for text in references:
+        result = check_summary(text, table)
+        figures |= {c.fact.id for c in result.claims if c.verdict == SUPPORTED and c.fact is not None}
+        entities |= {c.entity.id for c in result.entity_claims if c.verdict == SUPPORTED and c.entity is not None}
+    facts = tuple(replace(f, key=f.id in figures) for f in table.facts)
+    index = table.entities
+    if index is not None:
+        index = EntityIndex(tuple(replace(e, key=e.id in entities) for e in index.entities), index.frames, index.names,
+                            index.vocabulary)  # fmt: skip
+    return replace(table, facts=facts, entities=index, key_rule="references")

@@ -1,0 +1,137 @@
+"""Entity claims: names read without a model, aligned to the article, with verdicts and evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.documents import load_document_dir as load_document
+from harness.errors import HarnessError
+from harness.facts import check_summary, extract_facts, table_for_document
+from harness.facts.entities import read_names
+from harness.facts.entity_index import build_index
+from harness.facts.gold_entities import parse_gold_entities
+from harness.facts.keys import reference_keys
+from harness.facts.table import FactTable
+
+SEED = Path(__file__).resolve().parents[1] / "references" / "syria-talks"
+ARTICLE = (
+    "The United States suspended talks with Russia on Monday, the State Department said. "
+    "Secretary of State John Kerry had threatened the step. \u201cWe are suspending the talks,\u201d Mr. Kirby said. "
+    "The U.N. said aid to Aleppo had stopped. Syrian forces attacked the city, where Sergey V. Lavrov said nothing. "
+    "Diplomats at the United Nations met on Tuesday."
+)
+
+
+@pytest.fixture(scope="module")
+def table() -> FactTable:
+    return extract_facts(ARTICLE)
+
+
+def verdicts(summary: str, table: FactTable) -> dict[str, str]:
+    return {claim.name: claim.verdict for claim in check_summary(summary, table).entity_claims}
+
+
+def test_names_drop_titles_possessives_and_calendar_words():
+    names = [n.text for n in read_names("Secretary of State John Kerry met Mr. Kirby on Monday in May. Russia's role grew.")]
+    assert names == ["John Kerry", "Kirby", "Russia"]
+
+
+def test_a_sentence_opening_word_is_a_name_only_with_evidence():
+    assert [n.text for n in read_names("Officials said the talks ended. However, Kerry left.")] == ["Kerry"]
+    assert [n.text for n in read_names("Aleppo was bombed.", known={"aleppo"})] == ["Aleppo"]
+    assert read_names("Aleppo buildings burned.") == []  # no evidence that the first word names something
+
+
+def test_article_entities_group_surnames_acronyms_and_demonyms(table):
+    index = table.entities
+    kerry = index.by_id[index.by_token["kerry"][0]]
+    assert kerry.name == "John Kerry" and kerry.kind == "person"
+    assert index.by_key["un"] == index.by_key["united nations"]
+    assert index.by_key["syria"]  # "Syrian" names Syria
+
+
+@pytest.mark.parametrize("name", ["Kerry", "Mr. Kerry", "UN", "United Nations", "Syria", "US", "Washington", "Russian"])
+def test_faithful_forms_of_article_names_are_supported(table, name):
+    found = verdicts(f"The talks ended, and {name} was involved.", table)
+    assert set(found.values()) == {"supported"}, found
+
+
+def test_an_extrinsic_place_is_not_in_the_article(table):
+    result = check_summary("The United States suspended talks with Russia in Geneva on Monday.", table)
+    found = {c.name: c for c in result.entity_claims}
+    assert found["Geneva"].verdict == "not_in_article" and found["Russia"].verdict == "supported"
+    assert result.flagged and not result.figures_flagged
+    assert result.to_dict()["entities_not_in_article"] == 1 and result.to_dict()["figures_not_in_article"] == 0
+
+
+def test_an_act_given_to_another_agent_is_contradicted_with_evidence(table):
+    result = check_summary("Sergey Lavrov said they were suspending the talks.", table)
+    claim = next(c for c in result.entity_claims if c.name == "Sergey Lavrov")
+    assert claim.verdict == "contradicted"
+    assert "Kirby" in claim.evidence.text and "Kirby" in claim.reason
+    # The agent the article gives it to is supported.
+    assert verdicts("Mr. Kirby said they were suspending the talks.", table) == {"Kirby": "supported"}
+
+
+def test_counts_keep_figures_apart(table):
+    data = check_summary("The U.N. said 12 aid trucks reached Geneva.", table).to_dict()
+    assert data["numeric_precision"] is None or data["claims_total"] >= 1
+    assert data["entity_precision"] == pytest.approx(0.5)
+    kinds = {c["claim_kind"] for c in data["claims"]}
+    assert "entity" in kinds
+    assert data["not_in_article"] == data["figures_not_in_article"] + data["entities_not_in_article"]
+
+
+def test_lower_cased_article_supports_cased_names():
+    lowered = extract_facts(ARTICLE.lower())
+    assert set(verdicts("The talks with Russia ended, and Kerry left Aleppo.", lowered).values()) == {"supported"}
+
+
+def test_table_round_trip_keeps_entities(table):
+    again = FactTable.from_dict(table.to_dict())
+    assert again.entities.by_key == table.entities.by_key
+    assert check_summary("Lavrov said they were suspending the talks.", again).contradicted == 1
+
+
+def test_seed_cli_cases():
+    table = table_for_document(load_document(SEED))
+    moved = check_summary("The United States suspended talks with Russia in Geneva over the assault on Aleppo.", table)
+    assert [c.name for c in moved.entity_claims if c.verdict == "not_in_article"] == ["Geneva"]
+    lavrov = check_summary("Russian foreign minister Sergey Lavrov announced that the United States was suspending "
+                           "talks with Russia.", table)  # fmt: skip
+    claim = next(c for c in lavrov.entity_claims if c.verdict == "contradicted")
+    assert claim.entity.id == "lavrov" and "John Kirby" in claim.evidence.text
+
+
+def test_seed_references_name_only_article_entities():
+    document = load_document(SEED)
+    table = table_for_document(document)
+    assert table.key_rule == "gold"
+    assert {e.id for e in table.entities.key_entities()} == {"united-states", "russia", "aleppo"}
+    for reference in document.references:
+        assert not check_summary(reference.text, table).flagged, reference.id
+
+
+def test_gold_entities_are_validated(table):
+    with pytest.raises(HarnessError, match=r"entities\[0\] \('geneva'\): field 'name' \('Geneva'\) is not an entity"):
+        parse_gold_entities({"entities": [{"id": "geneva", "name": "Geneva"}]}, table.entities, "x/facts.yaml")
+    with pytest.raises(HarnessError, match=r"entities\[0\]: unknown field 'role'"):
+        parse_gold_entities({"entities": [{"id": "k", "name": "Kerry", "role": "x"}]}, table.entities)
+    with pytest.raises(HarnessError, match=r"entities\[1\] \('k'\): id appears twice"):
+        parse_gold_entities({"entities": [{"id": "k", "name": "Kerry"}, {"id": "k", "name": "Russia"}]}, table.entities)
+    index = parse_gold_entities({"entities": [{"id": "kerry", "name": "Mr. Kerry", "key": True}]}, table.entities)
+    assert [e.id for e in index.key_entities()] == ["kerry"]
+
+
+def test_reference_keys_are_what_the_references_state(table):
+    keyed = reference_keys(table, ["Mr. Kerry threatened to end talks with Russia."])
+    assert keyed.key_rule == "references"
+    assert {e.name for e in keyed.entities.key_entities()} == {"John Kerry", "Russia"}
+    result = check_summary("Kerry spoke.", keyed)
+    assert result.key_entity_recall == pytest.approx(0.5)
+
+
+def test_index_is_built_once_per_table(table):
+    assert build_index(ARTICLE).entities == table.entities.entities
