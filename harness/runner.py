@@ -125,8 +125,14 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
         for plan in plans:  # fail on a missing model before any model runs
             if plan.todo:
                 plan.summarizer.prepare()
-        for scorer in scorers:  # and on a scorer's missing weights
-            scorer.prepare()
+        missing = []  # and on the scorers' missing weights, one line for each scorer that misses them
+        for scorer in scorers:
+            try:
+                scorer.prepare()
+            except HarnessError as error:
+                missing.append(str(config.error(("metrics", scorer.name), str(error))))
+        if missing:
+            raise HarnessError("\n".join(missing))
         generations: list[Generation] = []
         timings: dict[str, dict[str, Any]] = {}
         failures: list[dict[str, Any]] = []

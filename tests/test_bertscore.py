@@ -26,20 +26,24 @@ TEXTS = [
 ]
 
 
-def build_encoder(folder: Path, kind: str = "roberta", seed: int = 0, layers: int = 3) -> Path:
-    """Save a tiny random BERT (WordPiece vocab) or RoBERTa (byte-level BPE) encoder and its tokenizer."""
+def build_encoder(folder: Path, kind: str = "roberta", seed: int = 0, layers: int = 3, labels: dict[int, str] | None = None) -> Path:
+    """Save a tiny random BERT (WordPiece vocab) or RoBERTa (byte-level BPE) encoder and its tokenizer; with
+    labels, a sequence classifier with those outputs (id2label) instead."""
     import torch
+    import transformers
     from tokenizers import ByteLevelBPETokenizer, Tokenizer, models, pre_tokenizers, trainers
-    from transformers import BertConfig, BertModel, BertTokenizer, RobertaConfig, RobertaModel, RobertaTokenizer
+    from transformers import BertConfig, BertTokenizer, RobertaConfig, RobertaTokenizer
 
     folder.mkdir(parents=True, exist_ok=True)
     shape = {"hidden_size": 32, "num_hidden_layers": layers, "num_attention_heads": 2, "intermediate_size": 64}
+    if labels is not None:  # wide weights, so the classifier's probabilities differ visibly between inputs
+        shape.update(id2label=labels, label2id={name: i for i, name in labels.items()}, initializer_range=0.3)
     if kind == "bert":
         trained = Tokenizer(models.WordPiece(unk_token="[UNK]"))
         trained.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
         trained.train_from_iterator(TEXTS * 3, trainers.WordPieceTrainer(vocab_size=300, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]))
         tokenizer = BertTokenizer(vocab=trained.get_vocab(), model_max_length=128)
-        model_class, config = BertModel, BertConfig(vocab_size=len(tokenizer), max_position_embeddings=130, pad_token_id=tokenizer.pad_token_id, **shape)
+        model_class, config = "Bert", BertConfig(vocab_size=len(tokenizer), max_position_embeddings=130, pad_token_id=tokenizer.pad_token_id, **shape)
     else:
         trained = ByteLevelBPETokenizer()
         trained.train_from_iterator(TEXTS * 3, vocab_size=300, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
@@ -47,11 +51,11 @@ def build_encoder(folder: Path, kind: str = "roberta", seed: int = 0, layers: in
         merges = [tuple(line.split()) for line in Path(merges_file).read_text().splitlines()[1:] if line]
         tokenizer = RobertaTokenizer(vocab=trained.get_vocab(), merges=merges, model_max_length=128)
         model_class, config = (
-            RobertaModel,
+            "Roberta",
             RobertaConfig(vocab_size=len(tokenizer), max_position_embeddings=132, pad_token_id=1, bos_token_id=0, eos_token_id=2, **shape),
         )
     torch.manual_seed(seed)
-    model = model_class(config)
+    model = getattr(transformers, model_class + ("ForSequenceClassification" if labels else "Model"))(config)
     tokenizer.save_pretrained(folder)
     model.save_pretrained(folder)
     return folder
