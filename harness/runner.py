@@ -135,8 +135,14 @@ def _run(config: Config, observer: RunObserver | None) -> RunResult:
         for plan in plans:  # fail on a missing model before any model runs
             if plan.todo:
                 plan.summarizer.prepare()
-        for scorer in scorers:  # and on a scorer's missing weights
-            scorer.prepare()
+        missing = []  # and on the scorers' missing weights, one line for each scorer that misses them
+        for scorer in scorers:
+            try:
+                scorer.prepare()
+            except HarnessError as error:
+                missing.append(str(config.error(("metrics", scorer.name), str(error))))
+        if missing:
+            raise HarnessError("\n".join(missing))
         with _stage(stages, "prepare documents"):
             for scorer in scorers:  # work on each article once per run: it travels with the document from here on
                 documents = scorer.prepare_documents(documents)

@@ -8,6 +8,7 @@ metric's mean and bootstrap interval and sums every declared count, the same cod
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -15,12 +16,14 @@ from pydantic import ValidationError
 from harness.config import Config
 from harness.documents import Document
 from harness.scoring.base import Count, Declarations, Gate, Metric, Scorer, ScoreResult, ScorerOptions, Signature, Statistics, set_at, value_at
+from harness.scoring.bertscore import BertScorer
 from harness.scoring.extractive import ExtractiveScorer
 from harness.scoring.facts import FactScorer
+from harness.scoring.nli import NLIScorer
 from harness.scoring.rouge import RougeScorer
 from harness.stats import mean_ci
 
-SCORERS: dict[str, type[Scorer]] = {cls.name: cls for cls in (RougeScorer, FactScorer, ExtractiveScorer)}
+SCORERS: dict[str, type[Scorer]] = {cls.name: cls for cls in (RougeScorer, FactScorer, ExtractiveScorer, BertScorer, NLIScorer)}
 
 __all__ = [
     "SCORERS", "Count", "Declarations", "Gate", "Metric", "ScoreResult", "Scorer", "ScorerOptions", "Signature", "Statistics",
@@ -44,13 +47,14 @@ def enabled(metrics: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 def build_scorers(config: Config) -> list[Scorer]:
     """The scorers a config switches on, with their options validated; errors point at the config's line."""
     scorers = []
+    context = {"base_dir": config.source.parent if config.source else Path.cwd()}  # a model folder is relative to the config
     for name, options in enabled(config.metrics):
         if name not in SCORERS:
             known = ", ".join(sorted(SCORERS))
             raise config.error(("metrics", name), f"unknown scorer '{name}' (known: {known})")
         cls = SCORERS[name]
         try:
-            validated = cls.Options.model_validate(options)
+            validated = cls.Options.model_validate(options, context=context)
         except ValidationError as error:
             raise config.invalid(error, ("metrics", name), cls.Options) from None
         scorers.append(cls(validated, statistics_of(config)))
