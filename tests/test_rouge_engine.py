@@ -185,10 +185,7 @@ def test_lcs_indices_are_the_ones_rouge_score_backtracks_to():
         masks: dict[int, int] = {}
         for i, token in enumerate(ref):
             masks[token] = masks.get(token, 0) | 1 << i
-        can_masks: dict[int, int] = {}
-        for j, token in enumerate(can):
-            can_masks[token] = can_masks.get(token, 0) | 1 << j
-        got = _lcs_indices(masks, len(ref), tuple(can), can_masks, masks.keys() & can_masks.keys())
+        got = _lcs_indices(masks, len(ref), tuple(can), frozenset(can) & masks.keys())
         assert sorted(got) == rouge_scorer.lcs_ind(ref, can), (ref, can)
 
 

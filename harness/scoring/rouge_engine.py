@@ -22,23 +22,25 @@ from __future__ import annotations
 
 import collections
 import itertools
+import operator
 import re
 from collections.abc import Iterable, Sequence
 
 from nltk.stem import porter
 from rapidfuzz.distance import LCSseq
-from rouge_score import scoring
 from rouge_score.scoring import Score
 
 # rouge_score.tokenize: lowercase, non-[a-z0-9] runs become spaces, split on spaces, drop empty tokens.
 # After that substitution only [a-z0-9] and spaces are left, so the tokens are exactly these runs.
 _RUN = re.compile(r"[a-z0-9]+")
+_TOKEN_OR_NEWLINE = re.compile(r"[a-z0-9]+|\n")
+_NEWLINE = -1  # the id of a newline in _TOKEN_OR_NEWLINE's output; tokens get ids from 0 up
 _VALID = re.compile(r"^[a-z0-9]+$")  # rouge_score's final check, applied to stems
 _NGRAM_TYPE = re.compile(r"rouge([0-9])")
 # rouge-score returns integer zeros (not 0.0) when a side has no tokens; keep them so results compare equal
 # in type as well as value.
 _ZERO = Score(precision=0, recall=0, fmeasure=0)
-_fmeasure = scoring.fmeasure
+_new_score = tuple.__new__
 
 
 def check_types(rouge_types: Sequence[str]) -> tuple[str, ...]:
@@ -53,7 +55,7 @@ def check_types(rouge_types: Sequence[str]) -> tuple[str, ...]:
 class _Text:
     """One tokenized text: its lines (as rougeLsum sees them) as id tuples, and lazily derived views."""
 
-    __slots__ = ("_masks", "_ngrams", "ids", "lines")
+    __slots__ = ("_masks", "_ngrams", "_sets", "ids", "lines")
 
     def __init__(self, lines: tuple[tuple[int, ...], ...]) -> None:
         self.lines = lines
@@ -61,14 +63,20 @@ class _Text:
         self.ids = lines[0] if len(lines) == 1 else tuple(itertools.chain.from_iterable(lines))
         self._ngrams: dict[int, collections.Counter] = {}
         self._masks: list[dict[int, int]] | None = None
+        self._sets: list[frozenset[int]] | None = None
 
     def ngrams(self, n: int) -> collections.Counter:
-        """n-gram counts of the whole text (unigrams keyed by id, longer n-grams by id tuples)."""
+        """n-gram counts of the whole text, each n-gram of ids packed into one int (32 bits per id).
+
+        An int key hashes faster than a tuple and is not tracked by the garbage collector; ids stay far
+        below 2**32, so distinct n-grams get distinct keys.
+        """
         counts = self._ngrams.get(n)
         if counts is None:
-            ids = self.ids
-            counts = collections.Counter(ids if n == 1 else zip(*(ids[i:] for i in range(n))))
-            self._ngrams[n] = counts
+            keys = iter(self.ids)
+            for k in range(1, n):  # key = (...(id_0 << 32 | id_1) << 32 | ...) | id_{n-1}
+                keys = map(operator.or_, map(operator.lshift, keys, itertools.repeat(32)), self.ids[k:])
+            counts = self._ngrams[n] = collections.Counter(keys)
         return counts
 
     def masks(self) -> list[dict[int, int]]:
@@ -82,6 +90,12 @@ class _Text:
                 self._masks.append(mask)
         return self._masks
 
+    def sets(self) -> list[frozenset[int]]:
+        """Per line: its distinct token ids (what a candidate line shares with a reference line)."""
+        if self._sets is None:
+            self._sets = [frozenset(line) for line in self.lines]
+        return self._sets
+
 
 class RougeEngine:
     """rouge_scorer.RougeScorer(types, use_stemmer) with identical scores, caching tokens and texts."""
@@ -93,7 +107,7 @@ class RougeEngine:
         self._plan = [(t, 0 if t.startswith("rougeL") else int(t[5:])) for t in self.rouge_types]
         self._stemmer = porter.PorterStemmer() if use_stemmer else None
         self._max_cached_texts = max_cached_texts
-        self._token_ids: dict[str, int | None] = {}  # raw token -> id of its (stemmed) form; None: dropped
+        self._token_ids: dict[str, int | None] = {"\n": _NEWLINE}  # raw token -> id of its (stemmed) form; None: dropped
         self._vocabulary: dict[str, int] = {}  # stemmed form -> id
         # next() on a count is atomic under the GIL: two threads never hand out the same id.
         self._next_id = itertools.count()
@@ -136,8 +150,21 @@ class RougeEngine:
         self._token_ids[token] = token_id
         return token_id
 
-    def _line_ids(self, line: str) -> tuple[int, ...]:
-        raw = _RUN.findall(line.lower())
+    def _text(self, text: str) -> _Text:
+        cached = self._texts.get(text)
+        if cached is None:
+            if len(self._texts) >= self._max_cached_texts:
+                self._texts.clear()  # a bound on memory; token ids stay valid, so nothing else changes
+            cached = self._texts[text] = _Text(self._lines(text))
+        return cached
+
+    def _lines(self, text: str) -> tuple[tuple[int, ...], ...]:
+        """The token ids of each line of text that has tokens (rougeLsum's sentences)."""
+        # rouge-score splits on "\n" for rougeLsum, keeps lines that are not empty strings and tokenizes each.
+        # A line without tokens changes no score (it adds no LCS and no count, and a side whose lines are all
+        # empty has no tokens, which scores 0 either way), so those are left out, and the whole text is
+        # tokenized in one pass with the newlines as markers.
+        raw = _TOKEN_OR_NEWLINE.findall(text.lower())
         known = self._token_ids
         try:
             ids = [known[token] for token in raw]
@@ -145,18 +172,26 @@ class RougeEngine:
             ids = [known[token] if token in known else self._token_id(token) for token in raw]
         if None in ids:
             ids = [token_id for token_id in ids if token_id is not None]
-        return tuple(ids)  # type: ignore[arg-type]
+        if _NEWLINE not in ids:
+            return (tuple(ids),) if ids else ()
+        lines = []
+        start = 0
+        while start <= len(ids):
+            try:
+                end = ids.index(_NEWLINE, start)
+            except ValueError:
+                end = len(ids)
+            if end > start:
+                lines.append(tuple(ids[start:end]))
+            start = end + 1
+        return tuple(lines)  # type: ignore[arg-type]
 
-    def _text(self, text: str) -> _Text:
-        cached = self._texts.get(text)
-        if cached is None:
-            if len(self._texts) >= self._max_cached_texts:
-                self._texts.clear()  # a bound on memory; token ids stay valid, so nothing else changes
-            # rougeLsum's sentences: rouge-score splits on "\n" and drops empty strings (a line of spaces or
-            # punctuation stays, with no tokens).
-            lines = tuple(self._line_ids(line) for line in text.split("\n") if line)
-            cached = self._texts[text] = _Text(lines)
-        return cached
+
+def _score(precision: float, recall: float) -> Score:
+    # scoring.fmeasure's arithmetic, inline; the namedtuple built by tuple.__new__, as Score(...) does
+    # through a Python-level __new__ that costs more than the arithmetic
+    fmeasure = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    return _new_score(Score, (precision, recall, fmeasure))
 
 
 def _score_ngrams(reference: _Text, candidate: _Text, n: int) -> Score:
@@ -165,9 +200,7 @@ def _score_ngrams(reference: _Text, candidate: _Text, n: int) -> Score:
     small, large = (target, prediction) if len(target) <= len(prediction) else (prediction, target)
     # sum of min(count in target, count in prediction) over the shared n-grams, without a Python loop
     overlap = sum(map(min, small.values(), map(large.get, small.keys(), itertools.repeat(0))))
-    precision = overlap / max(len(candidate.ids) - n + 1, 1)
-    recall = overlap / max(len(reference.ids) - n + 1, 1)
-    return Score(precision=precision, recall=recall, fmeasure=_fmeasure(precision, recall))
+    return _score(overlap / max(len(candidate.ids) - n + 1, 1), overlap / max(len(reference.ids) - n + 1, 1))
 
 
 def _score_lcs(target: tuple[int, ...], prediction: tuple[int, ...]) -> Score:
@@ -175,9 +208,7 @@ def _score_lcs(target: tuple[int, ...], prediction: tuple[int, ...]) -> Score:
     if not target or not prediction:
         return _ZERO
     lcs = LCSseq.similarity(target, prediction)
-    precision = lcs / len(prediction)
-    recall = lcs / len(target)
-    return Score(precision=precision, recall=recall, fmeasure=_fmeasure(precision, recall))
+    return _score(lcs / len(prediction), lcs / len(target))
 
 
 def _summary_level_lcs(reference: _Text, candidate: _Text) -> Score:
@@ -188,35 +219,30 @@ def _summary_level_lcs(reference: _Text, candidate: _Text) -> Score:
     m, n = len(reference.ids), len(candidate.ids)
     if not n or not m:
         return _ZERO
-    # Token counts prevent double counting, as ROUGE-1.5.5 and rouge-score do (copies: they are used up).
-    counts_r = dict(reference.ngrams(1))
-    counts_c = dict(candidate.ngrams(1))
-    can_masks = candidate.masks()
-    hits = 0
-    for line, masks in zip(ref_lines, reference.masks()):
+    can_sets = candidate.sets()
+    in_unions: list[int] = []  # the tokens of every reference line's union LCS, with repeats
+    for line, masks, ref_set in zip(ref_lines, reference.masks(), reference.sets()):
         union: set[int] = set()
-        for can_line, can_mask in zip(can_lines, can_masks):
-            common = masks.keys() & can_mask.keys()
+        for can_line, can_set in zip(can_lines, can_sets):
+            common = can_set & ref_set
             if common:  # else rouge-score's LCS is empty
-                union.update(_lcs_indices(masks, len(line), can_line, can_mask, common))
-        for index in sorted(union):
-            token = line[index]
-            if counts_c.get(token, 0) > 0 and counts_r[token] > 0:
-                hits += 1
-                counts_c[token] -= 1
-                counts_r[token] -= 1
-    recall = hits / m
-    precision = hits / n
-    return Score(precision=precision, recall=recall, fmeasure=_fmeasure(precision, recall))
+                union.update(_lcs_indices(masks, len(line), can_line, common))
+        in_unions.extend(map(line.__getitem__, union))
+    # rouge-score (as ROUGE-1.5.5) counts a union token as a hit while both its remaining counts, in the
+    # candidate and in the reference, are positive, then lowers both. So a token t scores
+    # min(times in unions, count in candidate, count in reference) hits whatever the order, and the unions
+    # are positions of the reference, so the first never exceeds the last.
+    counts_c = candidate.ngrams(1)
+    union_counts = collections.Counter(in_unions)
+    hits = sum(map(min, union_counts.values(), map(counts_c.get, union_counts.keys(), itertools.repeat(0))))
+    return _score(hits / n, hits / m)
 
 
-def _lcs_indices(
-    masks: dict[int, int], rows: int, can: tuple[int, ...], can_masks: dict[int, int], common: Iterable[int]
-) -> list[int]:
+def _lcs_indices(masks: dict[int, int], rows: int, can: tuple[int, ...], common: frozenset[int]) -> list[int]:
     """rouge_scorer.lcs_ind(ref, can): the positions in ref of the LCS its backtrack reads out.
 
-    masks[token] has bit i set where ref[i] == token (can_masks the same for can; common: the tokens in
-    both). Column j of the LCS table is kept as a bit vector V_j (Hyyro 2004): bit i-1 is 0 exactly where
+    masks[token] has bit i set where ref[i] == token; common: the tokens of can that are in ref. Column j of
+    the LCS table is kept as a bit vector V_j (Hyyro 2004): bit i-1 is 0 exactly where
     table[i][j] == table[i-1][j] + 1. rouge-score's backtrack, at cell (i, j), takes a match when
     ref[i-1] == can[j-1], else moves up when table[i-1][j] == table[i][j] and left otherwise; so within
     column j it climbs to the highest row at or below i whose bit is a match or a 0 in V_j, and handles that
@@ -224,25 +250,21 @@ def _lcs_indices(
 
     A column without a match leaves V as it is, and the step through it is idempotent (it climbs to just
     above the highest 0 bit below i and stays there), so a run of such columns is walked as one; before the
-    first match they all end the walk, so none is kept. Only the matching columns are visited.
+    first match they all end the walk, so none is kept.
     """
-    matching = 0
-    for token in common:
-        matching |= can_masks[token]
     full = (1 << rows) - 1
     vector = full
     columns = []
     last = -1
-    while matching:
-        j = (matching & -matching).bit_length() - 1
-        matching &= matching - 1
-        if last >= 0 and j > last + 1:
-            columns.append((vector, 0))  # the run of columns without a match between two matches
-        last = j
-        match = masks[can[j]]
-        step = vector & match
-        vector = ((vector + step) | (vector - step)) & full
-        columns.append((vector, match))
+    for j, token in enumerate(can):
+        if token in common:
+            if j > last + 1 and last >= 0:
+                columns.append((vector, 0))  # the run of columns without a match since the last match
+            last = j
+            match = masks[token]
+            step = vector & match
+            vector = ((vector + step) | (vector - step)) & full
+            columns.append((vector, match))
     if last < len(can) - 1:
         columns.append((vector, 0))  # the columns after the last match
     indices = []
