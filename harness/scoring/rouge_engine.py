@@ -7,15 +7,15 @@ because it does the same arithmetic with less Python:
 
 - Tokens: rouge-score lowercases, turns every run of characters other than [a-z0-9] into a space, splits, and
   Porter-stems the tokens longer than 3 characters (nltk's stemmer, which dominates its cost). Here the same
-  tokens come from one `findall`, each distinct token is stemmed once per engine and mapped to an integer id,
-  and each distinct text is tokenized once (references are scored against many summaries).
-- rougeN: n-gram Counters per text, cached with the text.
+  tokens come from one `findall` per text, each distinct token is stemmed once per engine and mapped to an
+  integer id, and each distinct text is tokenized once (references are scored against many summaries).
+- rougeN: n-gram counts per text, each n-gram packed into one int, cached with the text.
 - rougeL: the LCS length from rapidfuzz (compiled, bit-parallel) on the id sequences; an LCS length is unique,
   so any exact algorithm gives rouge-score's number.
 - rougeLsum: the union LCS depends on *which* LCS rouge-score's backtrack picks (ties go up, a match is taken
   whenever the tokens are equal), so rapidfuzz's alignment cannot stand in for it. `_lcs_indices` walks
-  the same path over a bit-parallel LCS table (Hyyro 2004): one column per big-integer step instead of
-  one Python step per table cell.
+  the same path over a bit-parallel LCS table (Hyyro 2004), one big-integer step per column that has a
+  match instead of one Python step per table cell, and sentence pairs with no token in common are skipped.
 """
 
 from __future__ import annotations
