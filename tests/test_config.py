@@ -6,6 +6,7 @@ import pytest
 from harness.config import load_config
 from harness.errors import HarnessError
 from harness.runner import build_summarizers, check_config
+from harness.scoring import build_scorers
 
 GOOD = """\
 name: demo
@@ -53,6 +54,13 @@ def test_shipped_configs_validate(root):
         (GOOD.replace("dataset: {path: refs}", "dataset: {}"), r"config.yaml:2: dataset: give exactly one of path .* and hf .*; neither given"),
         (GOOD + "metrics: {rouge: {stemer: false}}\n", r"config.yaml:8: metrics.rouge.stemer: unknown field; did you mean 'stemmer'\?"),
         (GOOD + "metrics: {rouge: {types: [rouge4x]}}\n", r"metrics.rouge.types: unknown ROUGE type 'rouge4x'"),
+        (GOOD + "metrics: {rogue: {}}\n", r"config.yaml:8: metrics.rogue: unknown scorer 'rogue' \(known: .*rouge"),
+        (GOOD + "metrics: {facts: {gold: maybe}}\n", r"config.yaml:8: metrics.facts.gold: .*bool"),
+        (GOOD + "metrics: {rouge: {bootstrap: 10}, facts: {bootstrap: 20}}\n", r"metrics.rouge.bootstrap is 10 but metrics.facts.bootstrap is 20: statistics are shared"),
+        (GOOD + "statistics: {confidence: 1.5}\n", r"config.yaml:8: statistics.confidence: Input should be less than 1"),
+        (GOOD + "gates: {max_contradictd: 0}\n", r"config.yaml:8: gates.max_contradictd: unknown gate; did you mean 'max_contradicted'\?"),
+        (GOOD + "gates: {min: {rouge.rougeL.f1: 0.3}}\n", r"gates.min.rouge.rougeL.f1: no such metric; did you mean 'rouge.rougeL.fmeasure'\?"),
+        (GOOD + "gates: {max_contradicted: -1}\n", r"gates.max_contradicted: expected a whole number >= 0"),
         (GOOD + "colour: blue\n", r"config.yaml:8: colour: unknown field; known: cache, dataset"),
         ("name: x\n  dataset: [\n", r"config.yaml:2: not valid YAML"),
         ("- just\n- a list\n", r"config.yaml: a config is a YAML mapping"),
@@ -89,3 +97,12 @@ def test_hf_options_are_validated(write_config):
     text = GOOD + "  - {name: b, backend: hf-seq2seq, model: x/y, device: gpu}\n"
     with pytest.raises(HarnessError, match=r"models\[2\].device: use auto, cpu, cuda, cuda:N or mps \(got 'gpu'\)"):
         build_summarizers(load_config(write_config(text)))
+
+
+def test_old_per_scorer_statistics_are_folded_into_the_one_block(write_config):
+    config = load_config(write_config(GOOD + "metrics: {rouge: {bootstrap: 50, stemmer: false}, facts: {bootstrap: 50}}\n"))
+    assert config.statistics.bootstrap == 50 and config.metrics["rouge"] == {"stemmer": False}
+    scorers = {scorer.name: scorer for scorer in build_scorers(config)}
+    assert scorers["rouge"].statistics.bootstrap == scorers["facts"].statistics.bootstrap == 50
+    assert set(scorers) == {"rouge", "facts", "extractive"}  # on by default; model-based scorers only when named
+    assert "extractive" not in {s.name for s in build_scorers(load_config(write_config(GOOD + "metrics: {extractive: null}\n")))}
