@@ -24,6 +24,7 @@ from pydantic import Field, field_validator
 
 from harness.errors import HarnessError
 from harness.summarizers.base import Summarizer, SummaryError, SummaryOutput
+from harness.summarizers.plain import plain_mapping
 from harness.summarizers.prompting import PromptOptions, clean_reply
 
 if TYPE_CHECKING:
@@ -38,6 +39,15 @@ MAX_WAIT = 60.0
 FAILURES_IN_A_ROW = 3  # articles that exhaust their retries one after another before the model stops
 
 
+# Request fields the backend fills from its own options: extra_body may not set them a second way.
+_BODY_FIELDS = {
+    "model": "is set by the model: option", "messages": "is built from prompt: and system_prompt:",
+    "stream": "cannot be set: the backend reads whole replies",
+    **{name: f"has its own option: set {name}: instead" for name in ("temperature", "top_p", "max_tokens", "seed", "stop")},
+}
+ExtraBody = plain_mapping(_BODY_FIELDS)
+
+
 class OpenAIOptions(PromptOptions):
     """Options of the openai backend: where the server is, the prompt, and generation settings."""
 
@@ -49,7 +59,7 @@ class OpenAIOptions(PromptOptions):
     max_tokens: int = Field(256, gt=0, description="longest reply; reasoning models spend part of it thinking")
     seed: int | None = Field(None, description="sampling seed, for servers that honour one")
     stop: list[str] | None = Field(None, description="stop sequences")
-    extra_body: dict[str, Any] = Field(
+    extra_body: ExtraBody = Field(
         default_factory=dict, description="merged into the request, e.g. {chat_template_kwargs: {enable_thinking: false}}"
     )
     timeout: float = Field(120.0, gt=0, description="seconds to wait for one reply")
