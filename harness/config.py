@@ -442,6 +442,9 @@ def _read_yaml(path: Path, text: str) -> tuple[Any, Any]:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        context = getattr(error, "context", None)
+        if context and problem.startswith("but "):  # "expected a single document in the stream, but found another document"
+            problem = f"{context}, {problem}"
         raise HarnessError(f"{where}: not valid YAML: {problem}") from None
     except RecursionError:
         raise HarnessError(f"{path}: not valid YAML: nested too deeply") from None

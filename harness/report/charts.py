@@ -7,18 +7,26 @@ same results give the same bytes.
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 from typing import Any
 
 from harness.report.data import ModelResult
 from harness.report.tables import ROUGE_LABELS
 
+log = logging.getLogger(__name__)
 WIDTH, HEIGHT = 7.5, 3.4
 COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860")
 
 
 def _figure() -> Any:
-    import matplotlib
+    """A new figure, or None (charts left out, said once) when matplotlib, an optional extra, is missing."""
+    try:
+        import matplotlib
+    except ImportError:
+        _say_no_charts()
+        return None
 
     matplotlib.rcParams["svg.hashsalt"] = "summarization-harness"
     from matplotlib.figure import Figure
@@ -52,6 +60,8 @@ def rouge_chart(models: list[ModelResult]) -> Any | None:
     if not types:
         return None
     figure = _figure()
+    if figure is None:
+        return None
     ax = figure.add_subplot()
     series = []
     for rouge_type in types:
@@ -74,6 +84,8 @@ def facts_chart(models: list[ModelResult]) -> Any | None:
     if not any(m.summary.get("facts") for m in models):
         return None
     figure = _figure()
+    if figure is None:
+        return None
     ax = figure.add_subplot()
     recall, recall_ci, precision = [], [], []
     for model in models:
@@ -90,6 +102,11 @@ def facts_chart(models: list[ModelResult]) -> Any | None:
     ax.set_title("Facts per model: key facts kept, figures supported by the article")
     ax.legend(ncols=2, fontsize="small", loc="upper right")
     return figure
+
+
+@functools.lru_cache(maxsize=1)
+def _say_no_charts() -> None:
+    log.warning('reports have no charts: matplotlib is not installed (pip install "summarization-harness[charts]")')
 
 
 def to_svg(figure: Any) -> str:
