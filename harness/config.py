@@ -419,7 +419,7 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self.aliased: set[int] = set()
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102 (PyYAML's hook)
+    def compose_node(self, parent: Any, index: Any) -> Any:
         alias = self.check_event(yaml.AliasEvent)
         node = super().compose_node(parent, index)
         if alias:

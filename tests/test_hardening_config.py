@@ -337,6 +337,16 @@ def test_the_cli_and_a_lead_run_import_no_heavy_library(tmp_path):
         late = sorted(m for m in ("torch", "transformers", "datasets", "huggingface_hub", "tokenizers") if m in sys.modules)
         print(code, early, late)
     """)
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] in ("0 [] []", "1 [] []"), result.stdout + result.stderr
+
+
+def test_shared_python_lists_cannot_bomb_an_option():
+    bomb: list = ["a"] * 100
+    for _ in range(4):
+        bomb = [bomb] * 100  # 10**10 values once written out, five lists in memory
+    config = parse_config({"name": "d", "dataset": {"path": "x"}, "models": [
+        {"name": "o", "backend": "openai", "base_url": "http://h/v1", "model": "m", "extra_body": {"x": bomb}}]})
+    with pytest.raises(HarnessError, match=r"models\[0\].extra_body.x: holds more than 100,000 values"):
+        build_summarizers(config)

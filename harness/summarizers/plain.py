@@ -41,6 +41,7 @@ CODE_KEYS = frozenset({
 })
 _CODE_KEY = re.compile(r"(?:_fn|_func|_function|_callable|_hook|_class|_module)$", re.IGNORECASE)
 MAX_DEPTH = 8  # nesting of free-form data; a config's options are never deeper
+MAX_VALUES = 100_000  # values in one option, counting shared ones each time (as JSON would write them)
 
 
 def code_key(key: str) -> bool:
@@ -86,8 +87,12 @@ def plain_data(value: Any, path: str = "") -> Any:
     """Check value is JSON data (finite numbers, strings, bools, null, lists, string-keyed mappings) and
     names no code-loading key at any depth; raises ValueError naming where."""
     pending: list[tuple[Any, str, int]] = [(value, path, 0)]
+    count = 0
     while pending:
         item, where, depth = pending.pop()
+        count += 1
+        if count > MAX_VALUES:  # Python objects can share lists as YAML aliases do: bound what a dump would write
+            raise ValueError(f"holds more than {MAX_VALUES:,} values")
         if item is None or isinstance(item, (bool, int, str)):
             continue
         if isinstance(item, float):
@@ -99,14 +104,14 @@ def plain_data(value: Any, path: str = "") -> Any:
         if isinstance(item, dict):
             for key, child in item.items():
                 if not isinstance(key, str):
-                    raise ValueError(f"{_at(where)}key {key!r} is not a string")
+                    raise ValueError(f"{_at(where)}key {key!r} is not a string")  # noqa: TRY004 (pydantic reports ValueError, not TypeError)
                 if code_key(key):
                     raise ValueError(f"{_at(_join(where, key))}names a way to load or run code; a config is data, so it may not be set here")
                 pending.append((child, _join(where, key), depth + 1))
         elif isinstance(item, (list, tuple)):
             pending.extend((child, f"{where}[{index}]", depth + 1) for index, child in enumerate(item))
         else:
-            raise ValueError(f"{_at(where)}{_kind(item)} is not plain data (use numbers, strings, bools, lists and mappings)")
+            raise ValueError(f"{_at(where)}{_kind(item)} is not plain data (use numbers, strings, bools, lists and mappings)")  # noqa: TRY004
     return value
 
 
