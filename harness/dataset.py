@@ -145,7 +145,10 @@ def _no_documents(config: Config, label: str, total: int, seen_values: dict[str,
 
 def _hf_records(config: Config) -> tuple[str, Iterator[tuple[str, dict[str, Any]]], list[str]]:
     """Label, (source, row) records and column names of the config's HF dataset split."""
-    import datasets  # about a second to import: only when a config asks for it
+    try:
+        import datasets  # about a second to import: only when a config asks for it
+    except ImportError:
+        raise config.error(("dataset", "hf"), 'needs the datasets library, which is not installed: pip install "summarization-harness[datasets]"') from None
 
     datasets.disable_progress_bars()
     hf = config.dataset.hf

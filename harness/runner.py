@@ -33,6 +33,7 @@ from harness.report.tables import summary_markdown
 from harness.scoring import Scorer, aggregate, build_scorers, score_rows
 from harness.store import Generation
 from harness.summarizers import BACKENDS, Summarizer, SummaryError, SummaryOutput, create_summarizer
+from harness.summarizers.base import OptionError
 from harness.text import count_words
 
 log = logging.getLogger(__name__)
@@ -109,11 +110,18 @@ def build_summarizers(config: Config) -> list[Summarizer]:
     return summarizers
 
 
-def check_config(config: Config) -> tuple[list[Summarizer], list[Scorer], list[Document]]:
-    """Everything a run would build, built and checked, without generating anything."""
+def check_config(config: Config, available: bool = True) -> tuple[list[Summarizer], list[Scorer], list[Document]]:
+    """Everything a run would build, built and checked, without generating anything; `available` also
+    checks each model can be had (run() does that only for the models with work left)."""
     scorers = build_scorers(config)
     validate_gates(config, scorers)
-    return build_summarizers(config), scorers, load_dataset(config)
+    summarizers = build_summarizers(config)
+    for index, summarizer in enumerate(summarizers):
+        try:
+            summarizer.prepare() if available else summarizer.check()
+        except OptionError as error:  # point at the option's line in the config
+            raise config.error(("models", index, error.field), str(error)) from None
+    return summarizers, scorers, load_dataset(config)
 
 
 def run(config: Config, observer: RunObserver | None = None) -> RunResult:
@@ -128,7 +136,7 @@ def _run(config: Config, observer: RunObserver | None) -> RunResult:
     started_at, started = _now(), time.perf_counter()
     stages: dict[str, float] = {}  # wall seconds per stage, recorded in run.json
     with _stage(stages, "load"):
-        summarizers, scorers, documents = check_config(config)
+        summarizers, scorers, documents = check_config(config, available=False)
     cache = GenerationCache(config.cache_dir)
     try:
         plans = [_plan(summarizer, documents, cache) for summarizer in summarizers]

@@ -219,15 +219,33 @@ def test_a_reply_without_usage_has_no_token_counts():
     assert output.meta == {"finish_reason": "length", "attempts": 2, "served_model": "x"} and output.truncated is False
 
 
-def test_cli_exits_1_when_the_server_is_down(write_config, jsonl_dataset):
+def free_port() -> int:
     with socket.socket() as probe:  # a port nobody listens on: connections are refused at once
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+def test_cli_exits_1_when_the_server_is_down(write_config, jsonl_dataset):
+    port = free_port()
     path = write_config(config_text(jsonl_dataset(3), LEAD + remote(f"http://127.0.0.1:{port}/v1", max_retries=1)))
     result = run_cli("run", str(path), timeout=120)
     assert result.returncode == 1, result.stderr
-    assert f"failed: model 'remote' (3 document(s)): server at http://127.0.0.1:{port}/v1 kept failing" in " ".join(result.stderr.split())
-    assert "ConnectError" in result.stderr and "Traceback" not in result.stderr
+    stderr = " ".join(result.stderr.split())
+    assert f"failed: model 'remote' (3 document(s)): cannot connect to http://127.0.0.1:{port}/v1 (ConnectError: " in stderr
+    assert f"is the server running? To try this config without one, start the fake server: python -m harness.fake_server --port {port}" in stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_refused_connection_fails_fast_whatever_max_retries_and_backoff_say(write_config, jsonl_dataset):
+    # The shipped defaults (5 retries, backoff 1 s doubling) spent 31 s on a server that is not running.
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    path = write_config(config_text(jsonl_dataset(3), LEAD + remote(url, max_retries=5, backoff=1.0)))
+    started = time.perf_counter()
+    result = run(load_config(path))
+    assert time.perf_counter() - started < 5  # two short retries (at most 0.5 s each), then the model stops
+    failure = next(f for f in result.failures if f["model"] == "remote")
+    assert failure["error"].startswith(f"cannot connect to {url} (ConnectError: ") and failure["documents"] == 3
+    assert all(g.error is None for g in rows(result, "lead"))
 
 
 def test_the_example_config_runs_against_the_fake_server(fake_server, tmp_path):
@@ -237,3 +255,62 @@ def test_the_example_config_runs_against_the_fake_server(fake_server, tmp_path):
     result = run(config.updated(models=models, output=tmp_path, report=False))
     assert result.run["status"] == "ok" and server.stats()["chat_requests"] == 1
     assert [g.summary for g in rows(result, "chat")] == [g.summary for g in rows(result, "lead-3")]
+
+
+def test_timeout_is_a_deadline_for_the_whole_reply_then_the_request_is_retried(fake_server, write_config, jsonl_dataset):
+    # The first reply trickles one byte every 0.5 s: each read is quick, the whole reply would take minutes.
+    server = fake_server("--fault", "trickle", "--fault-first", "1", "--trickle-interval", "0.5")
+    path = write_config(config_text(jsonl_dataset(1), remote(server.url, timeout=2, max_retries=2, backoff=0.2, concurrency=1)))
+    started = time.perf_counter()
+    result = run(load_config(path))
+    elapsed = time.perf_counter() - started
+    assert result.run["status"] == "ok" and result.generations[0].meta["attempts"] == 2
+    assert server.stats()["chat_requests"] == 2
+    assert 2.0 <= result.generations[0].seconds < 4.5 and elapsed < 8, (result.generations[0].seconds, elapsed)
+
+
+def test_trickled_headers_are_bounded_too(fake_server, write_config, jsonl_dataset):
+    server = fake_server("--fault", "trickle-headers", "--trickle-interval", "0.3")
+    path = write_config(config_text(jsonl_dataset(1), remote(server.url, timeout=1.5, max_retries=0, concurrency=1)))
+    started = time.perf_counter()
+    result = run(load_config(path))
+    assert time.perf_counter() - started < 6
+    assert result.generations[0].error == "gave up after 1 attempt(s): no complete reply within 1.5 s"
+
+
+LEAKY = "sk-leak-7f3a9c1e5b2d4086-canary"  # recognisable: it must appear in no file, no stdout and no stderr
+
+
+@pytest.mark.parametrize(("server_args", "options", "key", "exit_code"), [
+    ((), {}, LEAKY, 0),
+    (("--api-key", "sk-the-right-one"), {}, LEAKY, 1),  # 401: wrong key
+    (("--fault", "echo-401"), {}, LEAKY, 1),  # 401 quoting the key back
+    (("--fault", "echo-html"), {}, LEAKY, 1),  # a proxy's 200 HTML page listing the request headers
+    (("--fault", "echo-error"), {}, LEAKY, 1),  # a 500 whose message quotes the headers (retried, then given up)
+    (("--fault", "echo-reply"), {}, LEAKY, 0),  # a well-formed reply quoting the headers in content, model, finish_reason
+    (("--fault", "reset"), {}, LEAKY, 1),
+    (("--fault", "garbage"), {}, LEAKY, 1),
+    (("--fault", "trickle", "--trickle-interval", "0.2"), {"timeout": 1}, LEAKY, 1),
+    (("--fault", "stall"), {"timeout": 1}, LEAKY, 1),
+    ((), {}, LEAKY + "\nX-Injected: 1", 2),  # a key with a newline would split the header (h11 quoted it whole)
+    ((), {}, LEAKY + "é", 2),  # a non-ASCII key: UnicodeEncodeError, position 29, naming nothing
+    ((), {}, LEAKY + "\x1b[0m", 2),  # a terminal escape
+])
+def test_the_api_key_appears_in_no_file_and_no_output(server_args, options, key, exit_code, fake_server, write_config,
+                                                      jsonl_dataset, tmp_path, monkeypatch, capsys):
+    from harness.cli import main
+
+    server = fake_server(*server_args)
+    monkeypatch.setenv("LEAKY_KEY", key)
+    entry = remote(server.url, api_key_env="LEAKY_KEY", max_retries=1, **options)
+    path = write_config(config_text(jsonl_dataset(2), LEAD + entry, report=True))
+    code = main(["run", str(path)])
+    out, err = capsys.readouterr()
+    assert code == exit_code, err
+    written = [file for file in tmp_path.rglob("*") if file.is_file() and not file.name.startswith("server-")]
+    assert any(file.name == "run.json" for file in written) == (exit_code != 2)
+    for file in written:
+        assert LEAKY.encode() not in file.read_bytes(), file
+    assert LEAKY not in out and LEAKY not in err and "Traceback" not in err
+    if exit_code == 2:  # refused before any request, in one line naming the variable
+        assert len(err.strip().splitlines()) == 1 and "models[1].api_key_env: model 'remote': environment variable LEAKY_KEY holds" in err

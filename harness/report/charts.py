@@ -7,19 +7,27 @@ same results give the same bytes.
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 import re
 from typing import Any
 
 from harness.report.data import ModelResult
 from harness.scoring import Declarations, Metric, value_at
 
+log = logging.getLogger(__name__)
 WIDTH, HEIGHT = 7.5, 3.4
 COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860")
 
 
 def _figure() -> Any:
-    import matplotlib
+    """A new figure, or None (charts left out, said once) when matplotlib, an optional extra, is missing."""
+    try:
+        import matplotlib
+    except ImportError:
+        _say_no_charts()
+        return None
 
     matplotlib.rcParams["svg.hashsalt"] = "summarization-harness"
     from matplotlib.figure import Figure
@@ -79,6 +87,8 @@ def metric_chart(models: list[ModelResult], title: str, metrics: list[tuple[str,
     if not series:
         return None
     figure = _figure()
+    if figure is None:
+        return None
     ax = figure.add_subplot()
     _bars(ax, [m.key for m in models], series)
     units = {metric.unit for _, metric in metrics}
@@ -87,6 +97,11 @@ def metric_chart(models: list[ModelResult], title: str, metrics: list[tuple[str,
     ax.set_title(f"{title} per model (bars: bootstrap confidence interval)")
     ax.legend(ncols=min(len(series), 4), fontsize="small", loc="upper right")
     return figure
+
+
+@functools.lru_cache(maxsize=1)
+def _say_no_charts() -> None:
+    log.warning('reports have no charts: matplotlib is not installed (pip install "summarization-harness[charts]")')
 
 
 def to_svg(figure: Any) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 import harness
 from harness.documents import Document
+from harness.errors import HarnessError
 
 
 @dataclass(frozen=True)
@@ -34,10 +37,30 @@ class SummaryError:
     seconds: float | None = None
 
 
+class OptionError(HarnessError):
+    """A one-line error (naming the model) about one option of a model's entry; the runner puts the
+    config's file, line and field (models[i].FIELD) in front when it knows them."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def installed(module: str) -> bool:
+    """Whether a module can be imported, found without importing it (torch takes seconds)."""
+    if module in sys.modules:
+        return sys.modules[module] is not None
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 class BackendOptions(BaseModel):
     """Options of one backend, validated from the model's entry in a config."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, protected_namespaces=())
+    # allow_inf_nan: "inf" and "nan" are no setting a model means, and JSON cannot carry them to a server.
+    model_config = ConfigDict(extra="forbid", frozen=True, protected_namespaces=(), allow_inf_nan=False)
 
 
 class Summarizer(ABC):
@@ -55,6 +78,9 @@ class Summarizer(ABC):
     execution_options: ClassVar[frozenset[str]] = frozenset()
     # False for backends whose output is already stored elsewhere (precomputed files): no cache rows.
     cacheable: ClassVar[bool] = True
+    # The pip extra that brings the modules this backend imports (None: the core install has them).
+    extra: ClassVar[str | None] = None
+    extra_modules: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, name: str, options: BackendOptions, *, seed: int = 0, base_dir: Path | None = None) -> None:
         self.name = name
@@ -70,8 +96,25 @@ class Summarizer(ABC):
             "harness": harness.__version__,
         }
 
+    def check(self) -> None:
+        """Check what needs no model run (installed extras, files, keys); raise OptionError or HarnessError.
+
+        `harness validate` and every run call it for every model; subclasses extend it (super().check() first).
+        """
+        missing = [module for module in self.extra_modules if not installed(module)]
+        if missing:
+            raise OptionError(
+                f"model '{self.name}': backend {self.backend} needs {' and '.join(missing)}, which "
+                f'{"is" if len(missing) == 1 else "are"} not installed: pip install "summarization-harness[{self.extra}]"',
+                "backend",
+            )
+
     def prepare(self) -> None:
-        """Check the model is available (cheaply, before a run starts); raise HarnessError if not."""
+        """Check the model itself can be had (may ask the hub); raise HarnessError if not.
+
+        `harness validate` calls it for every model, a run only for models with work left (not all cached).
+        """
+        self.check()
 
     @abstractmethod
     def summarize(self, articles: Sequence[str]) -> Iterator[tuple[int, SummaryOutput | SummaryError]]:

@@ -17,10 +17,19 @@ from pydantic import Field
 from harness.errors import HarnessError
 from harness.summarizers import huggingface as hf
 from harness.summarizers.base import SummaryError, SummaryOutput
+from harness.summarizers.plain import plain_mapping
 from harness.summarizers.prompting import PromptOptions, clean_reply
 
 log = logging.getLogger(__name__)
 
+# apply_chat_template's own arguments: the backend sets them, or they would replace the template or its input.
+_TEMPLATE_ARGUMENTS = {
+    name: "is an argument of apply_chat_template, not a template variable; the backend sets what it needs"
+    for name in ("conversation", "tools", "documents", "chat_template", "add_generation_prompt", "continue_final_message",
+                 "tokenize", "padding", "truncation", "max_length", "return_tensors", "return_dict", "return_assistant_tokens_mask",
+                 "tokenizer_kwargs", "processor_kwargs")
+}
+TemplateKwargs = plain_mapping(_TEMPLATE_ARGUMENTS)
 _GENERATION_FIELDS = ("max_new_tokens", "do_sample", "temperature", "top_p", "top_k", "repetition_penalty", "num_beams")
 
 
@@ -29,7 +38,9 @@ class CausalOptions(hf.HFModelOptions, PromptOptions):
 
     model: str = Field(description="hub id (e.g. Qwen/Qwen2.5-0.5B-Instruct) or local folder (relative to the config)")
     chat: bool | None = Field(None, description="use the tokenizer's chat template; unset: when it has one")
-    chat_template_kwargs: dict[str, Any] = Field(default_factory=dict, description="extra template variables, e.g. enable_thinking: false")
+    chat_template_kwargs: TemplateKwargs = Field(
+        default_factory=dict, description="extra template variables (plain data), e.g. enable_thinking: false"
+    )
     max_new_tokens: int | None = Field(256, gt=0)
     temperature: float | None = Field(None, ge=0)
     top_p: float | None = Field(None, gt=0, le=1)

@@ -9,6 +9,7 @@ get it, never a traceback.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -17,8 +18,9 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from harness.errors import HarnessError, first_line
-from harness.hub import hub_reachable
-from harness.summarizers.base import BackendOptions, Summarizer
+from harness.hub import hub_offline, hub_reachable
+from harness.summarizers.base import BackendOptions, OptionError, Summarizer
+from harness.summarizers.plain import GenerateKwargs
 
 # Files whose content defines a checkpoint besides its weights (weights are fingerprinted by size/mtime).
 _DEFINING_FILES = (
@@ -37,7 +39,9 @@ class HFModelOptions(BackendOptions):
     revision: str | None = Field(None, description="hub branch, tag or commit")
     max_new_tokens: int | None = Field(None, gt=0)
     do_sample: bool | None = None
-    generate_kwargs: dict[str, Any] = Field(default_factory=dict, description="any other generate() arguments")
+    generate_kwargs: GenerateKwargs = Field(
+        default_factory=dict, description="other plain generate() options (numbers, bools, lists of numbers), e.g. {top_k: 50}"
+    )
     max_input_tokens: int | None = Field(None, gt=0, description="truncate longer inputs; default: the model's limit")
     device: str = Field("auto", description="auto, cpu, cuda, cuda:N or mps")
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
@@ -56,6 +60,8 @@ class HFSummarizer(Summarizer):
 
     options: HFModelOptions
     execution_options = frozenset({"batch_size", "device"})
+    extra = "hf"
+    extra_modules = ("torch", "transformers")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,8 +80,15 @@ class HFSummarizer(Summarizer):
         fingerprint["transformers"] = transformers.__version__
         return fingerprint
 
+    def check(self) -> None:
+        """The extra is installed, and a local model folder exists, is a model and brings no code of its own."""
+        super().check()
+        if self.local is not None:
+            check_local(self.name, self.local)
+
     def prepare(self) -> None:
         """Fail early, with one line, if the model's files cannot be had."""
+        self.check()
         check_available(self.name, self.options.model, self.local, self.options.revision)
 
     def close(self) -> None:
@@ -90,6 +103,7 @@ def load_pretrained(name: str, options: HFModelOptions, local: Path | None, auto
     from transformers import AutoTokenizer
 
     source = str(local) if local is not None else options.model
+    check_available(name, options.model, local, options.revision)  # never load a folder that brings code
     kwargs = load_kwargs(options.model, local, options.revision)
     device = resolve_device(options.device)
     dtype = getattr(torch, resolve_dtype(options.dtype, device))
@@ -125,34 +139,73 @@ def resolve_local(model: str, base_dir: Path) -> Path | None:
     return candidate if (candidate / "config.json").is_file() else None
 
 
+def check_local(name: str, local: Path) -> None:
+    """Raise a one-line OptionError unless local is a saved transformers model that brings no code."""
+    if not local.is_dir():
+        raise OptionError(f"model '{name}': folder {local} does not exist (set model: to a folder saved with save_pretrained, or to a hub id)", "model")
+    if not (local / "config.json").is_file():
+        raise OptionError(f"model '{name}': {local} holds no config.json, so it is not a saved transformers model", "model")
+    refuse_custom_code(name, local)
+
+
 def check_available(name: str, model: str, local: Path | None, revision: str | None) -> None:
     """Raise a one-line HarnessError unless the model's config can be read (locally or from the hub)."""
     if local is not None:
-        if not local.is_dir():
-            raise HarnessError(f"model '{name}': folder {local} does not exist (set model: to a folder saved with save_pretrained, or to a hub id)")
-        if not (local / "config.json").is_file():
-            raise HarnessError(f"model '{name}': {local} holds no config.json, so it is not a saved transformers model")
+        check_local(name, local)
         return
-    if cached_snapshot(model, revision) is None and not hub_reachable():
+    snapshot = cached_snapshot(model, revision)
+    if snapshot is not None:
+        refuse_custom_code(name, snapshot, model)
+    elif hub_offline():
+        raise unavailable(name, model, revision, "it is not in the Hugging Face cache and offline mode is on (--offline or HF_HUB_OFFLINE=1)")
+    elif not hub_reachable():
         raise unavailable(name, model, revision, "it is not in the Hugging Face cache and the hub cannot be reached")
 
 
+def refuse_custom_code(name: str, folder: Path, shown: str | None = None) -> None:
+    """Refuse a checkpoint whose config names Python code of its own (auto_map): the harness never runs it.
+
+    Loading passes trust_remote_code=False anyway; this says why in one line instead of transformers' prompt
+    to pass trust_remote_code=True, which a config can never do. (A model downloaded later is refused by
+    transformers itself, since trust_remote_code stays off.)
+    """
+    for file in ("config.json", "tokenizer_config.json", "processor_config.json", "preprocessor_config.json"):
+        path = folder / file
+        try:
+            data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        except (OSError, ValueError) as error:
+            raise OptionError(f"model '{name}': cannot read {path}: {first_line(error)}", "model") from None
+        auto_map = data.get("auto_map") if isinstance(data, dict) else None
+        if auto_map:
+            mapped = next(iter(auto_map.values())) if isinstance(auto_map, dict) else auto_map
+            code = mapped[0] if isinstance(mapped, list) and mapped else mapped
+            raise OptionError(
+                f"model '{name}': {shown or folder}'s {file} names Python code of its own (auto_map: {code}); the harness "
+                "never runs code from model files (trust_remote_code stays off): use a model transformers supports natively",
+                "model",
+            )
+
+
 def load_kwargs(model: str, local: Path | None, revision: str | None) -> dict[str, Any]:
-    """from_pretrained keyword arguments: go offline at once when the hub is unreachable (saves ~25 s of retries)."""
-    kwargs: dict[str, Any] = {"revision": revision} if revision and local is None else {}
+    """from_pretrained keyword arguments: never remote code; offline at once when the hub is unreachable (saves ~25 s)."""
+    # trust_remote_code=False said outright: a model's code never runs, whatever transformers' default becomes.
+    kwargs: dict[str, Any] = {"trust_remote_code": False}
+    if revision and local is None:
+        kwargs["revision"] = revision
     if local is None and cached_snapshot(model, revision) is not None and not hub_reachable():
         kwargs["local_files_only"] = True
     return kwargs
 
 
-def unavailable(name: str, model: str, revision: str | None, why: str) -> HarnessError:
+def unavailable(name: str, model: str, revision: str | None, why: str) -> OptionError:
     """The one-line error for a model that cannot be loaded, saying how to make it available."""
     at = f"@{revision}" if revision else ""
     hub_cache = os.environ.get("HF_HUB_CACHE") or os.path.join(os.environ.get("HF_HOME", "~/.cache/huggingface"), "hub")
-    return HarnessError(
+    return OptionError(
         f"model '{name}' ({model}{at}) is not available: {why}. To make it available, run "
         f"`hf download {model}{' --revision ' + revision if revision else ''}` where the hub is reachable "
-        f"(it fills {hub_cache}; copy that folder here), or set model: to a local folder holding the model"
+        f"(it fills {hub_cache}; copy that folder here), or set model: to a local folder holding the model",
+        "model",
     )
 
 

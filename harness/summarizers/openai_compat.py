@@ -1,13 +1,18 @@
 """Chat models behind any OpenAI-compatible server (vLLM, Ollama, llama.cpp server, TGI, hosted APIs).
 
 Each article is one POST to {base_url}/chat/completions, a few in flight at once. Overload and outages
-(429, 5xx, refused connections, timeouts) are retried with backoff; a request the server rejects for
-that article (context too long) fails only that article; a rejected key, path or model name stops the
-model. The API key is read from an environment variable at run time and is never stored anywhere.
+(429, 5xx, timeouts) are retried with backoff; a server that refuses connections is retried only briefly
+(it is most likely not running); a request the server rejects for that article (context too long) fails
+only that article; a rejected key, path or model name stops the model. `timeout` is a deadline for the
+whole reply (connect, send, wait, read), however slowly the server trickles it.
+
+The API key is read from an environment variable at run time and is never stored anywhere: every text
+that leaves this module (errors, warnings, summaries, meta) has the key masked, whatever the server echoes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -19,11 +24,13 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 from pydantic import Field, field_validator
 
-from harness.errors import HarnessError
-from harness.summarizers.base import Summarizer, SummaryError, SummaryOutput
+from harness.errors import HarnessError, first_line
+from harness.summarizers.base import OptionError, Summarizer, SummaryError, SummaryOutput
+from harness.summarizers.plain import plain_mapping
 from harness.summarizers.prompting import PromptOptions, clean_reply
 
 if TYPE_CHECKING:
@@ -36,6 +43,16 @@ ARTICLE_STATUSES = frozenset({400, 413, 422})  # this request is wrong (too long
 FATAL_STATUSES = frozenset({401, 403, 404})  # wrong key, path or model name: every request will fail
 MAX_WAIT = 60.0
 FAILURES_IN_A_ROW = 3  # articles that exhaust their retries one after another before the model stops
+REFUSED_RETRIES, REFUSED_WAIT = 2, 0.5  # a refused connection: a server that is not running; do not wait long
+
+
+# Request fields the backend fills from its own options: extra_body may not set them a second way.
+_BODY_FIELDS = {
+    "model": "is set by the model: option", "messages": "is built from prompt: and system_prompt:",
+    "stream": "cannot be set: the backend reads whole replies",
+    **{name: f"has its own option: set {name}: instead" for name in ("temperature", "top_p", "max_tokens", "seed", "stop")},
+}
+ExtraBody = plain_mapping(_BODY_FIELDS)
 
 
 class OpenAIOptions(PromptOptions):
@@ -49,11 +66,11 @@ class OpenAIOptions(PromptOptions):
     max_tokens: int = Field(256, gt=0, description="longest reply; reasoning models spend part of it thinking")
     seed: int | None = Field(None, description="sampling seed, for servers that honour one")
     stop: list[str] | None = Field(None, description="stop sequences")
-    extra_body: dict[str, Any] = Field(
+    extra_body: ExtraBody = Field(
         default_factory=dict, description="merged into the request, e.g. {chat_template_kwargs: {enable_thinking: false}}"
     )
-    timeout: float = Field(120.0, gt=0, description="seconds to wait for one reply")
-    max_retries: int = Field(5, ge=0, description="retries of a request after overload, a server error or a timeout")
+    timeout: float = Field(120.0, gt=0, description="deadline in seconds for one whole reply (connect, wait and read), per attempt")
+    max_retries: int = Field(5, ge=0, description="retries of a request after overload, a server error or a timeout (refused connections: at most 2)")
     backoff: float = Field(1.0, ge=0, description="first wait between retries in seconds, doubled each time (at most 60)")
     concurrency: int = Field(4, gt=0, description="requests in flight at once")
 
@@ -100,18 +117,34 @@ class OpenAICompatible(Summarizer):
         fingerprint["options"].pop("api_key_env")  # the same model answers whoever pays
         return fingerprint
 
+    def check(self) -> None:
+        """A key that is set must fit in an HTTP header (its absence is prepare()'s to report: a cached run needs none)."""
+        super().check()
+        self._api_key(required=False)
+
     def prepare(self) -> None:
-        """Check the API key is there; the server is not contacted until the run needs it."""
+        """Check the API key is there and usable; the server is not contacted until the run needs it."""
+        super().prepare()
         self._api_key()
 
-    def _api_key(self) -> str | None:
+    def _api_key(self, required: bool = True) -> str | None:
         variable = self.options.api_key_env
         if variable is None:
             return None
         key = os.environ.get(variable, "").strip()
         if not key:
-            raise HarnessError(
-                f"model '{self.name}': environment variable {variable} is not set (it holds the API key for {self.options.base_url})"
+            if not required:
+                return None
+            raise OptionError(
+                f"model '{self.name}': environment variable {variable} is not set (it holds the API key for {self.options.base_url})",
+                "api_key_env",
+            )
+        if not key.isascii() or not key.isprintable():
+            # httpx would fail with the key in its message (or send a header split by a newline): never show it.
+            raise OptionError(
+                f"model '{self.name}': environment variable {variable} holds a control or non-ASCII character, which an "
+                "HTTP header cannot carry (the key is not shown); set it to the key alone",
+                "api_key_env",
             )
         return key
 
@@ -129,12 +162,12 @@ class OpenAICompatible(Summarizer):
 
     def summarize(self, articles: Sequence[str]) -> Iterator[tuple[int, SummaryOutput | SummaryError]]:
         """Send up to `concurrency` requests at a time; yield each article as its reply arrives."""
-        import httpx
+        from harness.summarizers.deadline import deadline_client
 
         key = self._api_key()
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         stop = threading.Event()
-        client = httpx.Client(timeout=httpx.Timeout(self.options.timeout), headers=headers)
+        client = deadline_client(self.options.timeout, headers, self.options.concurrency)
         jobs: queue.SimpleQueue[int] = queue.SimpleQueue()
         done: queue.SimpleQueue[tuple[int, _Outcome | Exception]] = queue.SimpleQueue()
         for index in range(len(articles)):
@@ -147,12 +180,13 @@ class OpenAICompatible(Summarizer):
                 except queue.Empty:
                     return
                 try:
-                    done.put((index, self._summarize_one(client, articles[index], key, stop)))
+                    outcome = self._summarize_one(client, articles[index], key, stop)
+                    done.put((index, dataclasses.replace(outcome, output=_masked(outcome.output, key))))
                 except _Stopped:  # whoever set stop has put the error that matters, or is gone
                     return
                 except Exception as error:  # noqa: BLE001 (re-raised by the generator: the model stops)
                     stop.set()  # at once, so no other worker sends another doomed request
-                    done.put((index, error))
+                    done.put((index, _masked_error(error, key)))
 
         # Daemon threads, not a ThreadPoolExecutor: its threads are joined at exit, so Ctrl-C would wait
         # for every reply in flight (up to `timeout`), and closing the client does not wake a blocked read.
@@ -178,20 +212,28 @@ class OpenAICompatible(Summarizer):
     def _summarize_one(self, client: httpx.Client, article: str, key: str | None, stop: threading.Event) -> _Outcome:
         import httpx
 
+        from harness.summarizers.deadline import deadline
+
         started = time.perf_counter()
         body = self.request_body(article)
-        attempt = 0
+        attempt = refused = 0
         while True:
             if stop.is_set():
                 raise _Stopped
             attempt += 1
             retry_after = None
             try:
-                response = client.post(self.url, json=body)
+                with deadline(self.options.timeout):
+                    response = client.post(self.url, json=body)
             except httpx.TimeoutException:
-                problem = f"no reply within {self.options.timeout:g} s"
-            except httpx.RequestError as error:  # refused, reset, protocol or decoding trouble
-                problem = f"{type(error).__name__}: {error}"
+                problem = f"no complete reply within {self.options.timeout:g} s"
+            except httpx.ConnectError as error:  # refused, unknown host, TLS: most likely no server there
+                refused += 1
+                problem = _hide(f"{type(error).__name__}: {first_line(error)}", key)
+                if refused > min(REFUSED_RETRIES, self.options.max_retries):
+                    raise HarnessError(self._cannot_connect(problem)) from None
+            except httpx.RequestError as error:  # reset, protocol or decoding trouble
+                problem = _hide(f"{type(error).__name__}: {first_line(error)}", key)
             else:
                 if response.status_code == 200:
                     return _Outcome(self.parse(response.content, time.perf_counter() - started, attempt))
@@ -209,11 +251,18 @@ class OpenAICompatible(Summarizer):
             if attempt > self.options.max_retries:
                 message = f"gave up after {attempt} attempt(s): {problem}"
                 return _Outcome(SummaryError(message, time.perf_counter() - started), gave_up=True)
-            wait = self._wait(attempt, retry_after)
+            wait = min(self._wait(attempt, retry_after), REFUSED_WAIT) if refused else self._wait(attempt, retry_after)
             log.warning("%s: %s from %s (attempt %d of %d); retrying in %.2f s",
                         self.name, problem, self.url, attempt, self.options.max_retries + 1, wait)
             if stop.wait(wait):
                 raise _Stopped
+
+    def _cannot_connect(self, problem: str) -> str:
+        port = urlparse(self.options.base_url).port or 8000
+        return (
+            f"model '{self.name}': cannot connect to {self.options.base_url} ({problem}); is the server running? "
+            f"To try this config without one, start the fake server: python -m harness.fake_server --port {port}"
+        )
 
     def _wait(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:  # the server knows best when it has room again
@@ -232,7 +281,7 @@ class OpenAICompatible(Summarizer):
         message = choice.get("message") if choice else None
         if not isinstance(message, dict):
             return SummaryError("the server's reply has no choices[0].message", seconds)
-        finish_reason = choice.get("finish_reason")
+        finish_reason = _text(choice.get("finish_reason"))
         text = message.get("content")
         reasoning = message.get("reasoning_content") or message.get("reasoning")  # vLLM/Ollama reasoning parsers
         if not isinstance(text, str) or not text.strip():
@@ -245,7 +294,7 @@ class OpenAICompatible(Summarizer):
         if not cleaned.summary:
             return SummaryError(f"nothing is left of the reply once reasoning and preamble are removed: {_first_line(text)}", seconds)
         usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
-        meta = {"finish_reason": finish_reason, "attempts": attempts, "served_model": data.get("model"), **cleaned.meta()}
+        meta = {"finish_reason": finish_reason, "attempts": attempts, "served_model": _text(data.get("model")), **cleaned.meta()}
         if reasoning:
             meta["server_reasoning"] = True  # the server split the thinking off before it reached us
         return SummaryOutput(
@@ -278,6 +327,11 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
+def _text(value: Any) -> str | None:
+    # Only text is kept from the server's bookkeeping fields: a nested value could carry anything.
+    return value[:200] if isinstance(value, str) else None
+
+
 def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -289,5 +343,28 @@ def _first_line(text: str, limit: int = 300) -> str:
 
 
 def _hide(text: str, key: str | None) -> str:
-    # Some APIs quote the rejected key back in their 401 message.
-    return text.replace(key, "***") if key else text
+    # Some APIs quote the rejected key back in their 401 message; proxies echo request headers in error pages.
+    return text.replace(key, "***") if key and isinstance(text, str) else text
+
+
+def _masked(output: SummaryOutput | SummaryError, key: str | None) -> SummaryOutput | SummaryError:
+    """The output with the key masked in every text it carries (a server may echo it anywhere)."""
+    if not key:
+        return output
+    if isinstance(output, SummaryError):
+        return dataclasses.replace(output, message=_hide(output.message, key))
+    meta = {name: _hide(value, key) for name, value in output.meta.items()} if output.meta else output.meta
+    return dataclasses.replace(output, summary=_hide(output.summary, key), meta=meta)
+
+
+def _masked_error(error: Exception, key: str | None) -> Exception:
+    """The error, or, if its text or any error chained to it shows the key, a one-line HarnessError without it
+    (the runner writes an unexpected error's traceback into run.json)."""
+    chained: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chained:
+        chained.append(current)
+        current = current.__cause__ or current.__context__
+    if not key or not any(key in str(link) or key in repr(link.args) for link in chained):
+        return error
+    return HarnessError(_hide(f"{type(error).__name__}: {first_line(error)}", key))

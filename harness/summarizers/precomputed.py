@@ -16,8 +16,10 @@ from pydantic import Field
 
 from harness.documents import Document, read_jsonl_records
 from harness.errors import HarnessError
-from harness.summarizers.base import BackendOptions, Summarizer, SummaryError, SummaryOutput
+from harness.summarizers.base import BackendOptions, OptionError, Summarizer, SummaryError, SummaryOutput
 from harness.textio import read_text
+
+_Scalar = str | int | float | bool | None
 
 
 class PrecomputedOptions(BackendOptions):
@@ -26,7 +28,9 @@ class PrecomputedOptions(BackendOptions):
     path: Path = Field(description="a JSONL file or a folder of <doc_id>.txt files (relative to the config)")
     id_field: str | None = Field(None, description="JSONL field holding the document id; default: doc_id, else id")
     summary_field: str = Field("summary", description="JSONL field holding the summary")
-    where: dict[str, Any] = Field(default_factory=dict, description="keep only rows whose fields equal these values (or one of a list), e.g. {system: bart}")
+    where: dict[str, _Scalar | list[_Scalar]] = Field(
+        default_factory=dict, description="keep only rows whose fields equal these values (or one of a list), e.g. {system: bart}"
+    )
 
 
 class Precomputed(Summarizer):
@@ -51,21 +55,26 @@ class Precomputed(Summarizer):
         fingerprint["content"] = self._digest()
         return fingerprint
 
-    def prepare(self) -> None:
-        """Read the file now, so a missing file or a bad line stops the run before any model runs."""
+    def check(self) -> None:
+        """Read the summaries now (`harness validate` too), so a missing file, a bad line or a `where` that
+        keeps nothing stops the run before any model runs."""
+        super().check()
         self.summaries()
 
     def summaries(self) -> dict[str, tuple[str, str]]:
         """Every summary by document id, with the file (and line) it came from."""
         if self._summaries is None:
             if self.path.is_dir():
-                self._summaries = {
-                    file.stem: (read_text(file).strip(), str(file)) for file in sorted(self.path.glob("*.txt"))
-                }
+                if self.options.where:
+                    raise OptionError(f"model '{self.name}': where: filters the rows of a JSONL file, but {self.path} is a folder of .txt files", "where")
+                files = sorted(self.path.glob("*.txt"))
+                if not files:
+                    raise OptionError(f"model '{self.name}': path: {self.path} holds no <doc_id>.txt files", "path")
+                self._summaries = {file.stem: (read_text(file).strip(), str(file)) for file in files}
             elif self.path.is_file():
                 self._summaries = self._read_jsonl()
             else:
-                raise HarnessError(f"model '{self.name}': path: {self.path} does not exist (a JSONL file or a folder of <doc_id>.txt files)")
+                raise OptionError(f"model '{self.name}': path: {self.path} does not exist (a JSONL file or a folder of <doc_id>.txt files)", "path")
         return self._summaries
 
     def summarize(self, articles: Sequence[str]) -> Iterator[tuple[int, SummaryOutput | SummaryError]]:
@@ -84,17 +93,43 @@ class Precomputed(Summarizer):
 
     def _read_jsonl(self) -> dict[str, tuple[str, str]]:
         found: dict[str, tuple[str, str]] = {}
+        seen: dict[str, set[str]] = {field: set() for field in self.options.where}  # values met, for the error
+        rows = 0
         for number, record in read_jsonl_records(self.path):
+            rows += 1
             where = f"{self.path}:{number}"
-            if not all(_matches(record.get(field), wanted) for field, wanted in self.options.where.items()):
+            if not self._kept(record, seen):
                 continue
             doc_id, summary = self._id(record, where), record.get(self.options.summary_field)
             if not isinstance(summary, str):
                 raise HarnessError(f"{where}: field '{self.options.summary_field}' must be a string (model '{self.name}')")
             if doc_id in found:
-                raise HarnessError(f"{where}: document '{doc_id}' already has a summary at {found[doc_id][1]} (narrow the rows with where:)")
+                raise HarnessError(
+                    f"{where}: document '{doc_id}' already has a summary at {found[doc_id][1]} (model '{self.name}'; narrow the rows with where:)"
+                )
             found[doc_id] = (summary.strip(), where)
+        if not found:
+            raise self._nothing_kept(rows, seen)
         return found
+
+    def _kept(self, record: dict[str, Any], seen: dict[str, set[str]]) -> bool:
+        for field, wanted in self.options.where.items():
+            if len(seen[field]) <= _SHOWN_VALUES:
+                seen[field].add(repr(record[field]) if field in record else "(absent)")
+            if not _matches(record.get(field), wanted):
+                return False
+        return True
+
+    def _nothing_kept(self, rows: int, seen: dict[str, set[str]]) -> OptionError:
+        if rows == 0:
+            return OptionError(f"model '{self.name}': path: {self.path} holds no rows", "path")
+        values = "; ".join(
+            f"{field}: {', '.join(sorted(shown)[:_SHOWN_VALUES])}{', ...' if len(shown) > _SHOWN_VALUES else ''}" for field, shown in seen.items()
+        )
+        wanted = ", ".join(f"{field}: {wanted!r}" for field, wanted in self.options.where.items())
+        return OptionError(
+            f"model '{self.name}': where ({wanted}) matched 0 of {rows} row(s) of {self.path} (values seen: {values})", "where"
+        )
 
     def _id(self, record: dict[str, Any], where: str) -> str:
         fields = [self.options.id_field] if self.options.id_field else ["doc_id", "id"]
@@ -111,6 +146,9 @@ class Precomputed(Summarizer):
         for file in files:
             digest.update(file.name.encode() + b"\0" + file.read_bytes())
         return digest.hexdigest()[:16]
+
+
+_SHOWN_VALUES = 8  # values listed per field when a where keeps nothing
 
 
 def _matches(value: Any, wanted: Any) -> bool:
