@@ -26,14 +26,13 @@ from harness.cache import GenerationCache, cache_key
 from harness.config import Config
 from harness.dataset import load_dataset
 from harness.documents import Document
-from harness.errors import HarnessError
+from harness.errors import HarnessError, OptionError
 from harness.gates import GateReport, check_run, load_baseline, validate_gates
 from harness.report import write_report
 from harness.report.tables import summary_markdown
 from harness.scoring import Scorer, aggregate, build_scorers, score_rows
 from harness.store import Generation
 from harness.summarizers import BACKENDS, Summarizer, SummaryError, SummaryOutput, create_summarizer
-from harness.summarizers.base import OptionError
 from harness.text import count_words
 
 log = logging.getLogger(__name__)

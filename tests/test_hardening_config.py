@@ -235,7 +235,7 @@ def test_a_hub_model_that_is_not_cached_is_found_by_validate_saying_offline(proj
     assert line.startswith("config.yaml:5: models[0].model: model 'b' (org/not-cached-anywhere) is not available: it is not in the "
                            "Hugging Face cache and offline mode is on (--offline or HF_HUB_OFFLINE=1). To make it available")
     assert "the hub cannot be reached" not in validate(project, HEAD + entry, capsys, "run", "--offline")
-    import harness.summarizers.huggingface as hf
+    import harness.hub as hf
 
     monkeypatch.setattr(hf, "hub_offline", lambda: False)
     monkeypatch.setattr(hf, "hub_reachable", lambda: False)
@@ -260,7 +260,7 @@ def test_a_model_folder_with_its_own_code_is_refused_not_run(project, capsys, fi
 
 
 def test_loading_refuses_custom_code_and_never_trusts_remote_code(project):
-    from harness.summarizers import huggingface as hf
+    from harness import hub as hf
     from harness.summarizers.hf_seq2seq import HFSeq2Seq
 
     assert hf.load_kwargs("org/model", None, "main")["trust_remote_code"] is False

@@ -37,7 +37,7 @@ FLOORS = {
     "__init__": 0,  # harness/__init__.py: the version only
 }
 # Sideways imports the design names: scorers are built on the facts library; the plugin may call the runner.
-SIDEWAYS = {("scoring", "facts"), ("pytest_plugin", "runner"), ("scoring", "summarizers")}  # TODO: hub helpers move to harness/hub.py
+SIDEWAYS = {("scoring", "facts"), ("pytest_plugin", "runner")}
 
 
 def _room(module: str) -> str:

@@ -54,7 +54,7 @@ class ModelScorerOptions(ScorerOptions):
     @classmethod
     def _located(cls, model: str, info: ValidationInfo) -> str:
         # A local folder is relative to the config's folder, as a summarizer's is (build_scorers passes base_dir).
-        from harness.summarizers.huggingface import looks_like_path
+        from harness.hub import looks_like_path
 
         base_dir = (info.context or {}).get("base_dir")
         if not model.strip():
@@ -87,7 +87,7 @@ class ModelScorer(Scorer):
     @property
     def local(self) -> Path | None:
         """The local folder the model option names, or None for a hub id."""
-        from harness.summarizers.huggingface import resolve_local
+        from harness.hub import resolve_local
 
         return resolve_local(self.options.model, Path.cwd())
 
@@ -99,13 +99,13 @@ class ModelScorer(Scorer):
                 f"scorer '{self.name}' needs {' and '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} "
                 f'not installed: pip install "summarization-harness[{EXTRA}]"'
             )
-        from harness.summarizers.huggingface import check_available
+        from harness.hub import check_available
 
         check_available(self.name, self.options.model, self.local, self.options.revision)
 
     def checkpoint(self) -> str:
         """The checkpoint as a signature shows it: hub id@snapshot, or local:digest of a folder's defining files."""
-        from harness.summarizers.huggingface import checkpoint_fingerprint
+        from harness.hub import checkpoint_fingerprint
 
         if not installed("huggingface_hub"):  # without the extra there is no cache to look in
             return self.options.model
@@ -123,7 +123,7 @@ class ModelScorer(Scorer):
             from transformers import AutoTokenizer
 
             from harness.errors import first_line
-            from harness.summarizers.huggingface import load_kwargs, resolve_device, unavailable
+            from harness.hub import load_kwargs, resolve_device, unavailable
 
             local = self.local
             source = str(local) if local is not None else self.options.model

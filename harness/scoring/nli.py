@@ -166,7 +166,7 @@ class NLIScorer(ModelScorer):
         super().prepare()
         from transformers import AutoConfig
 
-        from harness.summarizers.huggingface import load_kwargs
+        from harness.hub import load_kwargs
 
         local = self.local
         try:
@@ -229,7 +229,7 @@ class NLIScorer(ModelScorer):
         """The classifier's softmax over its labels for each (premise, hypothesis), batched by length on the device."""
         import torch
 
-        from harness.summarizers.huggingface import model_input_limit
+        from harness.hub import model_input_limit
 
         tokenizer, model, device = self.load("AutoModelForSequenceClassification")
         limit = model_input_limit(tokenizer, model)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 import harness
 from harness.documents import Document
-from harness.errors import HarnessError
+from harness.errors import HarnessError, OptionError  # noqa: F401 - OptionError is part of this module's API
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,6 @@ class SummaryError:
 
     message: str
     seconds: float | None = None
-
-
-class OptionError(HarnessError):
-    """A one-line error (naming the model) about one option of a model's entry; the runner puts the
-    config's file, line and field (models[i].FIELD) in front when it knows them."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def installed(module: str) -> bool:

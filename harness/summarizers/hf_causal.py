@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import Field
 
+from harness import hub
 from harness.errors import HarnessError
 from harness.summarizers import huggingface as hf
 from harness.summarizers.base import SummaryError, SummaryOutput
@@ -126,8 +127,8 @@ class HFCausal(hf.HFSummarizer):
         """Longest prompt: the option, else the model's context less the room the reply needs."""
         if self.options.max_input_tokens:
             return self.options.max_input_tokens
-        context = hf.model_input_limit(self._tokenizer, self._model)
-        return context - (self.options.max_new_tokens or 0) if context < hf.NO_LIMIT else context
+        context = hub.model_input_limit(self._tokenizer, self._model)
+        return context - (self.options.max_new_tokens or 0) if context < hub.NO_LIMIT else context
 
     def generate_kwargs(self) -> dict[str, Any]:
         """generate() arguments: named options that are set, then generate_kwargs (sampling knobs only when sampling)."""

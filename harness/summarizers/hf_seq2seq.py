@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import Field
 
+from harness import hub
 from harness.summarizers import huggingface as hf
 from harness.summarizers.base import SummaryOutput
 
@@ -96,7 +97,7 @@ class HFSeq2Seq(hf.HFSummarizer):
 
     def max_input_tokens(self) -> int:
         """Longest input the model takes: the option, else the tokenizer's and the positions' limit."""
-        return self.options.max_input_tokens or hf.model_input_limit(self._tokenizer, self._model)
+        return self.options.max_input_tokens or hub.model_input_limit(self._tokenizer, self._model)
 
     def generate_kwargs(self) -> dict[str, Any]:
         """generate() arguments: named options that are set, then generate_kwargs."""
