@@ -70,16 +70,7 @@ def compare_all(
     docs = list(dict.fromkeys(d for a, b in pairs for d in a.scores if d in b.scores))
     values: dict[str, np.ndarray] = {}  # model -> documents x metrics, NaN where missing or failed
     for model in {id(m): m for pair in pairs for m in pair}.values():
-        grid = np.full((len(docs), len(metrics)), np.nan)
-        for i, d in enumerate(docs):
-            row = model.scores.get(d)
-            if row is None or row.get("error"):
-                continue
-            for m, (scorer, metric) in enumerate(metrics):
-                value = metric_value(row, scorer, metric)
-                if value is not None:
-                    grid[i, m] = value
-        values[model.key] = grid
+        values[model.key] = metric_grid(model, docs, metrics)
     shared = [sum(1 for d in docs if _ok(a, d) and _ok(b, d)) for a, b in pairs]
     columns = np.hstack([values[a.key] - values[b.key] for a, b in pairs]) if pairs and metrics else np.empty((len(docs), 0))
     stats = paired_differences(columns, samples, confidence, seed) if docs else []
@@ -95,6 +86,23 @@ def compare_all(
             differences.append(Difference(f"{scorer}.{metric.key}", metric.label, stat["n"], stat["mean"], stat["low"], stat["high"], stat["p"], metric.scale, sign))
         comparisons.append(Comparison(a.key, b.key, shared[p], tuple(differences), verdict(a.key, b.key, shared[p], differences)))
     return comparisons
+
+
+def metric_grid(model: ModelResult, docs: Sequence[str], metrics: Sequence[tuple[str, Metric]]) -> np.ndarray:
+    """A model's metric values, documents x metrics (NaN where it has none or failed); one pass over its rows."""
+    grid = np.full((len(docs), len(metrics)), np.nan)
+    paths = [(m, scorer, metric.path) for m, (scorer, metric) in enumerate(metrics)]
+    for i, d in enumerate(docs):
+        row = model.scores.get(d)
+        if row is None or row.get("error"):
+            continue
+        for m, scorer, path in paths:
+            value: Any = row.get(scorer)
+            for part in path:  # value_at, inlined: this loop runs documents x models x metrics times
+                value = value.get(part) if isinstance(value, dict) else None
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                grid[i, m] = value
+    return grid
 
 
 def _ok(model: ModelResult, doc_id: str) -> bool:

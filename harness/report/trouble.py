@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.report.data import Dataset, ModelResult
-from harness.scoring import Count, Declarations, value_at
+from harness.scoring import Count, Declarations
 
 
 @dataclass(frozen=True)
@@ -90,9 +90,9 @@ def summary_trouble(model: ModelResult, doc_id: str, flags: Sequence[Flag]) -> S
         return None
     if row.get("error"):
         return SummaryTrouble(model.key, doc_id, tuple(0 for _ in flags), 0, True)
-    counts = tuple(int(value_at(row.get(f.scorer), (f.count.source or f.count.name,)) or 0) for f in flags)
-    key_facts = (row.get("facts") or {}).get("key_facts") or []
-    return SummaryTrouble(model.key, doc_id, counts, sum(k.get("status") != "preserved" for k in key_facts), False)
+    counts = tuple(int((row.get(f.scorer) or {}).get(f.count.source or f.count.name) or 0) for f in flags)
+    key_facts = (row.get("facts") or {}).get("key_facts") or ()
+    return SummaryTrouble(model.key, doc_id, counts, sum(1 for k in key_facts if k.get("status") != "preserved"), False)
 
 
 def document_troubles(dataset: Dataset, flags: Sequence[Flag]) -> list[DocumentTrouble]:
