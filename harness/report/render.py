@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from urllib.parse import quote
 from typing import Any
 
 import jinja2
@@ -44,6 +45,11 @@ def md_code(value: Any) -> Markup:
     return Markup(f"{fence}{pad}{text}{pad}{fence}")
 
 
+def md_url(value: Any) -> Markup:
+    """A link destination: percent-encoded, so no character of it can end the link or start markup."""
+    return Markup(quote(str(value), safe="/#-._~"))
+
+
 def md_fence(text: str) -> str:
     """A code fence longer than any run of backticks in text, so the text cannot close it."""
     return "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
@@ -59,7 +65,7 @@ def _environment(markdown: bool) -> jinja2.Environment:
         keep_trailing_newline=True,
         finalize=md_escape if markdown else None,
     )
-    environment.filters.update(md_code=md_code, md_fence=md_fence)
+    environment.filters.update(md_code=md_code, md_fence=md_fence, md_url=md_url)
     environment.tests.update(text=lambda v: isinstance(v, str), listed=lambda v: isinstance(v, (list, tuple)))
     return environment
 
@@ -80,7 +86,7 @@ def script_hash(text: str) -> str:
 def render_html(page: Page, version: str) -> str:
     """report.html: self-contained (inline CSS, SVG and one hashed script; nothing is fetched)."""
     code = script()
-    return _HTML.get_template("report.html.j2").render(page=page, version=version, script=Markup(code), script_hash=script_hash(code))
+    return _HTML.get_template("report.html.j2").render(page=page, version=version, script=Markup(code), script_hash=Markup(script_hash(code)))
 
 
 def render_markdown(page: Page, version: str) -> str:

@@ -59,8 +59,8 @@ def build_page(data: ReportData, max_documents: int = 50, charts: dict[str, list
         comparisons = [c for c in compare_all(pairs, metrics, data.bootstrap, data.confidence, data.seed) if c.documents]
         sets.append(_Dataset(dataset, troubles, shown, {}, comparisons))
     kinds = {s.data.key: kind_rows(s.data.models, data.documents, s.data.doc_ids, data.gold) for s in sets}
-    for s in sets:  # the worst documents of each kind of fact are shown in detail too, so the links land
-        extra = [d for row in kinds[s.data.key] for d in row.worst() if d not in s.shown]
+    for s in sets:  # the worst documents of each kind of fact are shown in detail too where the limit leaves room
+        extra = list(dict.fromkeys(d for row in kinds[s.data.key] for d in row.worst() if d not in s.shown))[: max(0, max_documents - len(s.shown))]
         order = {t.doc_id: i for i, t in enumerate(s.troubles)}
         s.shown = sorted(dict.fromkeys([*s.shown, *extra]), key=order.__getitem__)
         position = {d: i for i, d in enumerate(s.data.doc_ids)}
