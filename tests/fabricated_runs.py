@@ -84,8 +84,13 @@ def fabricate_run(
             weights = [0.7 - 0.05 * index, 0.04 + 0.01 * (len(models) - index), 0.04, 0.2]
             pick = checked[rng.choices(range(len(checked)), weights=weights)[0]]
             summary = pick["summary"]
-            if hostile and index == len(models) - 1 and number % 97 == 0:
-                summary = hostile + " " + summary
+            if hostile and number % 97 == 0:  # every model contradicts these articles: they head the report
+                pick = checked[1]
+                summary = pick["summary"]
+                if index == len(models) - 1:
+                    summary = hostile + " " + summary
+                    pick = {"facts": {**pick["facts"], "claims": [{**c, "span": [c["span"][0] + len(hostile) + 1, c["span"][1] + len(hostile) + 1]}
+                                                                  for c in pick["facts"]["claims"]]}}  # fmt: skip
             f1 = float(np.clip(np_rng.normal(quality[model], 0.08), 0, 1))
             rouge = {t: {"precision": f1, "recall": f1, "fmeasure": f1 * s} for t, s in (("rouge1", 1.0), ("rouge2", 0.45), ("rougeL", 0.7), ("rougeLsum", 0.9))}
             extractive = {"coverage": float(np_rng.uniform(0.7, 1)), "density": float(np_rng.uniform(1, 20)), "compression": float(np_rng.uniform(5, 15))}
