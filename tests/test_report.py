@@ -7,11 +7,10 @@ import backends
 import pytest
 import yaml
 from conftest import SEED_DIR
+from fabricated_runs import fabricate_run
 from helpers import run_cli
 
 from harness.config import load_config
-from fabricated_runs import fabricate_run
-
 from harness.report import page_of, write_report
 from harness.report.charts import axis_top
 from harness.report.compare import Difference, compare_all, compared_metrics, verdict

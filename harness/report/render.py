@@ -16,8 +16,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup

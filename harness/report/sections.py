@@ -17,10 +17,26 @@ from harness.report.evidence import evidence_views, judged_spans, marked
 from harness.report.factmatrix import OMITTED, fact_matrix, kind_rows, rows_that_matter
 from harness.report.tables import leaderboard_columns
 from harness.report.trouble import DocumentTrouble, Flag, detail_documents, document_troubles, flagged_by_model, flags_of
-from harness.scoring import value_at
 from harness.report.view import (
-    Block, Bullets, Cell, Chart, Charts, Details, DocumentView, Filter, Inline, Page, Para, Pre, Row, Section, Span, SummaryCard, Table,
+    Block,
+    Bullets,
+    Cell,
+    Chart,
+    Charts,
+    Details,
+    DocumentView,
+    Filter,
+    Inline,
+    Page,
+    Para,
+    Pre,
+    Row,
+    Section,
+    Span,
+    SummaryCard,
+    Table,
 )  # fmt: skip
+from harness.scoring import value_at
 
 LISTED = 25  # flagged summaries listed per model (all of them are in scores.jsonl)
 

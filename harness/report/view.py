@@ -175,7 +175,7 @@ class Section:
     short: str = ""  # its name in the table of contents, when shorter than the title
 
 
-Block = Union[Para, Bullets, Table, Charts, Details, Pre, Filter, DocumentView, Section]
+Block = Union[Para, Bullets, Table, Charts, Details, Pre, Filter, DocumentView, Section]  # noqa: UP007 (a runtime alias of forward types)
 
 
 @dataclass(frozen=True)
