@@ -15,7 +15,9 @@ from harness import store
 from harness.config import load_config
 from harness.documents import Document
 from harness.errors import HarnessError
-from harness.report import build_context, load_report_data
+from harness.report import load_report_data
+from harness.report.compare import compare_all, compared_metrics
+from harness.report.tables import leaderboard
 from harness.runner import run
 from harness.scoring import SCORERS
 from harness.scoring.nli import NLIOptions, NLIScorer, article_units, label_index
@@ -226,9 +228,9 @@ gates: {{min_bertscore_f1: 0.0, max_inconsistent_sentences: 100, min: {{nli-cons
     assert [m["key"] for m in declared["nli-consistency"]["metrics"]] == ["score"]
     assert "min_nli_consistency" in {g["name"] for g in declared["nli-consistency"]["gates"]}
     assert written.run["signatures"]["bertscore"].startswith("bertscore|model:local:") and "idf:refs" in written.run["signatures"]["bertscore"]
-    context = build_context(load_report_data([result.run_dir]))
-    assert {"BERTScore F1", "NLI consistency"} <= set(context["leaderboard"]["headers"])
-    (comparison,) = context["comparisons"]
+    data = load_report_data([result.run_dir])
+    assert {"BERTScore F1", "NLI consistency"} <= set(leaderboard(data.models, data.scorers)[0])
+    (comparison,) = compare_all([(data.models[0], data.models[1])], compared_metrics(data.scorers), data.bootstrap, data.confidence, data.seed)
     assert {d.metric for d in comparison.differences} >= {"bertscore.f1", "nli-consistency.score"}
     articles = {d["doc_id"]: d["article"] for d in written.documents}
     rows = [row for row in written.scores if "error" not in row]

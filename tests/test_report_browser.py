@@ -57,9 +57,10 @@ def test_report_loads_without_console_messages_and_scripts_do_not_run(report):
     assert 'data-pwned' not in dom.split("<body", 1)[0]  # the injected script did not run
     assert "<title>pwned</title>" not in dom  # nor the injected onerror handler
     assert "&lt;script&gt;document.documentElement" in dom  # it is shown as text
-    assert len(re.findall(r"<table", dom)) >= 3  # leaderboard, comparison details, fact matrix
-    assert dom.count("<svg") == 2 and 'id="leaderboard-table"' in dom
-    assert re.search(r'<td class="contradicted"[^>]*>contradicted: “275,000”', dom)
+    assert len(re.findall(r"<table", dom)) >= 3  # leaderboard, comparisons, fact matrix
+    assert dom.count("<svg") == 2 and 'id="d1-leaderboard"' in dom
+    assert re.search(r'<td class="contradicted"[^>]*><span title="[^"]*">contradicted: “275,000”', dom)
+    assert 'data-ready="1"' in dom  # the hashed script ran (it sorts tables and filters documents)
 
 
 def test_report_renders_to_a_screenshot(report):

@@ -14,8 +14,9 @@ from harness import store
 from harness.config import load_config
 from harness.documents import Document
 from harness.errors import HarnessError
-from harness.report import build_context, load_report_data
-from harness.report.tables import summary_table
+from harness.report import load_report_data
+from harness.report.compare import compare_all, compared_metrics
+from harness.report.tables import leaderboard, summary_table
 from harness.runner import run
 from harness.scoring import SCORERS, Count, Gate, Metric, Scorer, ScoreResult, ScorerOptions, Signature
 from harness.text import count_words
@@ -107,9 +108,9 @@ def test_a_toy_scorer_appears_everywhere(registered, tmp_path):
     assert {"len. ratio", "too long"} <= set(headers)
     assert dict(zip(headers, rows[1]))["len. ratio"].startswith("75.0") and dict(zip(headers, rows[1]))["too long"] == "4"
     # the leaderboard and the paired comparisons
-    context = build_context(load_report_data([result.run_dir]))
-    assert {"len. ratio", "too long"} <= set(context["leaderboard"]["headers"])
-    (comparison,) = context["comparisons"]
+    data = load_report_data([result.run_dir])
+    assert {"len. ratio", "too long"} <= set(leaderboard(data.models, data.scorers)[0])
+    (comparison,) = compare_all([(data.models[0], data.models[1])], compared_metrics(data.scorers), data.bootstrap, data.confidence, data.seed)
     (difference,) = [d for d in comparison.differences if d.metric == "length-ratio.ratio"]
     assert difference.mean == pytest.approx(0.25 - 0.75) and difference.sign == -1.0  # shorter is better here
     assert comparison.verdict.startswith("lead-1 > lead-3 on ") and "len. ratio (-50.0, p=" in comparison.verdict

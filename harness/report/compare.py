@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from harness.report.data import ModelResult
 from harness.scoring import Declarations, Metric, value_at
-from harness.stats import paired_difference
+from harness.stats import paired_differences
 
 ALPHA = 0.05
 
@@ -57,18 +59,55 @@ def metric_value(row: dict[str, Any], scorer: str, metric: Metric) -> float | No
 
 def compare(a: ModelResult, b: ModelResult, metrics: Sequence[tuple[str, Metric]], samples: int, confidence: float, seed: int) -> Comparison:
     """Paired bootstrap differences A - B on each metric, over the documents where both have a value."""
-    shared = [doc for doc in a.scores if doc in b.scores and "error" not in a.scores[doc] and "error" not in b.scores[doc]]
-    differences = []
-    for scorer, metric in metrics:
-        pairs = [(metric_value(a.scores[d], scorer, metric), metric_value(b.scores[d], scorer, metric)) for d in shared]
-        pairs = [(x, y) for x, y in pairs if x is not None and y is not None]
-        if not pairs:
+    return compare_all([(a, b)], metrics, samples, confidence, seed)[0]
+
+
+def compare_all(
+    pairs: Sequence[tuple[ModelResult, ModelResult]], metrics: Sequence[tuple[str, Metric]], samples: int, confidence: float, seed: int
+) -> list[Comparison]:
+    """Every pair compared on every metric with one resampling of the documents the pairs share (a document
+    a pair lacks, or a metric value one side lacks, is left out of that pair's and metric's means)."""
+    docs = list(dict.fromkeys(d for a, b in pairs for d in a.scores if d in b.scores))
+    values: dict[str, np.ndarray] = {}  # model -> documents x metrics, NaN where missing or failed
+    for model in {id(m): m for pair in pairs for m in pair}.values():
+        values[model.key] = metric_grid(model, docs, metrics)
+    shared = [sum(1 for d in docs if _ok(a, d) and _ok(b, d)) for a, b in pairs]
+    columns = np.hstack([values[a.key] - values[b.key] for a, b in pairs]) if pairs and metrics else np.empty((len(docs), 0))
+    stats = paired_differences(columns, samples, confidence, seed) if docs else []
+    comparisons = []
+    for p, (a, b) in enumerate(pairs):
+        differences = []
+        for m, (scorer, metric) in enumerate(metrics):
+            stat = stats[p * len(metrics) + m]
+            if not stat["n"]:
+                continue
+            # a metric where lower is better wins for the model with the smaller mean
+            sign = 1.0 if metric.higher_is_better else -1.0
+            differences.append(Difference(f"{scorer}.{metric.key}", metric.label, stat["n"], stat["mean"], stat["low"], stat["high"], stat["p"], metric.scale, sign))
+        comparisons.append(Comparison(a.key, b.key, shared[p], tuple(differences), verdict(a.key, b.key, shared[p], differences)))
+    return comparisons
+
+
+def metric_grid(model: ModelResult, docs: Sequence[str], metrics: Sequence[tuple[str, Metric]]) -> np.ndarray:
+    """A model's metric values, documents x metrics (NaN where it has none or failed); one pass over its rows."""
+    grid = np.full((len(docs), len(metrics)), np.nan)
+    paths = [(m, scorer, metric.path) for m, (scorer, metric) in enumerate(metrics)]
+    for i, d in enumerate(docs):
+        row = model.scores.get(d)
+        if row is None or row.get("error"):
             continue
-        stat = paired_difference([x for x, _ in pairs], [y for _, y in pairs], samples, confidence, seed)
-        # a metric where lower is better wins for the model with the smaller mean
-        sign = 1.0 if metric.higher_is_better else -1.0
-        differences.append(Difference(f"{scorer}.{metric.key}", metric.label, stat["n"], stat["mean"], stat["low"], stat["high"], stat["p"], metric.scale, sign))
-    return Comparison(a.key, b.key, len(shared), tuple(differences), verdict(a.key, b.key, len(shared), differences))
+        for m, scorer, path in paths:
+            value: Any = row.get(scorer)
+            for part in path:  # value_at, inlined: this loop runs documents x models x metrics times
+                value = value.get(part) if isinstance(value, dict) else None
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                grid[i, m] = value
+    return grid
+
+
+def _ok(model: ModelResult, doc_id: str) -> bool:
+    row = model.scores.get(doc_id)
+    return row is not None and not row.get("error")
 
 
 def verdict(a: str, b: str, documents: int, differences: list[Difference]) -> str:

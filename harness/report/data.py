@@ -1,4 +1,6 @@
-"""Results directories read back for reporting: one list of models across runs, joined by document id."""
+"""Results directories read back for reporting: one list of models across runs, joined by document id, and
+the runs grouped into datasets (runs that share documents), since models are only compared on the same
+documents."""
 
 from __future__ import annotations
 
@@ -22,6 +24,18 @@ class ModelResult:
     summary: dict[str, Any]
     scores: dict[str, dict[str, Any]]  # doc_id -> score row
     generations: dict[str, dict[str, Any]]  # doc_id -> generation row
+    dataset: str = ""  # key of the Dataset the model's run belongs to
+
+
+@dataclass
+class Dataset:
+    """Runs over one set of documents: their models are ranked, charted and compared together."""
+
+    key: str  # anchor-safe: "d1", "d2", ...
+    label: str  # what the runs' configs call their data ("cnndm-docs.jsonl"), or the run names
+    runs: list[str]
+    models: list[ModelResult]
+    doc_ids: list[str]  # in first-seen order
 
 
 @dataclass
@@ -37,6 +51,13 @@ class ReportData:
     gold: bool = True  # whether the runs' fact scorer laid curated facts over the automatic tables
     signatures: dict[str, dict[str, str]] = field(default_factory=dict)  # run name -> scorer -> signature
     scorers: list[Declarations] = field(default_factory=list)  # every scorer of the runs, in first-seen order
+    datasets: list[Dataset] = field(default_factory=list)
+    scorer_records: dict[str, dict[str, Any]] = field(default_factory=dict)  # scorer -> its run.json record
+
+
+def run_name(run: RunData) -> str:
+    """The run's name as its run.json gives it (else the folder's)."""
+    return str(run.run.get("name") or run.path.name)
 
 
 def load_report_data(run_dirs: Sequence[str | Path | RunData]) -> ReportData:
@@ -45,19 +66,16 @@ def load_report_data(run_dirs: Sequence[str | Path | RunData]) -> ReportData:
     names = [model for run in runs for model in run.summary.get("models", {})]
     models = []
     for run in runs:
-        name = run.run.get("name", run.path.name)
+        name = run_name(run)
+        scores: dict[str, dict[str, dict[str, Any]]] = {}
+        for row in run.scores:
+            scores.setdefault(row["model"], {})[row["doc_id"]] = row
+        generations: dict[str, dict[str, dict[str, Any]]] = {}
+        for row in run.generations:
+            generations.setdefault(row["model"], {})[row["doc_id"]] = row
         for model, summary in run.summary.get("models", {}).items():
             key = model if names.count(model) == 1 else f"{name}/{model}"
-            models.append(
-                ModelResult(
-                    key=key,
-                    run=name,
-                    model=model,
-                    summary=summary,
-                    scores={row["doc_id"]: row for row in run.scores if row["model"] == model},
-                    generations={row["doc_id"]: row for row in run.generations if row["model"] == model},
-                )
-            )
+            models.append(ModelResult(key, name, model, summary, scores.get(model, {}), generations.get(model, {})))
     documents: dict[str, dict[str, Any]] = {}
     for run in runs:
         for document in run.documents:
@@ -67,9 +85,12 @@ def load_report_data(run_dirs: Sequence[str | Path | RunData]) -> ReportData:
     # statistics: the one block of today's configs, or (older runs) the ROUGE options that held them
     statistics = config.get("statistics") or metrics.get("rouge") or {}
     scorers: dict[str, Declarations] = {}
+    records: dict[str, dict[str, Any]] = {}
     for run in runs:
         for declared in scorer_declarations(run.run, run.summary):
             scorers.setdefault(declared.name, declared)
+        for name, record in (run.run.get("scorers") or {}).items():
+            records.setdefault(name, record)
     return ReportData(
         runs=runs,
         models=models,
@@ -78,6 +99,51 @@ def load_report_data(run_dirs: Sequence[str | Path | RunData]) -> ReportData:
         confidence=float(statistics.get("confidence", 0.95)),
         seed=int(config.get("seed", 0)),
         gold=bool((metrics.get("facts") or {}).get("gold", True)),
-        signatures={run.run.get("name", run.path.name): run.run.get("signatures", {}) for run in runs},
+        signatures={run_name(run): run.run.get("signatures", {}) for run in runs},
         scorers=list(scorers.values()),
+        datasets=group_datasets(runs, models),
+        scorer_records=records,
     )
+
+
+def group_datasets(runs: Sequence[RunData], models: Sequence[ModelResult]) -> list[Dataset]:
+    """Runs that share any document are one dataset (union-find over shared ids); the rest stand apart."""
+    parent = list(range(len(runs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for index, run in enumerate(runs):
+        for document in run.documents:
+            first = owner.setdefault(document["doc_id"], index)
+            parent[root(index)] = root(first)
+    groups: dict[int, list[int]] = {}
+    for index in range(len(runs)):
+        groups.setdefault(root(index), []).append(index)
+    datasets = []
+    for number, members in enumerate(groups.values(), start=1):
+        names = [run_name(runs[i]) for i in members]
+        key = f"d{number}"
+        labels = list(dict.fromkeys(_dataset_label(runs[i]) for i in members))
+        doc_ids = list(dict.fromkeys(d["doc_id"] for i in members for d in runs[i].documents))
+        chosen = [m for m in models if m.run in names]
+        for model in chosen:
+            model.dataset = key
+        datasets.append(Dataset(key, " + ".join(label for label in labels if label) or " + ".join(names), names, chosen, doc_ids))
+    return datasets
+
+
+def _dataset_label(run: RunData) -> str:
+    """The name a run's config gives its documents: the file or folder name, or the hub dataset's name."""
+    dataset = (run.run.get("config") or {}).get("dataset") or {}
+    if dataset.get("hf"):
+        hf = dataset["hf"]
+        if isinstance(hf, dict):
+            return " ".join(str(part) for part in (hf.get("path"), hf.get("name"), hf.get("split")) if part)
+        return str(hf)
+    path = dataset.get("path")
+    return Path(str(path)).name if path else ""

@@ -1,9 +1,17 @@
-"""The fact matrix of one document: rows are the facts of its table, columns the models, and each cell
-says whether the model's summary preserved, omitted or contradicted that fact, with the words it used."""
+"""The fact matrix: rows are facts of an article, columns the models, and each cell says whether the model's
+summary preserved, omitted or contradicted that fact, with the words it used.
+
+At scale it is aggregated: per kind of fact (count, money, date, entity ...) across a dataset's documents,
+each model's share of key facts kept and its contradicted and not-in-article claims, with the worst
+documents named. A document shown in detail gets its own matrix of the facts that matter (key facts and
+the facts some summary states); the facts no summary mentions are counted, not listed.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from harness.documents import Document
@@ -11,6 +19,7 @@ from harness.facts import FactTable, table_for_document
 from harness.report.data import ModelResult
 
 PRESERVED, OMITTED, CONTRADICTED = "preserved", "omitted", "contradicted"
+WORST = 3  # documents named per kind of fact
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,7 @@ def fact_table(document: dict[str, Any], gold: bool = True) -> FactTable:
     return table_for_document(Document.from_record(document, source=f"document {document['doc_id']}"), gold=gold)
 
 
-def fact_matrix(document: dict[str, Any], models: list[ModelResult], gold: bool = True) -> list[FactRow]:
+def fact_matrix(document: dict[str, Any], models: Sequence[ModelResult], gold: bool = True) -> list[FactRow]:
     """Key facts first, then the other facts in article order; a cell per model that scored the document."""
     table = fact_table(document, gold)
     rows = []
@@ -53,13 +62,19 @@ def fact_matrix(document: dict[str, Any], models: list[ModelResult], gold: bool 
         cells = {}
         for model in models:
             row = model.scores.get(document["doc_id"])
-            if row is None or "error" in row or not row.get("facts"):
+            if row is None or row.get("error") or not row.get("facts"):
                 continue
             cells[model.key] = _cell(fact.id, row["facts"]["claims"])
         rows.append(
             FactRow(fact.id, fact.quantity.text, fact.quantity.describe(), fact.noun, fact.predicate, fact.key, fact.evidence.sentence, cells)
         )
     return rows
+
+
+def rows_that_matter(rows: Sequence[FactRow]) -> tuple[list[FactRow], int]:
+    """Key facts and the facts some summary states; and how many other facts no summary mentions."""
+    kept = [row for row in rows if row.key or any(cell.status != OMITTED for cell in row.cells.values())]
+    return kept, len(rows) - len(kept)
 
 
 def _cell(fact_id: str, claims: list[dict[str, Any]]) -> Cell:
@@ -72,16 +87,68 @@ def _cell(fact_id: str, claims: list[dict[str, Any]]) -> Cell:
     return Cell(OMITTED)
 
 
-def segments(summary: str, claims: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any] | None]]:
-    """The summary cut into plain text and claimed figures: [(text, claim or None)], in order."""
-    pieces: list[tuple[str, dict[str, Any] | None]] = []
-    position = 0
-    for claim in sorted(claims, key=lambda c: c["span"][0]):
-        start, end = claim["span"]
-        if start < position or end > len(summary) or summary[start:end] != claim["claim"]:
-            continue  # a span that does not point at its figure is left unmarked rather than misplaced
-        pieces.append((summary[position:start], None))
-        pieces.append((summary[start:end], claim))
-        position = end
-    pieces.append((summary[position:], None))
-    return [(text, claim) for text, claim in pieces if text]
+@dataclass
+class KindFigures:
+    """One model's figures for one kind of fact across a dataset."""
+
+    key_total: int = 0
+    key_kept: int = 0
+    contradicted: int = 0
+    not_in_article: int = 0
+
+
+@dataclass
+class KindRow:
+    """One kind of fact across a dataset: each model's figures, and the documents where it went worst."""
+
+    kind: str
+    figures: dict[str, KindFigures] = field(default_factory=dict)
+    badness: Counter = field(default_factory=Counter)  # doc_id -> flagged claims and lost key facts of this kind
+
+    def worst(self, limit: int = WORST) -> list[str]:
+        """The documents with the most trouble of this kind."""
+        return [doc for doc, bad in self.badness.most_common(limit) if bad > 0]
+
+
+def kinds_of(document: dict[str, Any], gold: bool) -> dict[str, str]:
+    """fact id -> kind of the fact's quantity, read from the stored table without rebuilding it."""
+    table = document.get("fact_table")
+    if table is not None:
+        return {f["id"]: (f.get("quantity") or {}).get("kind", "fact") for f in table.get("facts", [])}
+    return {f.id: f.quantity.kind for f in fact_table(document, gold).facts}
+
+
+def kind_rows(models: Sequence[ModelResult], documents: dict[str, dict[str, Any]], doc_ids: Sequence[str], gold: bool = True) -> list[KindRow]:
+    """The fact matrix aggregated per kind of fact over a dataset's documents, most troubled kinds first."""
+    rows: dict[str, KindRow] = {}
+
+    def figures(kind: str, model: str) -> KindFigures:
+        return rows.setdefault(kind, KindRow(kind)).figures.setdefault(model, KindFigures())
+
+    for doc_id in doc_ids:
+        kinds: dict[str, str] | None = None
+        for model in models:
+            facts = (model.scores.get(doc_id) or {}).get("facts")
+            if not facts:
+                continue
+            if facts.get("key_facts") and kinds is None:
+                kinds = kinds_of(documents[doc_id], gold)
+            for key in facts.get("key_facts") or []:
+                kind = (kinds or {}).get(key["fact"], "fact")
+                entry = figures(kind, model.key)
+                entry.key_total += 1
+                if key["status"] == PRESERVED:
+                    entry.key_kept += 1
+                else:
+                    rows[kind].badness[doc_id] += 1
+            for claim in facts.get("claims") or []:
+                if claim["verdict"] in ("contradicted", "not_in_article"):
+                    kind = claim.get("kind") or "fact"
+                    entry = figures(kind, model.key)
+                    if claim["verdict"] == "contradicted":
+                        entry.contradicted += 1
+                    else:
+                        entry.not_in_article += 1
+                    rows[kind].badness[doc_id] += 3  # a wrong claim weighs more than a fact left out
+    order = sorted(rows.values(), key=lambda r: -sum(f.contradicted * 3 + f.not_in_article * 2 + f.key_total - f.key_kept for f in r.figures.values()))
+    return order

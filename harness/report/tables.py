@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from harness.scoring import SCORERS, Declarations, Metric, value_at
@@ -106,23 +108,57 @@ def percent(stat: dict[str, float | None] | None) -> str:
     return text
 
 
-def leaderboard(models: list[Any], scorers: list[Declarations]) -> tuple[list[str], list[list[str]]]:
-    """The report's wide table: every scorer's metrics and counts, length, time and failures per model."""
-    columns = scorer_columns(scorers)
-    headers = ["model", *(header for header, _ in columns), "words", "s/summary", "failed"]
-    rows = []
-    for model in models:
-        stats = model.summary
-        rows.append(
-            [
-                model.key,
-                *(cell(stats) for _, cell in columns),
-                _number(stats.get("words"), "{:.0f}"),
-                _number(stats.get("seconds_per_summary"), "{:.2f}"),
-                str(stats.get("failed", 0)),
-            ]
-        )
-    return headers, rows
+@dataclass(frozen=True)
+class Column:
+    """A leaderboard column: its header, a model's cell, and the number the cell sorts by."""
+
+    header: str
+    cell: Callable[[dict[str, Any]], str]
+    sort: Callable[[dict[str, Any]], float | None]
+    title: str = ""
+
+
+def _mean(stat: Any) -> float | None:
+    value = stat.get("mean") if isinstance(stat, dict) else stat
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def leaderboard_columns(scorers: list[Declarations], details: bool = False) -> list[Column]:
+    """The report's columns. The short table: each scorer's declared column metrics and counts, then failures.
+    The details table (details=True): every metric and count, length, time, tokens and documents."""
+    columns = []
+    for scorer in scorers:
+        for metric in scorer.metrics:
+            if metric.column or details:
+                get = lambda stats, s=scorer.name, m=metric: value_at(stats.get(s), m.path)  # noqa: E731
+                columns.append(
+                    Column(
+                        metric.label,
+                        lambda stats, g=get, m=metric: metric_cell(g(stats), m),
+                        lambda stats, g=get, k=metric.scale: None if _mean(g(stats)) is None else _mean(g(stats)) * k,
+                        f"{scorer.name}: {metric.key}, mean over documents" + (" with its bootstrap interval" if metric.interval else ""),
+                    )
+                )
+        for count in scorer.counts:
+            if count.column or details:
+                get = lambda stats, s=scorer.name, c=count: (stats.get(s) or {}).get(c.name)  # noqa: E731
+                columns.append(Column(count.label, lambda stats, g=get: "–" if g(stats) is None else str(g(stats)), get, f"{scorer.name}: {count.name}, summed over documents"))
+    if details:
+        columns += [
+            Column("docs", lambda st: _number(st.get("documents"), "{:.0f}"), lambda st: st.get("documents"), "documents the model summarized"),
+            Column("words", lambda st: _number(st.get("words"), "{:.0f}"), lambda st: st.get("words"), "mean words per summary"),
+            Column("s/summary", lambda st: _number(st.get("seconds_per_summary"), "{:.2f}"), lambda st: st.get("seconds_per_summary"), "seconds per generated summary"),
+            Column("tokens in", lambda st: _number(st.get("tokens_in"), "{:,.0f}"), lambda st: st.get("tokens_in"), "prompt tokens, over the summaries that report them"),
+            Column("tokens out", lambda st: _number(st.get("tokens_out"), "{:,.0f}"), lambda st: st.get("tokens_out"), "generated tokens"),
+        ]
+    columns.append(Column("failed", lambda st: str(st.get("failed", 0)), lambda st: st.get("failed", 0), "documents the model failed to summarize"))
+    return columns
+
+
+def leaderboard(models: list[Any], scorers: list[Declarations], details: bool = False) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the report's leaderboard (short, or with every figure)."""
+    columns = leaderboard_columns(scorers, details)
+    return ["model", *(c.header for c in columns)], [[model.key, *(c.cell(model.summary) for c in columns)] for model in models]
 
 
 def _number(value: float | None, pattern: str) -> str:
