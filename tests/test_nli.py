@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
@@ -242,4 +243,11 @@ gates: {{min_bertscore_f1: 0.0, max_inconsistent_sentences: 100, min: {{nli-cons
         for verdict in sentences:
             assert articles[row["doc_id"]][verdict["evidence_start"] : verdict["evidence_end"]] == verdict["evidence"]
             assert row["summary"][verdict["start"] : verdict["end"]] == verdict["sentence"]
+            assert verdict["span"] == [verdict["start"], verdict["end"]] and verdict["verdict"] in ("supported", "contradicted")
+    # the report marks each summary sentence with its NLI verdict and the article evidence, as it marks fact claims
+    assert written.run["scorers"]["nli-consistency"]["evidence"] == {"path": ["sentences"], "label": "NLI"}
+    html = (result.run_dir / "report.html").read_text(encoding="utf-8")
+    evidence = html_escape(rows[0]["nli-consistency"]["sentences"][0]["evidence"], quote=True)
+    assert "NLI supported" in html or "NLI contradicted" in html
+    assert f"article: {evidence}" in html
     assert result.gates is not None

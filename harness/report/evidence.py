@@ -1,7 +1,7 @@
 """Marks on a summary: the spans of it that scorers judged, shown with their verdicts.
 
 Built in: the facts scorer's claims (`facts.claims` of a score row): figures, and entities where a claim
-has `kind: "entity"`. The same hook serves any scorer that judges spans of a summary, such as a
+has `claim_kind: "entity"`. The same hook serves any scorer that judges spans of a summary, such as a
 sentence-level consistency scorer: a scorer whose run.json record (`Scorer.describe()`) holds
 
     "evidence": {"path": ["sentences"], "label": "NLI"}
@@ -54,7 +54,7 @@ def judged_spans(row: Mapping[str, Any], views: Sequence[tuple[str, tuple[str, .
     for claim in (row.get("facts") or {}).get("claims") or []:
         start, end = claim["span"]
         if 0 <= start < end <= len(summary) and summary[start:end] == claim["claim"]:  # else it would be misplaced
-            source = "entity" if claim.get("kind") == "entity" else "figure"
+            source = "entity" if (claim.get("claim_kind") or claim.get("kind")) == "entity" else "figure"
             note = f"{source} {claim['verdict'].replace('_', ' ')}: {claim.get('reason') or ''}"
             if claim.get("evidence"):
                 note += f" — article: {claim['evidence']}"

@@ -125,6 +125,9 @@ class Scorer(ABC):
     Options: ClassVar[type[ScorerOptions]] = ScorerOptions
     # Scorers that load a model (bertscore, nli) are not run by default: a config must name them.
     default_on: ClassVar[bool] = False
+    # Where a result lists judged spans of the summary (items with span, verdict, score, evidence, reason), and
+    # their label: the report marks them in the summary as it marks fact claims. None: no such list.
+    evidence: ClassVar[tuple[tuple[str, ...], str] | None] = None
 
     def __init__(self, options: ScorerOptions | None = None, statistics: Statistics | None = None) -> None:
         self.options = options if options is not None else self.Options()
@@ -186,13 +189,16 @@ class Scorer(ABC):
 
     def describe(self) -> dict[str, Any]:
         """The declarations as plain data, recorded in run.json so reports need not import the scorer."""
-        return {
+        described: dict[str, Any] = {
             "signature": str(self.signature()),
             "description": self.description,
             "metrics": [{**asdict(metric), "key": metric.key} for metric in self.metrics()],
             "counts": [asdict(count) for count in self.counts()],
             "gates": [asdict(gate) for gate in self.gates()],
         }
+        if self.evidence is not None:
+            described["evidence"] = {"path": list(self.evidence[0]), "label": self.evidence[1]}
+        return described
 
 
 def value_at(data: Mapping[str, Any] | None, path: Sequence[str]) -> Any:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -70,6 +70,10 @@ class SentenceVerdict:
     evidence_start: int
     evidence_end: int
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain form, with the span and verdict the report marks in the summary (contradicted: score below 0)."""
+        return {**asdict(self), "span": [self.start, self.end], "verdict": "contradicted" if self.score < 0 else "supported"}
+
 
 @dataclass(frozen=True)
 class NLIResult(ScoreResult):
@@ -78,6 +82,10 @@ class NLIResult(ScoreResult):
     score: float | None  # None: nothing to check (an empty summary or article)
     inconsistent: int  # sentences whose best unit is more contradiction than entailment (score < 0)
     sentences: tuple[SentenceVerdict, ...]
+
+    def to_fields(self, name: str) -> dict[str, Any]:
+        """{name: {score, inconsistent, sentences: [each verdict with its span in the summary]}}."""
+        return {name: {"score": self.score, "inconsistent": self.inconsistent, "sentences": [v.to_dict() for v in self.sentences]}}
 
 
 def article_units(article: str, granularity: str) -> list[Span]:
@@ -119,6 +127,7 @@ class NLIScorer(ModelScorer):
     name = "nli-consistency"
     description = "NLI consistency with the article (SummaC zero-shot, Laban et al., 2022): mean over summary sentences of max P(entail) - P(contradict), x100"
     Options = NLIOptions
+    evidence = (("sentences",), "NLI")
 
     def __init__(self, options: NLIOptions | None = None, statistics: Any = None) -> None:
         super().__init__(options, statistics)
