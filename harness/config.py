@@ -174,6 +174,7 @@ class Config(_Strict):
 
     _source: Path | None = PrivateAttr(None)
     _node: Any = PrivateAttr(None)
+    _origins: tuple[int, ...] | None = PrivateAttr(None)  # models[i] came from entry _origins[i] of the file (each: expands)
 
     _check_name = field_validator("name")(lambda cls, value: _safe_name(value))
 
@@ -234,8 +235,12 @@ class Config(_Strict):
     def updated(self, **changes: Any) -> Config:
         """A copy with some fields replaced (unvalidated, as model_copy), still pointing at its source file."""
         copy = self.model_copy(update=changes)
-        copy._source, copy._node = self._source, self._node
+        copy._source, copy._node, copy._origins = self._source, self._node, self._origins
         return copy
+
+    def model_entry(self, index: int) -> int:
+        """The index in the file's models: list of models[index] (they differ once an entry expanded into several)."""
+        return self._origins[index] if self._origins is not None else index
 
     def error(self, loc: tuple[str | int, ...], message: str) -> HarnessError:
         """A one-line error pointing at a field of this config (and its line, when read from YAML)."""

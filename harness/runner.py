@@ -23,7 +23,7 @@ from pydantic import ValidationError
 import harness
 from harness import store
 from harness.cache import GenerationCache, cache_key
-from harness.config import Config
+from harness.config import Config, ModelSpec
 from harness.dataset import load_dataset
 from harness.documents import Document
 from harness.errors import HarnessError, OptionError
@@ -94,24 +94,53 @@ class RunResult:
         return sum(1 for g in self.generations if g.cached)
 
 
+def expand_models(config: Config) -> Config:
+    """The config with each entry a backend expands (precomputed `each:`) replaced by the models it stands for."""
+    if config._origins is not None:
+        return config  # already expanded
+    base_dir = config.source.parent if config.source else Path.cwd()
+    models: list[ModelSpec] = []
+    origins: list[int] = []
+    for index, spec in enumerate(config.models):
+        cls = BACKENDS.get(spec.backend)
+        try:
+            expanded = cls.expand(spec, base_dir) if cls is not None else [spec]  # an unknown backend is named later
+        except ValidationError as error:
+            raise config.invalid(error, ("models", index), cls.Options) from None
+        except OptionError as error:
+            raise config.error(("models", index, error.field), str(error)) from None
+        models += expanded
+        origins += [index] * len(expanded)
+    seen: dict[str, int] = {}
+    for spec, origin in zip(models, origins):
+        if spec.name in seen:
+            raise config.error(("models", origin, "name"), f"model name '{spec.name}' is used twice (entries {seen[spec.name]} and {origin}); names must be unique")
+        seen[spec.name] = origin
+    expanded_config = config.updated(models=tuple(models))
+    expanded_config._origins = tuple(origins)
+    return expanded_config
+
+
 def build_summarizers(config: Config) -> list[Summarizer]:
-    """One summarizer per config entry, options validated; errors point at the config's line."""
+    """One summarizer per model of the config (entries expanded), options validated; errors point at the config's line."""
+    config = expand_models(config)
     summarizers = []
     base_dir = config.source.parent if config.source else Path.cwd()
     for index, spec in enumerate(config.models):
         if spec.backend not in BACKENDS:
             known = ", ".join(sorted(BACKENDS))
-            raise config.error(("models", index, "backend"), f"unknown backend '{spec.backend}' (known: {known})")
+            raise config.error(("models", config.model_entry(index), "backend"), f"unknown backend '{spec.backend}' (known: {known})")
         try:
             summarizers.append(create_summarizer(spec, seed=config.seed, base_dir=base_dir))
         except ValidationError as error:
-            raise config.invalid(error, ("models", index), BACKENDS[spec.backend].Options) from None
+            raise config.invalid(error, ("models", config.model_entry(index)), BACKENDS[spec.backend].Options) from None
     return summarizers
 
 
 def check_config(config: Config, available: bool = True) -> tuple[list[Summarizer], list[Scorer], list[Document]]:
     """Everything a run would build, built and checked, without generating anything; `available` also
     checks each model can be had (run() does that only for the models with work left)."""
+    config = expand_models(config)
     scorers = build_scorers(config)
     validate_gates(config, scorers)
     summarizers = build_summarizers(config)
@@ -119,7 +148,7 @@ def check_config(config: Config, available: bool = True) -> tuple[list[Summarize
         try:
             summarizer.prepare() if available else summarizer.check()
         except OptionError as error:  # point at the option's line in the config
-            raise config.error(("models", index, error.field), str(error)) from None
+            raise config.error(("models", config.model_entry(index), error.field), str(error)) from None
     return summarizers, scorers, load_dataset(config)
 
 
@@ -131,6 +160,7 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
 
 
 def _run(config: Config, observer: RunObserver | None) -> RunResult:
+    config = expand_models(config)  # the run's models: a precomputed `each:` entry is one model per value
     observer = observer or _Silent()
     started_at, started = _now(), time.perf_counter()
     stages: dict[str, float] = {}  # wall seconds per stage, recorded in run.json

@@ -113,3 +113,29 @@ def test_shipped_config_catches_the_careless_editor(tmp_path):
     contradicted = {claim["claim"]: claim["evidence"] for claim in careless["facts"]["claims"] if claim["verdict"] == "contradicted"}
     assert set(contradicted) == {"Some 275,000", "a million"}
     assert contradicted["Some 275,000"].startswith("Roughly 275,000 civilians are trapped")  # the article sentence that shows it
+
+
+def test_each_expands_one_entry_into_one_model_per_system(tmp_path, capsys):
+    """Published outputs come as one long file with a system column: one entry gives one model per system."""
+    from harness.cli import main
+    from harness.config import load_config
+    from harness.runner import run
+
+    article = "The storm cut power to 30,000 homes on Tuesday. Crews restored most lines by noon on Wednesday."
+    (tmp_path / "docs.jsonl").write_text("".join(json.dumps({"id": f"d{i}", "article": article, "references": ["The storm cut power to 30,000 homes."]}) + "\n" for i in range(3)))
+    rows = [{"doc_id": f"d{i}", "system": system, "summary": text} for i in range(3)
+            for system, text in (("bart", "The storm cut power to 30,000 homes."), ("pointer gen", "The storm cut power to 40,000 homes."))]  # fmt: skip
+    (tmp_path / "systems.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    config = tmp_path / "c.yaml"
+    config.write_text("name: many\ndataset: {path: docs.jsonl}\nmodels:\n  - {name: published, backend: precomputed, path: systems.jsonl, each: system}\n"
+                      "  - {name: lead-1, backend: lead, sentences: 1}\nreport: false\ncache: false\n")  # fmt: skip
+    result = run(load_config(config))
+    assert list(result.summary["models"]) == ["bart", "pointer-gen", "lead-1"]
+    assert result.summary["models"]["bart"]["facts"]["contradicted"] == 0 and result.summary["models"]["pointer-gen"]["facts"]["contradicted"] == 3
+    # a field no row has, and a name clash with another entry, are one line pointing at the entry
+    config.write_text("name: many\ndataset: {path: docs.jsonl}\nmodels:\n  - {name: published, backend: precomputed, path: systems.jsonl, each: sytem}\n")
+    assert main(["validate", str(config)]) == 2
+    assert f"{config}:4: models[0].each: model 'published': each: no row of" in capsys.readouterr().err
+    config.write_text("name: many\ndataset: {path: docs.jsonl}\nmodels:\n  - {name: bart, backend: lead}\n  - {name: p, backend: precomputed, path: systems.jsonl, each: system}\n")
+    assert main(["validate", str(config)]) == 2
+    assert f"{config}:5: models[1].name: model name 'bart' is used twice" in capsys.readouterr().err

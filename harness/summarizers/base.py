@@ -79,6 +79,11 @@ class Summarizer(ABC):
         self.seed = seed
         self.base_dir = base_dir or Path.cwd()
 
+    @classmethod
+    def expand(cls, spec: Any, base_dir: Path) -> list[Any]:
+        """The model entries one config entry stands for: itself, unless a backend expands it (precomputed `each:`)."""
+        return [spec]
+
     def fingerprint(self) -> dict[str, Any]:
         """Everything that determines the summaries: backend, output-relevant options, harness version."""
         return {

@@ -8,6 +8,7 @@ Nothing is generated, so nothing is cached: the file is the cache.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ class PrecomputedOptions(BackendOptions):
     where: dict[str, _Scalar | list[_Scalar]] = Field(
         default_factory=dict, description="keep only rows whose fields equal these values (or one of a list), e.g. {system: bart}"
     )
+    each: str | None = Field(None, description="one model per value of this JSONL field (e.g. system), each named after its value")
 
 
 class Precomputed(Summarizer):
@@ -47,6 +49,36 @@ class Precomputed(Summarizer):
         path = self.options.path.expanduser()
         self.path = path if path.is_absolute() else self.base_dir / path
         self._summaries: dict[str, tuple[str, str]] | None = None  # doc id -> (summary, where it was read)
+
+    @classmethod
+    def expand(cls, spec: Any, base_dir: Path) -> list[Any]:
+        """`each: FIELD`: one entry per value of that field in the file, named after the value, reading its rows (where FIELD: value)."""
+        params = spec.params
+        field = params.get("each")
+        if field is None:
+            return [spec]
+        options = cls.Options.model_validate(params)  # a bad option is reported on the entry, as for any model
+        path = options.path.expanduser()
+        path = path if path.is_absolute() else base_dir / path
+        if not path.is_file():
+            raise OptionError(f"model '{spec.name}': each: needs a JSONL file with a '{field}' field, but {path} is not a file", "each")
+        values: dict[str, Any] = {}
+        rows = 0
+        for _, record in read_jsonl_records(path):
+            rows += 1
+            if options.where and not all(_matches(record.get(k), v) for k, v in options.where.items()):
+                continue
+            value = record.get(field)
+            if value is not None and not isinstance(value, (dict, list)):
+                values.setdefault(_model_name(value), value)
+        if not values:
+            raise OptionError(f"model '{spec.name}': each: no row of {path} ({rows} row(s)) has a '{field}' value to make a model of", "each")
+        expanded = []
+        for name, value in values.items():
+            where = {**options.where, field: value}
+            entry = {k: v for k, v in params.items() if k != "each"} | {"where": where}
+            expanded.append(type(spec).model_validate({"name": name, "backend": spec.backend, **entry}))
+        return expanded
 
     def fingerprint(self) -> dict[str, Any]:
         """Options and a digest of the summaries' files (a moved file with the same content is the same model)."""
@@ -154,3 +186,9 @@ _SHOWN_VALUES = 8  # values listed per field when a where keeps nothing
 def _matches(value: Any, wanted: Any) -> bool:
     # As dataset.where: a list allows any of its values.
     return value in wanted if isinstance(wanted, list) else value == wanted
+
+
+def _model_name(value: Any) -> str:
+    """A model name made from a field value: letters, digits and . _ + - kept, anything else a hyphen."""
+    text = re.sub(r"[^A-Za-z0-9._+-]+", "-", str(value)).strip("-.") or "model"
+    return text if text[0].isalnum() else f"m{text}"
