@@ -59,6 +59,8 @@ class Document:
             record["title"] = self.title
         if self.facts is not None:
             record["facts"] = self.facts
+        if self.meta.get("truncated"):  # the article was cut to dataset.max_article_chars
+            record["truncated"] = self.meta["truncated"]
         return record
 
     @classmethod
@@ -79,6 +81,7 @@ class Document:
                 title=record.get("title"),
                 facts=record.get("facts"),
                 source=source,
+                meta={"truncated": record["truncated"]} if record.get("truncated") else {},
             )
         )
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from harness.facts.dates import date_at, hedged_time, time_at
 from harness.facts.numbers import (
     FRACTIONS,
+    NUMBER_WORDS,
+    ORDINALS,
     SCALE_SUFFIXES,
     SCALES,
     UNITS,
@@ -38,14 +40,23 @@ from harness.facts.units import (
 )
 from harness.facts.values import COMPARABLE, Quantity, agree, comparable, make, word
 
-__all__ = ["COMPARABLE", "Quantity", "agree", "comparable", "find_quantities"]
+__all__ = ["COMPARABLE", "Quantity", "agree", "comparable", "find_quantities", "find_quantities_in"]
 
 _HEDGE_MAX = max(len(k) for k in HEDGES)
+_HEDGE_FIRST = {key[0] for key in HEDGES}
+# The words a quantity can start with; any other word or punctuation mark starts none, which lets the
+# scan skip most tokens of a sentence at the cost of one set look-up (see _quantity_at for each entry).
+START_WORDS = frozenset({*MONTHS, *WEEKDAYS, *NUMBER_WORDS, *ORDINALS, *VAGUE, *CURRENCY_SIGNS, "tens", "past",
+                          "last", "next", "coming", "year", "both", "a", "an", "half", "one"})  # fmt: skip
 
 
 def find_quantities(text: str) -> list[Quantity]:
     """All quantities in text, left to right, with hedges folded into their intervals."""
-    tokens = tokenize(text)
+    return find_quantities_in(tokenize(text), text)
+
+
+def find_quantities_in(tokens: list[Token], text: str) -> list[Quantity]:
+    """All quantities of already tokenized text (`tokens` from `tokenize(text)`), left to right."""
     found: list[Quantity] = []
     i = 0
     while i < len(tokens):
@@ -68,6 +79,8 @@ def find_quantities(text: str) -> list[Quantity]:
 
 
 def _hedge_at(tokens: list[Token], i: int) -> tuple[str | None, int]:
+    if tokens[i].lower not in _HEDGE_FIRST:
+        return None, i
     for size in range(_HEDGE_MAX, 0, -1):
         key = tuple(t.lower for t in tokens[i : i + size])
         if len(key) == size and key in HEDGES:
@@ -97,7 +110,10 @@ def _hedged(q: Quantity, hedge: str, phrase: str, text: str, start: int) -> Quan
 
 def _quantity_at(tokens: list[Token], i: int, text: str) -> tuple[Quantity, int] | None:
     """Parse one quantity starting at tokens[i]; returns it and the index after it."""
-    tok, low, prev = tokens[i], word(tokens, i), word(tokens, i - 1)
+    tok = tokens[i]
+    if tok.kind != "num" and tok.word not in START_WORDS and tok.lower not in START_WORDS:
+        return None
+    low, prev = word(tokens, i), word(tokens, i - 1)
     month_near = word(tokens, i + 1) in MONTHS or word(tokens, i + 1) == "of" and word(tokens, i + 2) in MONTHS
     if low in MONTHS or month_near:
         dated = date_at(tokens, i, text)

@@ -140,7 +140,4 @@ def make(value: float, slack: float, kind: str, unit: str, text: str, a: Token, 
 
 def word(tokens: list[Token], i: int) -> str:
     """The lower-cased token at i without a possessive ("Saturday's" -> "saturday"), or '' outside the list."""
-    if not 0 <= i < len(tokens):
-        return ""
-    low = tokens[i].lower
-    return low[:-2] if low.endswith(("'s", "’s")) and tokens[i].kind == "word" else low
+    return tokens[i].word if 0 <= i < len(tokens) else ""
