@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from harness.facts.copied import copied_window
 from harness.facts.extract import Mention, extract_mentions
 from harness.facts.lexicon import noun_relation, stem
+from harness.facts.normalize import normalize
 from harness.facts.numbers import written_numbers
 from harness.facts.quantities import COMPARABLE, Quantity, agree
 from harness.facts.table import Evidence, Fact, FactTable, extract_facts
@@ -149,7 +150,10 @@ def check_summary(summary: str, article_or_table: str | FactTable, sentences: Se
     """
     table = article_or_table if isinstance(article_or_table, FactTable) else extract_facts(article_or_table)
     claims = []
-    for mention in extract_mentions(summary, sentences):
+    text = normalize(summary)  # known corpus artefacts, as in the article (offsets unchanged)
+    if sentences is not None and text != summary:
+        sentences = [Span(text[s.start : s.end], s.start, s.end) for s in sentences]
+    for mention in extract_mentions(text, sentences):
         if not mention.quantity.claimable:
             continue
         claims.append(judge(mention, table))

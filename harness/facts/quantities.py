@@ -43,6 +43,7 @@ from harness.facts.values import COMPARABLE, Quantity, agree, comparable, make, 
 __all__ = ["COMPARABLE", "Quantity", "agree", "comparable", "find_quantities", "find_quantities_in"]
 
 _HEDGE_MAX = max(len(k) for k in HEDGES)
+OPEN_BOUND = 2.0  # how far past a worded share an open-ended hedge ("more than half") reaches
 _HEDGE_FIRST = {key[0] for key in HEDGES}
 # The words a quantity can start with; any other word or punctuation mark starts none, which lets the
 # scan skip most tokens of a sentence at the cost of one set look-up (see _quantity_at for each entry).
@@ -95,14 +96,19 @@ def _hedged(q: Quantity, hedge: str, phrase: str, text: str, start: int) -> Quan
     if q.kind in ("date", "month", "weekday", "year", "ordinal", "score", "rank") or q.hedge == "vague":
         return Quantity(q.value, q.low, q.high, q.kind, q.unit, text, (start, q.span[1]), phrase, q.claimable)
     n, slack = q.value, max(q.value - q.low, q.high - q.value)
+    worded_share = q.kind == "percent" and not any(c.isdigit() for c in q.text)  # "half of", "two-thirds of"
     low, high = {
         "about": (n - max(0.05 * n, slack), n + max(0.05 * n, slack)),
         "nearly": (0.9 * n, n + slack),
-        # Open-ended hedges still point near their figure: people read "more than 100" as a bit over
-        # 100, and a summary that says it of an article's 150 distorts the figure.
-        "more than": (n, 1.1 * n + slack),
-        "up to": (0.9 * n - slack, n),
+        # Open-ended hedges on a figure still point near it: people (and the human labels of the
+        # evaldata summaries) read "at least 14" of an article's 16 and "more than 100" of its 150 as
+        # wrong figures. A share said in words is a category, not a figure: "more than half" is true of
+        # 69% and of 90% (up to OPEN_BOUND times it, never past 100%), "less than a third" of 5%.
+        "more than": (n, (OPEN_BOUND * n if worded_share else 1.1 * n) + slack),
+        "up to": (0.0 if worded_share else 0.9 * n - slack, n),
     }[hedge]
+    if worded_share:
+        high = min(high, 100.0)
     # "less than a week" is a claim even though "a week" alone is too noisy to be one.
     claimable = q.claimable or q.kind == "duration"
     return Quantity(n, low, high, q.kind, q.unit, text, (start, q.span[1]), phrase, claimable)
@@ -138,6 +144,8 @@ def _quantity_at(tokens: list[Token], i: int, text: str) -> tuple[Quantity, int]
         return None  # "League Two", "Covid-19", "F-16"
     if prev == "number" and (tok.kind == "num" or low in UNITS):
         return make(tok.number if tok.kind == "num" else UNITS[low], 0, "rank", "", text, tok, tok), i + 1
+    if name_number(tokens, i):
+        return None  # "the Six Nations", "Three Lions": a number word inside a capitalised name
     currency = CURRENCY_SIGNS.get(tok.text)
     first = tok
     if currency:
@@ -161,6 +169,22 @@ def _quantity_at(tokens: list[Token], i: int, text: str) -> tuple[Quantity, int]
     else:
         quantity, end = _with_unit(tokens, i, end, value, slack, first, currency, text)
     return quantity, end
+
+
+def name_number(tokens: list[Token], i: int) -> bool:
+    """Whether tokens[i] is a capitalised number word inside a name: not first in its sentence (where any
+    word is capitalised) and followed by a capitalised word that is no month, weekday or number word."""
+    tok = tokens[i]
+    if tok.kind != "word" or tok.lower not in NUMBER_WORDS or not tok.text[:1].isupper() or i == 0:
+        return False
+    if tokens[i - 1].text in _SENTENCE_OPENERS:
+        return False
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    return (nxt is not None and nxt.kind == "word" and nxt.text[:1].isupper() and nxt.word not in MONTHS
+            and nxt.word not in WEEKDAYS and nxt.lower not in NUMBER_WORDS and nxt.lower not in CURRENCY_WORDS)  # fmt: skip
+
+
+_SENTENCE_OPENERS = {".", "!", "?", '"', "“", "‘", "'", ":", "(", "-", "–", "—"}
 
 
 def _both_counts(nxt: str) -> bool:

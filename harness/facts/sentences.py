@@ -20,12 +20,37 @@ _INNER_MARK = re.compile(r"[.!?…;:]")
 
 
 def fact_sentences(text: str) -> list[Span]:
-    """Sentence spans of text (offsets into text), splitting over-long paragraphs in bounded windows."""
+    """Sentence spans of text (offsets into text): over-long paragraphs split in bounded windows, and
+    sentences glued without a space ("Harbour.Bidders", an artefact of the XSum copies) apart."""
     single = _one_sentence(text)
     if single is not None:
         return [single]
     if len(text) <= LONG_PARAGRAPH:
-        return sentence_spans(text)
+        return _unglued(sentence_spans(text))
+    return _unglued(_windowed(text))
+
+
+# A full stop between a lower-case word and a capitalised one, with no space: two sentences run together.
+# Abbreviations are not caught: "Mr.Smith", "U.S.Army" and "St.Andrews" have a capital before the stop.
+_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?][\"”’'])(?=[A-Z][a-z])")
+
+
+def _unglued(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for span in spans:
+        cuts = [m.start() for m in _GLUED.finditer(span.text)]
+        if not cuts:
+            out.append(span)
+            continue
+        for a, b in zip([0, *cuts], [*cuts, len(span.text)], strict=True):
+            piece = span.text[a:b].strip()
+            if piece:
+                start = span.start + a + span.text[a:b].index(piece)
+                out.append(Span(piece, start, start + len(piece)))
+    return out
+
+
+def _windowed(text: str) -> list[Span]:
     spans: list[Span] = []
     for paragraph in paragraphs(text):
         if len(paragraph.text) <= LONG_PARAGRAPH:

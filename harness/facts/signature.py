@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import importlib.metadata
 
+from harness.facts.normalize import NAME as NORMALIZE_NAME
 from harness.text import SPLITTER_NAME
 
 # Bump when extraction or alignment rules change what a checker run reports.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 
 def _version(package: str) -> str:
@@ -18,8 +19,9 @@ def _version(package: str) -> str:
 
 
 def signature() -> str:
-    """'facts|extractor:rules-2|numbers:text2num-3.1.0|splitter:pysbd-0.3.4|version:0.1.0'."""
-    return (f"facts|extractor:rules-{RULES_VERSION}|numbers:text2num-{_version('text2num')}|splitter:{SPLITTER_NAME}"
+    """'facts|extractor:rules-3|normalize:corpus-artefacts-1|numbers:text2num-3.1.0|splitter:pysbd-0.3.4|version:0.1.0'."""
+    return (f"facts|extractor:rules-{RULES_VERSION}|normalize:{NORMALIZE_NAME}|numbers:text2num-{_version('text2num')}"
+            f"|splitter:{SPLITTER_NAME}"
             f"|version:{_version('summarization-harness')}")  # fmt: skip
 
 

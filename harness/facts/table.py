@@ -18,6 +18,7 @@ from harness.errors import HarnessError
 from harness.facts.copied import normalized, normalized_tokens
 from harness.facts.extract import Mention, extract_mentions
 from harness.facts.lexicon import noun_relation, predicate_class, stem
+from harness.facts.normalize import normalize
 from harness.facts.numbers import tokenize, written_numbers, written_numbers_in
 from harness.facts.quantities import Quantity
 from harness.text import Span
@@ -237,8 +238,12 @@ def extract_facts(article: str, gold: Any = None, source: str = "facts.yaml",
                   sentences: Sequence[Span] | None = None) -> FactTable:  # fmt: skip
     """Extract the fact table of an article; `gold` (a loaded facts.yaml) overrides and flags key facts.
 
-    `sentences` are the article's sentence spans when the caller has split it already.
+    `sentences` are the article's sentence spans when the caller has split it already. Known corpus
+    artefacts ("#" for "£") are repaired first (`harness.facts.normalize`, offsets unchanged).
     """
+    article = normalize(article)
+    if sentences is not None:
+        sentences = [Span(article[s.start : s.end], s.start, s.end) for s in sentences]
     tokens = tokenize(article)
     mentions = extract_mentions(article, sentences, tokens)
     numbers = tuple(sorted(written_numbers_in(tokens)))

@@ -92,6 +92,10 @@ def agree(claim: Quantity, fact: Quantity) -> bool:
         return False
     if claim.unit and fact.unit and claim.unit != fact.unit:
         return False
+    if claim.hedge == "vague" and fact.hedge == "vague":
+        # "hundreds" and "dozens" overlap as intervals but name different magnitudes: each word's
+        # lower bound must lie within the other's range.
+        return fact.low <= claim.low <= fact.high and claim.low <= fact.low <= claim.high
     return _within(claim, fact) and not opposite_bounds(claim, fact)
 
 
