@@ -13,7 +13,7 @@ import os
 import re
 import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
@@ -76,6 +76,11 @@ class DatasetConfig(_Strict):
     sample: int | None = Field(None, gt=0, description="a fixed-seed random sample of N documents, kept in source order")
     seed: int | None = Field(None, description="seed of the sample; default: the config's seed")
     limit: int | None = Field(None, gt=0, description="evaluate only the first N documents (after sampling)")
+    max_article_chars: int | None = Field(
+        200_000, gt=0, description="a longer article is cut at a paragraph or sentence boundary and marked truncated "
+        "(or refused, with on_long_article: error); null for no limit",
+    )  # fmt: skip
+    on_long_article: Literal["truncate", "error"] = Field("truncate", description="what max_article_chars does")
 
     @field_validator("fields")
     @classmethod

@@ -10,8 +10,10 @@ mapping columns to harness fields, documents built (empty articles and duplicate
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import random
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,8 @@ def load_dataset(config: Config) -> list[Document]:
                 if getattr(dataset, key):
                     raise config.error(("dataset", key), "applies to JSONL files and Hugging Face datasets, not to document folders")
         documents = load_documents(dataset.path)  # also names a missing path or a file of the wrong kind
+    if dataset.max_article_chars is not None:
+        documents = [_within_length(config, document) for document in documents]
     if dataset.require_references:
         kept = [document for document in documents if document.references]
         log.info("dataset: %d of %d document(s) have reference summaries; dropped %d", len(kept), len(documents), len(documents) - len(kept))
@@ -50,6 +54,43 @@ def load_dataset(config: Config) -> list[Document]:
     if dataset.sample is not None:
         documents = sample(documents, dataset.sample, config.seed if dataset.seed is None else dataset.seed)
     return documents[: dataset.limit] if dataset.limit else documents
+
+
+def _within_length(config: Config, document: Document) -> Document:
+    """The document with its article cut to max_article_chars at a boundary (warned and marked), or an error."""
+    limit, length = config.dataset.max_article_chars, len(document.article)
+    if limit is None or length <= limit:
+        return document
+    where = f"{document.source or config.dataset.describe()}: document {document.doc_id!r}"
+    if config.dataset.on_long_article == "error":
+        raise config.error(("dataset", "max_article_chars"), f"{where}: article of {length:,} characters is longer "
+                           f"than max_article_chars {limit:,} (on_long_article: error; raise the limit or set truncate)")  # fmt: skip
+    kept, boundary = cut_article(document.article, limit)
+    log.warning("dataset: %s: article of %s characters cut to %s at a %s boundary (max_article_chars %s)",
+                where, f"{length:,}", f"{len(kept):,}", boundary, f"{limit:,}")  # fmt: skip
+    truncated = {"chars": length, "kept": len(kept), "boundary": boundary, "max_article_chars": limit}
+    return dataclasses.replace(document, article=kept, meta={**document.meta, "truncated": truncated})
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s")
+
+
+def cut_article(article: str, limit: int) -> tuple[str, str]:
+    """The article cut to at most `limit` characters, and where: at the last paragraph break, else the last
+    sentence end, else the last space that keeps at least half of it ('paragraph' | 'sentence' | 'word' | 'character')."""
+    head = article[: limit + 1]  # a boundary right after the limit still keeps `limit` characters
+    paragraph = head.rfind("\n\n")
+    if paragraph >= limit // 2:
+        return article[:paragraph].rstrip(), "paragraph"
+    sentence = None
+    for match in _SENTENCE_END.finditer(head):
+        sentence = match
+    if sentence is not None and sentence.start() >= limit // 2:
+        return article[: sentence.start() + 1].rstrip(), "sentence"
+    space = head.rfind(" ", 0, limit)
+    if space >= limit // 2:
+        return article[:space].rstrip(), "word"
+    return article[:limit], "character"
 
 
 def sample(documents: list[Document], size: int, seed: int) -> list[Document]:

@@ -64,6 +64,8 @@ class Document:
             record["facts"] = self.facts
         if self.fact_table is not None:
             record["fact_table"] = self.fact_table.to_dict()
+        if self.meta.get("truncated"):  # the article was cut to dataset.max_article_chars
+            record["truncated"] = self.meta["truncated"]
         return record
 
     @classmethod
@@ -84,6 +86,7 @@ class Document:
                 title=record.get("title"),
                 facts=record.get("facts"),
                 source=source,
+                meta={"truncated": record["truncated"]} if record.get("truncated") else {},
             )
         )
 

@@ -93,7 +93,16 @@ def test_hedges_become_intervals() -> None:
         ("more than 20", "21", True),
         ("Roughly 275,000", "100,000", False),
         ("an estimated 100,000", "100,000", True),
-        ("more than 20", "at least 18", False),
+        ("more than 20", "at least 18", False),  # an open-ended figure still points near its figure
+        ("16", "at least 14", False),
+        ("more than 20", "up to 20", False),  # bounds from both sides that meet at one point
+        ("69%", "more than half of them", True),  # a share in words is a category: "a majority"
+        ("90%", "more than half of them", True),
+        ("45%", "more than half of them", False),
+        ("5%", "less than a third of them", True),
+        ("half of them", "more than 60%", False),
+        ("dozens", "hundreds", False),  # vague words of different magnitudes, though their ranges overlap
+        ("Dozens", "dozens", True),
         ("Hundreds", "thousands", False),
         ("Hundreds", "hundreds", True),
         ("Sept. 9", "September 9", True),

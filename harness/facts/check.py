@@ -16,17 +16,20 @@ is not in the article when the article has no figure of that size at all.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.facts.copied import copied_window, normalized
+from harness.facts.copied import copied_window
 from harness.facts.entity_check import EntityClaim, KeyEntity, check_entities, key_entities
 from harness.facts.extract import Mention, extract_mentions
 from harness.facts.lexicon import noun_relation, stem
+from harness.facts.normalize import normalize
 from harness.facts.numbers import written_numbers
-from harness.facts.quantities import Quantity, agree, comparable
+from harness.facts.quantities import COMPARABLE, Quantity, agree
 from harness.facts.table import Evidence, Fact, FactTable, extract_facts
 from harness.facts.units import DAYS_PER
 from harness.facts.values import opposite_bounds
+from harness.text import Span
 
 SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE = "supported", "contradicted", "not_in_article"
 VERDICTS = (SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE)
@@ -177,11 +180,17 @@ class CheckResult:
         }
 
 
-def check_summary(summary: str, article_or_table: str | FactTable) -> CheckResult:
-    """Check every numeric claim of a summary against an article (or its prepared fact table)."""
+def check_summary(summary: str, article_or_table: str | FactTable, sentences: Sequence[Span] | None = None) -> CheckResult:
+    """Check every numeric claim of a summary against an article (or its prepared fact table).
+
+    `sentences` are the summary's sentence spans when the caller has split it already.
+    """
     table = article_or_table if isinstance(article_or_table, FactTable) else extract_facts(article_or_table)
     claims = []
-    for mention in extract_mentions(summary):
+    text = normalize(summary)  # known corpus artefacts, as in the article (offsets unchanged)
+    if sentences is not None and text != summary:
+        sentences = [Span(text[s.start : s.end], s.start, s.end) for s in sentences]
+    for mention in extract_mentions(text, sentences):
         if not mention.quantity.claimable:
             continue
         claims.append(judge(mention, table))
@@ -210,14 +219,15 @@ def judge(mention: Mention, table: FactTable) -> Claim:
     if copy is None:
         return claim
     # The article says these very words: the figure is what the article states at that spot.
-    here = [f for f in table.facts if agree(mention.quantity, f.quantity) and copy in normalized(f.evidence.sentence)]
+    here = [f for f in table.of_kinds(_kinds_of(mention.quantity)) if agree(mention.quantity, f.quantity)
+            and copy in table.evidence_words(f)]  # fmt: skip
     return _claim(mention, SUPPORTED, here[0] if here else None, f"copied with its context from the article ('{copy.strip()}')")
 
 
 def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
     """The verdict from aligning the claim to the facts by kind, value, noun, predicate and clause words."""
     q = mention.quantity
-    candidates = [f for f in table.facts if comparable(q, f.quantity)]
+    candidates = table.distinct_of_kinds(_kinds_of(q))
     scored = sorted(((affinity(mention, f), f) for f in candidates), key=lambda pair: -pair[0])
     # "hundreds" in the article does not state 290: a vague fact supports only a vague or hedged claim.
     agreeing = [(score, f) for score, f in scored
@@ -241,7 +251,7 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
         reason = f"the article says {other.quantity.text!r}, a bound from the other side of {q.describe()}"
         return _claim(mention, CONTRADICTED, other, reason)
     written = written_numbers(q.text)
-    elsewhere = [f for f in table.facts if written and written <= written_numbers(f.quantity.text)
+    elsewhere = [f for f in table.distinct_of_kinds(()) if written and written <= table.written(f)
                  and _same_reading(mention, f)]  # fmt: skip
     if elsewhere:
         # The same figure read as another kind ("Bueno, 27," as a count, "27-year-old" as an age): the
@@ -249,11 +259,16 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
         other = max(elsewhere, key=lambda f: affinity(mention, f))
         reason = f"the article has {other.quantity.text!r} ({other.quantity.kind}), read as the same figure"
         return _claim(mention, SUPPORTED, other, reason)
-    if written and written <= set(table.numbers):
+    if written and written <= table.number_set:
         shown = ", ".join(f"{n:g}" for n in sorted(written))
         reason = f"the article states no {q.kind} {q.describe()}; it writes {shown} only as something else"
         return _claim(mention, NOT_IN_ARTICLE, None, reason)
     return _claim(mention, NOT_IN_ARTICLE, None, f"the article states no {q.kind} {q.describe()} in any form")
+
+
+def _kinds_of(q: Quantity) -> tuple[str, ...]:
+    """The fact kinds a claim of q's kind is compared with (`comparable`): its own, and dates for a month."""
+    return (q.kind, *(fact for claim, fact in COMPARABLE if claim == q.kind))
 
 
 def _closest_in_value(q: Quantity, facts: list[Fact]) -> Fact:

@@ -9,7 +9,7 @@ the words before it but not the noun after it.
 
 from __future__ import annotations
 
-from harness.facts.numbers import tokenize
+from harness.facts.numbers import Token, tokenize
 
 CONTEXT = 3  # words on each side of the figure
 MIN_WINDOW = 5  # the figure's words plus context: shorter windows ("in 2011 ,") prove too little
@@ -17,7 +17,12 @@ MIN_WINDOW = 5  # the figure's words plus context: shorter windows ("in 2011 ,")
 
 def normalized(text: str) -> str:
     """Lower-cased word and number tokens, space separated and padded, for verbatim search."""
-    return " " + " ".join(t.text.lower() for t in tokenize(text) if t.kind != "punct") + " "
+    return normalized_tokens(tokenize(text))
+
+
+def normalized_tokens(tokens: list[Token]) -> str:
+    """`normalized` of already tokenized text."""
+    return " " + " ".join(t.lower for t in tokens if t.kind != "punct") + " "
 
 
 def window(sentence: str, start: int, end: int) -> str | None:

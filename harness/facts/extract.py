@@ -9,13 +9,17 @@ figure's clause, which tells the Sept. 9 agreement from the Sept. 19 bombing.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from harness.facts.lexicon import PREDICATE_CLASS, STOP, predicate_class, stem
 from harness.facts.numbers import NUMBER_WORDS, Token, tokenize
-from harness.facts.quantities import Quantity, find_quantities
+from harness.facts.quantities import START_WORDS, Quantity, find_quantities_in
+from harness.facts.sentences import fact_sentences
 from harness.facts.units import DAYS_PER, MONTHS, WEEKDAYS
-from harness.text import Span, sentence_spans
+from harness.text import Span
 
 _CLAUSE_BREAKS = {",", ";", ":", "—", "(", ")", '"', "“", "”", "which", "who", "whom", "whose", "while", "whereas",
                   "but", "although", "though", "because", "after", "before", "when"}  # fmt: skip
@@ -27,6 +31,15 @@ _CLAUSE_WORDS = {"where", "which", "who", "whom", "whose", "while", "whereas", "
 _CLAUSE_PENALTY = 6
 _CONTEXT_REACH = 10  # tokens either side of a figure that may count as its clause
 _PREDICATE_REACH = 14
+_NEAR_QUANTITIES = 6  # figures either side of one whose times may qualify it
+_DIGIT_OR_SIGN = re.compile(r"[\d£$€¥]")
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def may_hold_figure(text: str) -> bool:
+    """Whether text has a digit, a currency sign or a word a quantity can start with (a cheap test that
+    saves splitting and tokenizing text that states no figure: most sentences of an article)."""
+    return bool(_DIGIT_OR_SIGN.search(text)) or not START_WORDS.isdisjoint(_LETTERS.findall(text.lower()))
 
 
 @dataclass(frozen=True)
@@ -47,40 +60,71 @@ class Mention:
         return predicate_class(self.predicate)
 
 
-def extract_mentions(text: str) -> list[Mention]:
-    """Every quantity in text with its counted noun, predicate, qualifiers, sentence and context words."""
-    mentions = []
-    for sentence_index, sentence in enumerate(sentence_spans(text)):
-        tokens = tokenize(sentence.text)
-        quantities = [_shift(q, sentence.start) for q in find_quantities(sentence.text)]
-        positions = [_token_range(tokens, q, sentence.start) for q in quantities]
+def extract_mentions(text: str, sentences: Sequence[Span] | None = None,
+                     tokens: list[Token] | None = None) -> list[Mention]:  # fmt: skip
+    """Every quantity in text with its counted noun, predicate, qualifiers, sentence and context words.
+
+    `sentences` are text's sentence spans and `tokens` its tokens (`tokenize(text)`) when the caller
+    has them already (a run splits each article once; a fact table tokenizes it for other uses too).
+    """
+    mentions: list[Mention] = []
+    if not may_hold_figure(text):
+        return mentions  # most summaries of some datasets state no figure: no need to split them
+    tokens = tokenize(text) if tokens is None else tokens
+    token_starts = [t.start for t in tokens]
+    for sentence_index, sentence in enumerate(fact_sentences(text) if sentences is None else sentences):
+        if not may_hold_figure(sentence.text):
+            continue
+        # The sentence's tokens, read in the whole text: offsets and spans are the text's, not the sentence's.
+        sentence_tokens = tokens[bisect_left(token_starts, sentence.start) : bisect_left(token_starts, sentence.end)]
+        quantities = find_quantities_in(sentence_tokens, text)
+        if not quantities:
+            continue
+        starts, ends = [t.start for t in sentence_tokens], [t.end for t in sentence_tokens]
+        positions = [_token_range(starts, ends, q) for q in quantities]
         for index, (quantity, (first, last)) in enumerate(zip(quantities, positions, strict=True)):
-            same_kind = [p for k, p in enumerate(positions) if k != index and quantities[k].kind == quantity.kind]
-            noun = _counted_noun(tokens, first, last, quantity)
-            predicate = _predicate(tokens, first, last, quantity.kind)
             mentions.append(
                 Mention(
                     quantity=quantity,
-                    noun=noun,
-                    predicate=predicate,
-                    qualifiers=_qualifiers(quantity, quantities, tokens, first, last),
+                    noun=_counted_noun(sentence_tokens, first, last, quantity),
+                    predicate=_predicate(sentence_tokens, first, last, quantity.kind),
+                    qualifiers=_qualifiers(quantity, _near(quantities, index), sentence_tokens, first, last),
                     sentence=sentence,
-                    context=_context(tokens, first, last, same_kind, quantity.kind == "score"),
+                    context=_context(sentence_tokens, first, last, _same_kind_near(quantities, positions, index),
+                                     quantity.kind == "score"),
                     sentence_index=sentence_index,
                 )
-            )
+            )  # fmt: skip
     return mentions
 
 
-def _shift(q: Quantity, offset: int) -> Quantity:
-    return Quantity(q.value, q.low, q.high, q.kind, q.unit, q.text, (q.span[0] + offset, q.span[1] + offset),
-                    q.hedge, q.claimable)  # fmt: skip
+def _near(items: list, index: int) -> list:
+    """The items at most _NEAR_QUANTITIES places from index: what one figure's qualifiers may name."""
+    return items[max(0, index - _NEAR_QUANTITIES) : index + _NEAR_QUANTITIES + 1]
 
 
-def _token_range(tokens: list[Token], q: Quantity, offset: int) -> tuple[int, int]:
-    start, end = q.span[0] - offset, q.span[1] - offset
-    inside = [k for k, t in enumerate(tokens) if t.start >= start and t.end <= end]
-    return (inside[0], inside[-1]) if inside else (0, 0)
+def _same_kind_near(quantities: list[Quantity], positions: list[tuple[int, int]], index: int) -> list[tuple[int, int]]:
+    """Token ranges of the other figures of the same kind within a clause's reach of figure `index`.
+
+    Only these can stop its clause (`_context` walks at most _CONTEXT_REACH tokens), so a sentence with
+    thousands of figures costs each figure a few look-ups, not thousands.
+    """
+    kind, (first, last) = quantities[index].kind, positions[index]
+    others = []
+    for step in (-1, 1):
+        k = index + step
+        while 0 <= k < len(positions) and (positions[k][1] >= first - _CONTEXT_REACH - 1 if step < 0
+                                           else positions[k][0] <= last + _CONTEXT_REACH + 1):  # fmt: skip
+            if quantities[k].kind == kind:
+                others.append(positions[k])
+            k += step
+    return others
+
+
+def _token_range(starts: list[int], ends: list[int], q: Quantity) -> tuple[int, int]:
+    """First and last index of the tokens inside q's span (by bisection: tokens are sorted and disjoint)."""
+    first, last = bisect_left(starts, q.span[0]), bisect_right(ends, q.span[1]) - 1
+    return (first, last) if first <= last else (0, 0)
 
 
 def _content(token: Token) -> bool:
@@ -133,7 +177,8 @@ def _predicate(tokens: list[Token], first: int, last: int, kind: str) -> str | N
     """
     after_penalty = 3 if kind in _TIME_KINDS else 0
     best: tuple[int, bool, str] | None = None
-    for k, tok in enumerate(tokens):
+    for k in range(max(0, first - _PREDICATE_REACH), min(len(tokens), last + _PREDICATE_REACH + 1)):
+        tok = tokens[k]
         if tok.lower in PREDICATE_CLASS and not first <= k <= last:
             distance = first - k if k < first else k - last
             if distance > _PREDICATE_REACH:

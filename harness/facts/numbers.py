@@ -9,7 +9,6 @@ article "a" as one ("a million"), fractions ("half a million", "two-thirds"), va
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from text_to_num import text2num
 
@@ -56,35 +55,54 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
+MAX_DIGITS = 24  # a longer run of digits is a code or an identifier, never a figure (and int() refuses 4,300+)
+MAX_NUMBER_WORDS = 16  # words in one written number
+_DIGITS = re.compile(r"\d+")
+_POSSESSIVE = ("'s", "’s")
+
+
 class Token:
-    """One token with its offsets; `number` is set for digit tokens ("275,000" -> 275000.0)."""
+    """One token with its offsets; `number` is set for digit tokens ("275,000" -> 275000.0).
 
-    text: str
-    start: int
-    end: int
-    kind: str  # num | word | name | punct
-    number: float | None = None
-    suffix: str = ""  # letters glued to digits: "bn" in "4bn", "th" in "70th"
+    `lower` and `word` (lower-cased, possessive dropped: "Saturday's" -> "saturday") are computed once
+    here: the quantity rules read them hundreds of times per sentence.
+    """
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    __slots__ = ("text", "start", "end", "kind", "number", "suffix", "lower", "word")
+
+    def __init__(self, text: str, start: int, end: int, kind: str, number: float | None = None,
+                 suffix: str = "") -> None:  # fmt: skip
+        self.text, self.start, self.end, self.kind = text, start, end, kind  # kind: num | word | name | punct
+        self.number, self.suffix = number, suffix  # suffix: letters glued to digits ("bn" in "4bn")
+        self.lower = low = text.lower()
+        self.word = low[:-2] if kind == "word" and low.endswith(_POSSESSIVE) else low
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Token) and (self.text, self.start, self.end, self.kind, self.number, self.suffix) == (
+            other.text, other.start, other.end, other.kind, other.number, other.suffix)  # fmt: skip
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.start, self.end))
+
+    def __repr__(self) -> str:
+        return f"Token({self.text!r}, {self.start}, {self.end}, {self.kind!r})"
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split text into number, word, name and punctuation tokens, keeping character offsets."""
+    """Split text into number, word, name and punctuation tokens, keeping character offsets (linear time)."""
     tokens = []
+    append = tokens.append
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup if match.lastgroup != "suffix" else "num"
-        if kind == "num":
+        kind = match.lastgroup
+        if kind == "suffix" or kind == "num":
             digits = match.group("num")
-            tokens.append(
-                Token(match.group(), match.start(), match.end(), "num", float(digits.replace(",", "")),
-                      (match.group("suffix") or "").lower())
-            )  # fmt: skip
+            if len(digits) > MAX_DIGITS:
+                append(Token(match.group(), match.start(), match.end(), "name"))
+                continue
+            append(Token(match.group(), match.start(), match.end(), "num", float(digits.replace(",", "")),
+                         (match.group("suffix") or "").lower()))  # fmt: skip
         else:
-            tokens.append(Token(match.group(), match.start(), match.end(), kind or "punct"))
+            append(Token(match.group(), match.start(), match.end(), kind or "punct"))
     return tokens
 
 
@@ -113,7 +131,9 @@ def cardinal_words(tokens: list[Token], i: int) -> tuple[float, int] | None:
         words.append("one")
         j = i + 1
     last_good: tuple[float, int] | None = None
-    while j < len(tokens):
+    # A written number is short ("three hundred and forty-two thousand ..." is a dozen words); the cap keeps
+    # a long run of number words ("one one one ...") linear, as text2num re-reads the growing phrase each step.
+    while j < len(tokens) and len(words) < MAX_NUMBER_WORDS:
         low = tokens[j].lower
         if low in NUMBER_WORDS:
             words.append(low)
@@ -150,7 +170,11 @@ def written_numbers(text: str) -> set[float]:
     This is the "in any form" test of not-in-article: "25" in a summary is somewhere in an article that
     says "25 minutes", "twenty-five" or "25th".
     """
-    tokens = tokenize(text)
+    return written_numbers_in(tokenize(text))
+
+
+def written_numbers_in(tokens: list[Token]) -> set[float]:
+    """`written_numbers` of already tokenized text."""
     found: set[float] = set()
     i = 0
     while i < len(tokens):
@@ -158,7 +182,7 @@ def written_numbers(text: str) -> set[float]:
         if tok.kind == "num" and tok.number is not None:
             found.add(tok.number)
         elif tok.kind == "name":
-            found.update(float(d) for d in re.findall(r"\d+", tok.text))
+            found.update(float(d) for d in _DIGITS.findall(tok.text) if len(d) <= MAX_DIGITS)
         elif (ordinal := ordinal_value(tok)) is not None:
             found.add(float(ordinal))
         elif tok.lower in NUMBER_WORDS or tok.lower in ("a", "an"):

@@ -13,6 +13,8 @@ from __future__ import annotations
 from harness.facts.dates import date_at, hedged_time, time_at
 from harness.facts.numbers import (
     FRACTIONS,
+    NUMBER_WORDS,
+    ORDINALS,
     SCALE_SUFFIXES,
     SCALES,
     UNITS,
@@ -38,14 +40,24 @@ from harness.facts.units import (
 )
 from harness.facts.values import COMPARABLE, Quantity, agree, comparable, make, word
 
-__all__ = ["COMPARABLE", "Quantity", "agree", "comparable", "find_quantities"]
+__all__ = ["COMPARABLE", "Quantity", "agree", "comparable", "find_quantities", "find_quantities_in"]
 
 _HEDGE_MAX = max(len(k) for k in HEDGES)
+OPEN_BOUND = 2.0  # how far past a worded share an open-ended hedge ("more than half") reaches
+_HEDGE_FIRST = {key[0] for key in HEDGES}
+# The words a quantity can start with; any other word or punctuation mark starts none, which lets the
+# scan skip most tokens of a sentence at the cost of one set look-up (see _quantity_at for each entry).
+START_WORDS = frozenset({*MONTHS, *WEEKDAYS, *NUMBER_WORDS, *ORDINALS, *VAGUE, *CURRENCY_SIGNS, "tens", "past",
+                          "last", "next", "coming", "year", "both", "a", "an", "half", "one"})  # fmt: skip
 
 
 def find_quantities(text: str) -> list[Quantity]:
     """All quantities in text, left to right, with hedges folded into their intervals."""
-    tokens = tokenize(text)
+    return find_quantities_in(tokenize(text), text)
+
+
+def find_quantities_in(tokens: list[Token], text: str) -> list[Quantity]:
+    """All quantities of already tokenized text (`tokens` from `tokenize(text)`), left to right."""
     found: list[Quantity] = []
     i = 0
     while i < len(tokens):
@@ -68,6 +80,8 @@ def find_quantities(text: str) -> list[Quantity]:
 
 
 def _hedge_at(tokens: list[Token], i: int) -> tuple[str | None, int]:
+    if tokens[i].lower not in _HEDGE_FIRST:
+        return None, i
     for size in range(_HEDGE_MAX, 0, -1):
         key = tuple(t.lower for t in tokens[i : i + size])
         if len(key) == size and key in HEDGES:
@@ -82,14 +96,19 @@ def _hedged(q: Quantity, hedge: str, phrase: str, text: str, start: int) -> Quan
     if q.kind in ("date", "month", "weekday", "year", "ordinal", "score", "rank") or q.hedge == "vague":
         return Quantity(q.value, q.low, q.high, q.kind, q.unit, text, (start, q.span[1]), phrase, q.claimable)
     n, slack = q.value, max(q.value - q.low, q.high - q.value)
+    worded_share = q.kind == "percent" and not any(c.isdigit() for c in q.text)  # "half of", "two-thirds of"
     low, high = {
         "about": (n - max(0.05 * n, slack), n + max(0.05 * n, slack)),
         "nearly": (0.9 * n, n + slack),
-        # Open-ended hedges still point near their figure: people read "more than 100" as a bit over
-        # 100, and a summary that says it of an article's 150 distorts the figure.
-        "more than": (n, 1.1 * n + slack),
-        "up to": (0.9 * n - slack, n),
+        # Open-ended hedges on a figure still point near it: people (and the human labels of the
+        # evaldata summaries) read "at least 14" of an article's 16 and "more than 100" of its 150 as
+        # wrong figures. A share said in words is a category, not a figure: "more than half" is true of
+        # 69% and of 90% (up to OPEN_BOUND times it, never past 100%), "less than a third" of 5%.
+        "more than": (n, (OPEN_BOUND * n if worded_share else 1.1 * n) + slack),
+        "up to": (0.0 if worded_share else 0.9 * n - slack, n),
     }[hedge]
+    if worded_share:
+        high = min(high, 100.0)
     # "less than a week" is a claim even though "a week" alone is too noisy to be one.
     claimable = q.claimable or q.kind == "duration"
     return Quantity(n, low, high, q.kind, q.unit, text, (start, q.span[1]), phrase, claimable)
@@ -97,7 +116,10 @@ def _hedged(q: Quantity, hedge: str, phrase: str, text: str, start: int) -> Quan
 
 def _quantity_at(tokens: list[Token], i: int, text: str) -> tuple[Quantity, int] | None:
     """Parse one quantity starting at tokens[i]; returns it and the index after it."""
-    tok, low, prev = tokens[i], word(tokens, i), word(tokens, i - 1)
+    tok = tokens[i]
+    if tok.kind != "num" and tok.word not in START_WORDS and tok.lower not in START_WORDS:
+        return None
+    low, prev = word(tokens, i), word(tokens, i - 1)
     month_near = word(tokens, i + 1) in MONTHS or word(tokens, i + 1) == "of" and word(tokens, i + 2) in MONTHS
     if low in MONTHS or month_near:
         dated = date_at(tokens, i, text)
@@ -122,6 +144,8 @@ def _quantity_at(tokens: list[Token], i: int, text: str) -> tuple[Quantity, int]
         return None  # "League Two", "Covid-19", "F-16"
     if prev == "number" and (tok.kind == "num" or low in UNITS):
         return make(tok.number if tok.kind == "num" else UNITS[low], 0, "rank", "", text, tok, tok), i + 1
+    if name_number(tokens, i):
+        return None  # "the Six Nations", "Three Lions": a number word inside a capitalised name
     currency = CURRENCY_SIGNS.get(tok.text)
     first = tok
     if currency:
@@ -145,6 +169,22 @@ def _quantity_at(tokens: list[Token], i: int, text: str) -> tuple[Quantity, int]
     else:
         quantity, end = _with_unit(tokens, i, end, value, slack, first, currency, text)
     return quantity, end
+
+
+def name_number(tokens: list[Token], i: int) -> bool:
+    """Whether tokens[i] is a capitalised number word inside a name: not first in its sentence (where any
+    word is capitalised) and followed by a capitalised word that is no month, weekday or number word."""
+    tok = tokens[i]
+    if tok.kind != "word" or tok.lower not in NUMBER_WORDS or not tok.text[:1].isupper() or i == 0:
+        return False
+    if tokens[i - 1].text in _SENTENCE_OPENERS:
+        return False
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    return (nxt is not None and nxt.kind == "word" and nxt.text[:1].isupper() and nxt.word not in MONTHS
+            and nxt.word not in WEEKDAYS and nxt.lower not in NUMBER_WORDS and nxt.lower not in CURRENCY_WORDS)  # fmt: skip
+
+
+_SENTENCE_OPENERS = {".", "!", "?", '"', "“", "‘", "'", ":", "(", "-", "–", "—"}
 
 
 def _both_counts(nxt: str) -> bool:

@@ -11,6 +11,7 @@ all; false-alarm rate = rewrites flagged / all.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,6 +33,24 @@ _MONTH_SHORT = ["", "Jan.", "Feb.", "March", "April", "May", "June", "July", "Au
 _MONTH_LONG = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December"]  # fmt: skip
 _COLON = re.compile(r"\d\s*:\s*\d")  # "20:00", "8:30"
+# Every pattern is compiled here, once: Python's own cache of 512 patterns is churned by the sentence
+# splitter, so a pattern written inline would be compiled again on most calls.
+_CURRENCY_PREFIX = re.compile(r"[$£€]?")
+_NOUN_AFTER = re.compile(r"((?:\s+of them)?\s+)([A-Za-z]+)")
+_NOUN_AFTER_WORD = re.compile(r"\s+(?:of them\s+)?([A-Za-z]+)")
+_FIRST_TOKEN = re.compile(r"\d+|[A-Za-z]+")
+_LONGER_UNIT = [(re.compile(rf"\b{unit}\b"), other)
+                for unit, other in (("week", "month"), ("day", "week"), ("month", "year"), ("year", "decade"))]
+_DIGITS_AND_COMMAS = re.compile(r"[\d,]+")
+_MERIDIEM = re.compile(r"[ap]m\b", re.IGNORECASE)
+_MERIDIEM_SPACED = re.compile(r"\s*([ap])m\b", re.IGNORECASE)
+_WORD_THEN_WORD = re.compile(r"([A-Za-z]+)(\s+\w+)")
+
+
+@functools.lru_cache(maxsize=256)
+def _hedge_pattern(hedge: str) -> re.Pattern[str]:
+    """The hedge as written ("more than") with any spacing, then space: compiled once per hedge."""
+    return re.compile(r"\s*".join(map(re.escape, hedge.split())) + r"\s+", re.IGNORECASE)
 _APPROX = ("about", "around", "roughly", "some", "approximately", "an estimated")
 _SAME_STRENGTH = {**{h: [o for o in _APPROX if o != h] for h in _APPROX}, "estimated": list(_APPROX[:4]),
                   "nearly": ["almost", "close to"], "almost": ["nearly"], "more than": ["over"], "over": ["more than"],
@@ -141,7 +160,7 @@ def _figure(summary: str, m: Mention) -> tuple[int, int]:
     start, end = m.quantity.span
     hedge = m.quantity.hedge
     if hedge and hedge != "vague":
-        match = re.match(r"\s*".join(map(re.escape, hedge.split())) + r"\s+", summary[start:end], re.I)
+        match = _hedge_pattern(hedge).match(summary[start:end])
         if match:
             start += match.end()
     return start, end
@@ -170,7 +189,7 @@ def perturbations(summary: str, claims: list[Mention], table: FactTable) -> list
             if bigger:
                 add("scale vague", m, bigger if q.text.islower() else bigger.capitalize())
         elif q.kind in ("count", "money", "percent", "measure"):
-            prefix = re.match(r"[$£€]?", summary[_figure(summary, m)[0] :]).group()
+            prefix = _CURRENCY_PREFIX.match(summary[_figure(summary, m)[0] :]).group()
             base = q.value
             add("scale x10", m, prefix + _digits(base * 10))
             add("scale x2", m, prefix + _digits(base * 2))
@@ -229,7 +248,7 @@ def _moved_nouns(summary: str, m: Mention, table: FactTable) -> list[tuple[str, 
     if m.noun is None:
         return []
     after = summary[m.quantity.span[1] :]
-    match = re.match(r"((?:\s+of them)?\s+)([A-Za-z]+)", after)
+    match = _NOUN_AFTER.match(after)
     if not match or not match.group(2).lower().startswith(m.noun[:4]):
         return []
     out, seen = [], set()
@@ -247,20 +266,20 @@ def _moved_nouns(summary: str, m: Mention, table: FactTable) -> list[tuple[str, 
 def _noun_word(fact) -> str | None:
     """The counted noun as the article writes it, read from the evidence sentence."""
     sentence, offset = fact.evidence.sentence, fact.quantity.span[1] - fact.evidence.start
-    match = re.match(r"\s+(?:of them\s+)?([A-Za-z]+)", sentence[offset:])
+    match = _NOUN_AFTER_WORD.match(sentence[offset:])
     return match.group(1) if match and fact.noun and match.group(1).lower().startswith(fact.noun[:4]) else None
 
 
 def _shift_duration(text: str) -> str | None:
     words = {w: v for v, w in _WORDS.items()}
-    match = re.search(r"\d+|[A-Za-z]+", text)
+    match = _FIRST_TOKEN.search(text)
     if match and match.group().isdigit():
         return _replace(text, match.span(), str(int(match.group()) + 1))
     if match and match.group().lower() in words and words[match.group().lower()] + 1 in _WORDS:
         return _replace(text, match.span(), _WORDS[words[match.group().lower()] + 1])
-    for unit, other in (("week", "month"), ("day", "week"), ("month", "year"), ("year", "decade")):
-        if re.search(rf"\b{unit}\b", text):
-            return re.sub(rf"\b{unit}\b", other, text)
+    for pattern, other in _LONGER_UNIT:
+        if pattern.search(text):
+            return pattern.sub(other, text)
     return None
 
 
@@ -286,7 +305,7 @@ def _faithful_forms(q, figure: str) -> list[tuple[str, str]]:
     forms: list[tuple[str, str]] = []
     v = q.value
     if q.kind == "count" and q.hedge != "vague" and not figure.startswith(("$", "£", "€")):
-        if re.fullmatch(r"[\d,]+", figure):
+        if _DIGITS_AND_COMMAS.fullmatch(figure):
             if v % 1000 == 0 and v < 10**6:
                 forms.append(("digits to words", f"{_digits(v / 1000)} thousand"))
             if v in (100_000, 1_000_000, 1000, 100):
@@ -314,10 +333,10 @@ def _faithful_forms(q, figure: str) -> list[tuple[str, str]]:
         forms.append(("case", figure.lower()))
     elif q.kind == "time" and not q.unit:  # 8pm, 8 p.m. and 20:00 are one time
         forms.append(("time format", _meridiem_clock(v) if _COLON.search(figure) else _twenty_four_clock(v)))
-        if re.search(r"[ap]m\b", figure, re.I):
-            forms.append(("time format", re.sub(r"\s*([ap])m\b", r" \1.m.", figure, flags=re.I)))
+        if _MERIDIEM.search(figure):
+            forms.append(("time format", _MERIDIEM_SPACED.sub(r" \1.m.", figure)))
     elif q.kind == "duration":
-        match = re.match(r"([A-Za-z]+)(\s+\w+)", figure)
+        match = _WORD_THEN_WORD.match(figure)
         words = {w: val for val, w in _WORDS.items()}
         if match and match.group(1).lower() in words:
             forms.append(("words to digits", f"{words[match.group(1).lower()]}{match.group(2)}"))

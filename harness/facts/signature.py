@@ -5,10 +5,11 @@ from __future__ import annotations
 import importlib.metadata
 
 from harness.facts.entities import ENTITY_RULES
+from harness.facts.normalize import NAME as NORMALIZE_NAME
 from harness.text import SPLITTER_NAME
 
 # Bump when extraction or alignment rules change what a checker run reports.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 
 def _version(package: str) -> str:
@@ -19,8 +20,8 @@ def _version(package: str) -> str:
 
 
 def signature() -> str:
-    """'facts|extractor:rules-2|entities:rules-1|numbers:text2num-3.1.0|splitter:harness-rules-1|version:0.1.0'."""
-    return (f"facts|extractor:rules-{RULES_VERSION}|entities:rules-{ENTITY_RULES}"
+    """'facts|extractor:rules-3|entities:rules-1|normalize:corpus-artefacts-1|numbers:text2num-3.1.0|splitter:harness-rules-1|version:0.1.0'."""
+    return (f"facts|extractor:rules-{RULES_VERSION}|entities:rules-{ENTITY_RULES}|normalize:{NORMALIZE_NAME}"
             f"|numbers:text2num-{_version('text2num')}|splitter:{SPLITTER_NAME}"
             f"|version:{_version('summarization-harness')}")  # fmt: skip
 

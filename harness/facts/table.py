@@ -7,19 +7,23 @@ which facts are key. It serialises to plain dicts (JSON/YAML) and renders as a p
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from harness.documents import FACTS_FILE, Document
 from harness.errors import HarnessError
-from harness.facts.copied import normalized
+from harness.facts.copied import normalized, normalized_tokens
 from harness.facts.entities import EntityIndex
 from harness.facts.entity_index import build_index
 from harness.facts.extract import Mention, extract_mentions
 from harness.facts.lexicon import noun_relation, predicate_class, stem
-from harness.facts.numbers import tokenize, written_numbers
+from harness.facts.normalize import normalize
+from harness.facts.numbers import tokenize, written_numbers, written_numbers_in
 from harness.facts.quantities import Quantity
+from harness.text import Span
 
 # Automatic key facts, used where no gold table says which facts matter: the counted figures
 # (people, money, shares) of the article's lead, where news puts what a summary must keep.
@@ -113,6 +117,76 @@ class FactTable:
     entities: EntityIndex | None = None  # the article's named entities and frames (harness.facts.entities)
     key_rule: str = "lead"  # what made the key facts: gold (facts.yaml) | references | lead (counted figures of the lead)
 
+    def of_kinds(self, kinds: tuple[str, ...]) -> list[Fact]:
+        """The facts of these kinds (all facts for none), in table order (an index built on first use: checking a summary then
+        looks only at the facts its claims can be compared with)."""
+        index = self._kind_index
+        if not kinds:  # all of them
+            return list(self.facts)
+        if len(kinds) == 1:
+            return index.get(kinds[0], [])
+        position = self._positions
+        return sorted((f for kind in kinds for f in index.get(kind, ())), key=lambda f: position[id(f)])
+
+    def distinct_of_kinds(self, kinds: tuple[str, ...]) -> list[Fact]:
+        """`of_kinds` without repeats: of facts that read alike (same figure as written, noun, predicate and
+        clause words) only the first, which is the one alignment would pick of them anyway. A page that
+        repeats one line ten thousand times then costs a claim one comparison, not ten thousand."""
+        key = kinds
+        if key not in self._distinct:
+            seen: set[tuple] = set()
+            distinct = []
+            for fact in self.of_kinds(kinds):
+                q = fact.quantity
+                reading = (q.text, q.value, q.low, q.high, q.kind, q.unit, q.hedge, fact.noun, fact.predicate, fact.context)
+                if reading not in seen:
+                    seen.add(reading)
+                    distinct.append(fact)
+            self._distinct[key] = distinct
+        return self._distinct[key]
+
+    def written(self, fact: Fact) -> frozenset[float]:
+        """The numbers written in a fact's text ("25" in "25-year-old"), computed once per table."""
+        cache = self._written
+        if id(fact) not in cache:
+            cache[id(fact)] = frozenset(written_numbers(fact.quantity.text))
+        return cache[id(fact)]
+
+    def evidence_words(self, fact: Fact) -> str:
+        """A fact's evidence sentence normalized for verbatim search (harness.facts.copied), computed once."""
+        cache = self._evidence_words
+        if id(fact) not in cache:
+            cache[id(fact)] = normalized(fact.evidence.sentence)
+        return cache[id(fact)]
+
+    @functools.cached_property
+    def number_set(self) -> frozenset[float]:
+        """`numbers` as a set."""
+        return frozenset(self.numbers)
+
+    @functools.cached_property
+    def _kind_index(self) -> dict[str, list[Fact]]:
+        index: dict[str, list[Fact]] = {}
+        for fact in self.facts:
+            index.setdefault(fact.quantity.kind, []).append(fact)
+        return index
+
+    @functools.cached_property
+    def _positions(self) -> dict[int, int]:
+        return {id(fact): k for k, fact in enumerate(self.facts)}
+
+    @functools.cached_property
+    def _distinct(self) -> dict[tuple[str, ...], list[Fact]]:
+        return {}
+
+    @functools.cached_property
+    def _written(self) -> dict[int, frozenset[float]]:
+        return {}
+
+    @functools.cached_property
+    def _evidence_words(self) -> dict[int, str]:
+        return {}
+
     def key_facts(self) -> list[Fact]:
         """The facts a good summary should keep: the gold keys, or the automatic ones without gold."""
         return [fact for fact in self.facts if fact.key]
@@ -168,11 +242,20 @@ def fact_from_mention(mention: Mention, fact_id: str, key: bool = False) -> Fact
                 Evidence(sentence.text, sentence.start, sentence.end), key, mention.context)  # fmt: skip
 
 
-def extract_facts(article: str, gold: Any = None, source: str = "facts.yaml") -> FactTable:
-    """Extract the fact table of an article; `gold` (a loaded facts.yaml) overrides and flags key facts."""
-    mentions = extract_mentions(article)
-    numbers = tuple(sorted(written_numbers(article)))
-    words = normalized(article)
+def extract_facts(article: str, gold: Any = None, source: str = "facts.yaml",
+                  sentences: Sequence[Span] | None = None) -> FactTable:  # fmt: skip
+    """Extract the fact table of an article; `gold` (a loaded facts.yaml) overrides and flags key facts.
+
+    `sentences` are the article's sentence spans when the caller has split it already. Known corpus
+    artefacts ("#" for "£") are repaired first (`harness.facts.normalize`, offsets unchanged).
+    """
+    article = normalize(article)
+    if sentences is not None:
+        sentences = [Span(article[s.start : s.end], s.start, s.end) for s in sentences]
+    tokens = tokenize(article)
+    mentions = extract_mentions(article, sentences, tokens)
+    numbers = tuple(sorted(written_numbers_in(tokens)))
+    words = normalized_tokens(tokens)
     entities = build_index(article)
     if gold is None:
         keys = _auto_keys(mentions)

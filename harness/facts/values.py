@@ -92,6 +92,10 @@ def agree(claim: Quantity, fact: Quantity) -> bool:
         return False
     if claim.unit and fact.unit and claim.unit != fact.unit:
         return False
+    if claim.hedge == "vague" and fact.hedge == "vague":
+        # "hundreds" and "dozens" overlap as intervals but name different magnitudes: each word's
+        # lower bound must lie within the other's range.
+        return fact.low <= claim.low <= fact.high and claim.low <= fact.low <= claim.high
     return _within(claim, fact) and not opposite_bounds(claim, fact)
 
 
@@ -140,7 +144,4 @@ def make(value: float, slack: float, kind: str, unit: str, text: str, a: Token, 
 
 def word(tokens: list[Token], i: int) -> str:
     """The lower-cased token at i without a possessive ("Saturday's" -> "saturday"), or '' outside the list."""
-    if not 0 <= i < len(tokens):
-        return ""
-    low = tokens[i].lower
-    return low[:-2] if low.endswith(("'s", "’s")) and tokens[i].kind == "word" else low
+    return tokens[i].word if 0 <= i < len(tokens) else ""
