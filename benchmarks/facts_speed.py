@@ -25,9 +25,9 @@ from pathlib import Path
 from harness.documents import load_documents
 from harness.facts import check_summary, extract_facts, signature
 from harness.facts.extract import extract_mentions
+from harness.facts.keys import table_for_document
 from harness.facts.selftest import perturbations, rewrites
 from harness.facts.sentences import fact_sentences
-from harness.facts.table import table_for_document
 
 
 def machine() -> str:

@@ -19,10 +19,11 @@ from harness.facts.check import (
     KeyFact,
     check_summary,
 )
+from harness.facts.keys import table_for_document
 from harness.facts.quantities import Quantity, agree, find_quantities
 from harness.facts.selftest import SelftestReport, run_selftest
 from harness.facts.signature import SIGNATURE, signature
-from harness.facts.table import Evidence, Fact, FactTable, extract_facts, table_for_document
+from harness.facts.table import Evidence, Fact, FactTable, extract_facts
 
 __all__ = [
     "CONTRADICTED", "NOT_IN_ARTICLE", "OMITTED", "PRESERVED", "SUPPORTED", "VERDICTS", "CheckResult", "Claim",

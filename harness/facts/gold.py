@@ -20,9 +20,9 @@ from __future__ import annotations
 from typing import Any
 
 from harness.errors import HarnessError
+from harness.facts.fact import Evidence, Fact
 from harness.facts.lexicon import stem
 from harness.facts.quantities import Quantity, find_quantities
-from harness.facts.table import Evidence, Fact
 from harness.text import sentence_spans
 
 REQUIRED = ("id", "text", "value", "evidence")

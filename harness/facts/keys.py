@@ -4,15 +4,18 @@ Without a curated facts.yaml, "the counted figures of the lead" says little on a
 XSum every system, the human reference included, keeps a few percent of them). Where a document has
 reference summaries, what people chose to state is a better measure of what matters: each figure a
 reference states (a supported claim aligned to an article fact) and each entity it names is key.
+`table_for_document` builds a document's table: curated (facts.yaml), from its references, or the lead rule.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
+from harness.documents import FACTS_FILE, Document
 from harness.facts.check import SUPPORTED, check_summary
 from harness.facts.entities import EntityIndex
-from harness.facts.table import FactTable
+from harness.facts.table import FactTable, extract_facts
 
 KEY_RULES = {
     "gold": "curated in facts.yaml",
@@ -35,3 +38,15 @@ def reference_keys(table: FactTable, references: list[str]) -> FactTable:
         index = EntityIndex(tuple(replace(e, key=e.id in entities) for e in index.entities), index.frames, index.names,
                             index.vocabulary)  # fmt: skip
     return replace(table, facts=facts, entities=index, key_rule="references")
+
+
+def table_for_document(document: Document, gold: bool = True) -> FactTable:
+    """The fact table of a document: extracted from its article, overlaid with its curated facts unless gold is False."""
+    if document.facts is None or not gold:
+        table = extract_facts(document.article)
+        if not document.references:
+            return table
+        return reference_keys(table, [reference.text for reference in document.references])
+    folder = Path(document.source) if document.source else None
+    source = str(folder / FACTS_FILE) if folder and folder.is_dir() else f"{document.source or document.doc_id}: facts"
+    return extract_facts(document.article, document.facts, source)

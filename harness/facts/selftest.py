@@ -21,9 +21,10 @@ from harness.facts.check import SUPPORTED, check_summary
 from harness.facts.dates import TIME_WINDOW
 from harness.facts.entity_selftest import entity_perturbations, entity_rewrites
 from harness.facts.extract import Mention, extract_mentions
+from harness.facts.keys import table_for_document
 from harness.facts.lexicon import noun_relation
 from harness.facts.numbers import TENS, UNITS
-from harness.facts.table import FactTable, table_for_document
+from harness.facts.table import FactTable
 from harness.facts.units import WEEKDAYS
 from harness.facts.values import CLOCK_UNIT
 from harness.text import sentence_spans

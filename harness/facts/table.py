@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import Any
 
-from harness.documents import FACTS_FILE, Document
 from harness.errors import HarnessError
 from harness.facts.copied import normalized, normalized_tokens
 from harness.facts.entities import EntityIndex
 from harness.facts.entity_index import build_index
 from harness.facts.extract import Mention, extract_mentions
-from harness.facts.lexicon import noun_relation, predicate_class, stem
+from harness.facts.fact import Evidence, Fact
+from harness.facts.gold import parse_gold
+from harness.facts.gold_entities import parse_gold_entities
 from harness.facts.normalize import normalize
 from harness.facts.numbers import tokenize, written_numbers, written_numbers_in
-from harness.facts.quantities import Quantity
 from harness.text import Span
 
 # Automatic key facts, used where no gold table says which facts matter: the counted figures
@@ -30,80 +29,6 @@ from harness.text import Span
 AUTO_KEY_KINDS = ("count", "money", "percent")
 AUTO_KEY_LEAD_SENTENCES = 5
 AUTO_KEY_MAX = 5
-LABEL_REACH = 4  # words after a figure searched for its counted noun ("100,000 of them children")
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """The article sentence that states a fact, with its character offsets in the article."""
-
-    sentence: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One quantity of the article: value, counted noun, predicate, qualifiers, evidence, key flag."""
-
-    id: str
-    quantity: Quantity
-    noun: str | None
-    predicate: str | None
-    qualifiers: dict = field(default_factory=dict)
-    evidence: Evidence = Evidence("", 0, 0)
-    key: bool = False
-    context: tuple[str, ...] = ()  # stemmed clause words, used to align claims to facts
-    source: str = "auto"  # auto | gold
-
-    @property
-    def label(self) -> str:
-        """The fact in the article's words: figure, counted noun as written, predicate ("an estimated 100,000 children trapped")."""
-        offset = self.quantity.span[1] - self.evidence.start
-        following = [t.text for t in tokenize(self.evidence.sentence[offset:]) if t.kind == "word"][:LABEL_REACH] if 0 <= offset else []
-        words = [self.quantity.text]
-        if self.noun:
-            target = stem(self.noun)
-            hit = next((i for i, word in enumerate(following) if stem(word.lower()) == target or noun_relation(word.lower(), self.noun) == "same"), None)
-            words += following[: hit + 1] if hit is not None else [self.noun]
-        if self.predicate and stem(self.predicate) not in {stem(w.lower()) for w in words}:
-            words.append(self.predicate)
-        return " ".join(words)
-
-    @property
-    def predicate_class(self) -> str | None:
-        """'death' for killed/dead/died, else the predicate's stem."""
-        return predicate_class(self.predicate)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready form."""
-        return {
-            "id": self.id,
-            "quantity": self.quantity.to_dict(),
-            "noun": self.noun,
-            "predicate": self.predicate,
-            "qualifiers": dict(self.qualifiers),
-            "evidence": {"sentence": self.evidence.sentence, "start": self.evidence.start, "end": self.evidence.end},
-            "key": self.key,
-            "context": list(self.context),
-            "source": self.source,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Fact:
-        """Inverse of to_dict."""
-        evidence = data.get("evidence") or {}
-        return cls(
-            id=str(data["id"]),
-            quantity=Quantity.from_dict(data["quantity"]),
-            noun=data.get("noun"),
-            predicate=data.get("predicate"),
-            qualifiers=dict(data.get("qualifiers") or {}),
-            evidence=Evidence(evidence.get("sentence", ""), int(evidence.get("start", 0)), int(evidence.get("end", 0))),
-            key=bool(data.get("key", False)),
-            context=tuple(data.get("context") or ()),
-            source=data.get("source", "auto"),
-        )
 
 
 @dataclass(frozen=True)
@@ -262,8 +187,6 @@ def extract_facts(article: str, gold: Any = None, source: str = "facts.yaml",
         facts = tuple(fact_from_mention(m, f"f{n:02d}", n in keys) for n, m in enumerate(mentions, start=1))
         return FactTable(facts, numbers=numbers, words=words, entities=entities)
     facts = [fact_from_mention(m, f"f{n:02d}") for n, m in enumerate(mentions, start=1)]
-    from harness.facts.gold import parse_gold  # gold.py builds Facts from this module: imported late, no cycle
-
     for gold_fact in parse_gold(gold, article, source):
         overlapping = [k for k, f in enumerate(facts) if _overlaps(f.quantity.span, gold_fact.quantity.span)]
         if overlapping:
@@ -274,8 +197,6 @@ def extract_facts(article: str, gold: Any = None, source: str = "facts.yaml",
         else:
             facts.append(gold_fact)
     facts.sort(key=lambda f: f.quantity.span)
-    from harness.facts.gold_entities import parse_gold_entities  # entities: in facts.yaml
-
     entities = parse_gold_entities(gold, entities, source)
     return FactTable(tuple(facts), has_gold=True, numbers=numbers, words=words, entities=entities, key_rule="gold")
 
@@ -293,17 +214,3 @@ def _auto_keys(mentions: list[Mention]) -> set[int]:
                 and q.claimable and q.hedge != "vague" and mention.noun is not None):  # fmt: skip
             keys.add(number)
     return keys
-
-
-def table_for_document(document: Document, gold: bool = True) -> FactTable:
-    """The fact table of a document: extracted from its article, overlaid with its curated facts unless gold is False."""
-    if document.facts is None or not gold:
-        table = extract_facts(document.article)
-        if not document.references:
-            return table
-        from harness.facts.keys import reference_keys  # keys.py checks references against this table: imported late
-
-        return reference_keys(table, [reference.text for reference in document.references])
-    folder = Path(document.source) if document.source else None
-    source = str(folder / FACTS_FILE) if folder and folder.is_dir() else f"{document.source or document.doc_id}: facts"
-    return extract_facts(document.article, document.facts, source)
