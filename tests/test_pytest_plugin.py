@@ -87,46 +87,16 @@ def test_assert_scores_loops_over_any_scorer(tmp_path):
         assert_scores(good, SEED_DIR, min={"rogue.rouge1.fmeasure": 0.1})
 
 
-# The README's example, verbatim: it must work in a new project, with nothing of this repository.
-README_EXAMPLE = '''
-import json
-
-import pytest
-from harness.pytest_plugin import assert_facts_preserved, assert_no_contradictions
-
-ARTICLE = (
-    "A storm cut power to 30,000 homes on Tuesday night. Crews restored most lines by noon, "
-    "but 2,000 homes were still dark on Wednesday. The utility expects full service by Friday."
-)
-
-
-def my_model(article: str) -> str:  # your summarizer here
-    return "The storm cut power to 30,000 homes; 2,000 were still dark on Wednesday."
-
-
-def test_my_summary_keeps_the_key_figures():
-    summary = my_model(ARTICLE)
-    assert_facts_preserved(summary, ARTICLE)    # the article's key facts kept, no wrong figure
-    assert_no_contradictions(summary, ARTICLE)  # or only: no figure the article contradicts or lacks
-
-
-def test_an_evaluation_config(harness_run, tmp_path):  # harness_run(path) -> RunResult, once per config
-    (tmp_path / "docs.jsonl").write_text(json.dumps({"id": "storm", "article": ARTICLE}) + "\\n")
-    (tmp_path / "eval.yaml").write_text(
-        "name: storm\\n"
-        "dataset: {path: docs.jsonl}\\n"
-        "models: [{name: lead-1, backend: lead, sentences: 1}]\\n"
-    )
-    result = harness_run(tmp_path / "eval.yaml")
-    assert result.summary["models"]["lead-1"]["facts"]["contradicted"] == 0
-    for row in result.scores:
-        assert_no_contradictions(row["summary"], ARTICLE)
-'''
+def readme_example() -> str:
+    """The README's pytest example, read from README.md itself so the two cannot drift apart."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("# tests/test_summaries.py in your project")
+    return text[start : text.index("```", start)]
 
 
 def test_the_readme_example_runs_in_a_new_project(pytester):
     """A project with none of this repository's files: the example passes as it stands."""
-    pytester.makepyfile(test_summaries=README_EXAMPLE)
+    pytester.makepyfile(test_summaries=readme_example())
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
 
