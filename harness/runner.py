@@ -10,57 +10,35 @@ import platform
 import subprocess
 import sys
 import time
-import traceback
+import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import ValidationError
 
 import harness
 from harness import store
-from harness.cache import GenerationCache, cache_key
-from harness.config import Config
+from harness.cache import GenerationCache
+from harness.config import Config, MetricsConfig
 from harness.dataset import load_dataset
 from harness.documents import Document
-from harness.errors import HarnessError
+from harness.executors import Executor, build_executor
+from harness.executors.local import LocalExecutor, shard_size
 from harness.gates import GateReport, check_run, load_baseline
+from harness.record import Recorder, RunObserver, Silent, plan
 from harness.report import write_report
 from harness.report.tables import summary_markdown
 from harness.scoring import Scorer, build_scorers
 from harness.store import Generation
-from harness.summarizers import BACKENDS, Summarizer, SummaryError, SummaryOutput, create_summarizer
+from harness.summarizers import BACKENDS, Summarizer, create_summarizer
 from harness.text import count_words
 
 log = logging.getLogger(__name__)
 
 _VERSIONED = ("summarization-harness", "rouge-score", "pysbd", "sumy", "nltk", "numpy", "torch", "transformers", "tokenizers", "pydantic")
-
-
-class RunObserver(Protocol):
-    """Receives progress while a run works (the CLI draws a progress bar from it)."""
-
-    def model_started(self, model: str, total: int, cached: int) -> None:
-        """A model begins: `total` documents, `cached` of them already done."""
-
-    def generated(self, model: str, count: int) -> None:
-        """`count` more documents done for model."""
-
-    def model_failed(self, model: str, error: str) -> None:
-        """A model stopped with an error; its remaining documents are marked failed."""
-
-
-class _Silent:
-    def model_started(self, model: str, total: int, cached: int) -> None:
-        pass
-
-    def generated(self, model: str, count: int) -> None:
-        pass
-
-    def model_failed(self, model: str, error: str) -> None:
-        pass
 
 
 @dataclass
@@ -109,38 +87,25 @@ def build_summarizers(config: Config) -> list[Summarizer]:
 
 def check_config(config: Config) -> tuple[list[Summarizer], list[Scorer], list[Document]]:
     """Everything a run would build, built and checked, without generating anything."""
-    return build_summarizers(config), build_scorers(config.metrics, seed=config.seed), load_dataset(config)
+    summarizers = build_summarizers(config)
+    build_executor(config)  # checks the executor's options (and that Ray is installed); starts nothing
+    return summarizers, build_scorers(config.metrics, seed=config.seed), load_dataset(config)
 
 
 def run(config: Config, observer: RunObserver | None = None) -> RunResult:
     """Evaluate every model of the config on every document and write the results directory."""
-    observer = observer or _Silent()
+    observer = observer or Silent()
     started_at, started = _now(), time.perf_counter()
     summarizers, scorers, documents = check_config(config)
-    cache = GenerationCache(config.cache_dir)
+    executor = build_executor(config)
     try:
-        plans = [_plan(summarizer, documents, cache) for summarizer in summarizers]
-        for plan in plans:  # fail on a missing model before any model runs
-            if plan.todo:
-                plan.summarizer.prepare()
-        generations: list[Generation] = []
-        timings: dict[str, dict[str, Any]] = {}
-        failures: list[dict[str, Any]] = []
-        for plan in plans:
-            model_started = time.perf_counter()
-            made = _generate(plan, documents, cache, observer, failures)
-            generations += made
-            timings[plan.summarizer.name] = {
-                "seconds": round(time.perf_counter() - model_started, 3),
-                # a precomputed model reads its summaries rather than generating them
-                ("generated" if plan.summarizer.cacheable else "read"): sum(1 for g in made if not g.cached and g.error is None),
-                "cached": len(documents) - len(plan.todo),
-            }
+        generations, timings, failures = generate(config, summarizers, documents, executor, observer)
+        scores = score_generations(generations, documents, scorers, executor=executor, metrics=config.metrics, seed=config.seed)
     finally:
-        cache.close()
-    scores = score_generations(generations, documents, scorers)
+        executor.close()
     summary = summarize_scores(scores, generations, scorers, config)
     run_record = _run_record(config, scorers, documents, timings, failures, started_at, time.perf_counter() - started)
+    run_record["executor"] = executor.describe()  # how the run was executed: type, workers, options
     files = {
         store.RUN_FILE: json.dumps(run_record, indent=2, ensure_ascii=False) + "\n",
         store.DOCUMENTS_FILE: store.dumps_jsonl(d.to_record() for d in documents),
@@ -161,106 +126,120 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
     return result
 
 
-@dataclass
-class _Plan:
-    summarizer: Summarizer
-    fingerprint: dict[str, Any]
-    keys: list[str]
-    hits: dict[str, dict[str, Any]]
-    todo: list[int]
+def generate(
+    config: Config, summarizers: Sequence[Summarizer], documents: Sequence[Document], executor: Executor, observer: RunObserver
+) -> tuple[list[Generation], dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """Plan (cache look-ups), execute (the executor) and record (driver only): generations, timings, failures."""
+    cache = GenerationCache(config.cache_dir)
+    generations: list[Generation] = []
+    timings: dict[str, dict[str, Any]] = {}
+    failures: list[dict[str, Any]] = []
+    try:
+        plans = [plan(summarizer, spec, documents, cache) for summarizer, spec in zip(summarizers, config.models)]
+        for todo in plans:  # fail on a missing model before any model runs
+            if todo.todo:
+                todo.summarizer.prepare()
+        for todo in plans:
+            model_started = time.perf_counter()
+            recorder = Recorder(todo, documents, cache, observer)
+            if todo.todo:
+                try:
+                    # closing(): workers, threads and connections end even when this loop stops early.
+                    with contextlib.closing(executor.generate(todo.summarizer, todo.spec, [documents[i] for i in todo.todo])) as outputs:
+                        for position, output in outputs:
+                            recorder.record(todo.todo[position], output)
+                except Exception as error:  # a model that fails mid-run: keep what it made, mark the rest failed, go on
+                    recorder.stop(error)
+                finally:
+                    todo.summarizer.close()
+            generations += recorder.finish()
+            failures += recorder.failures
+            timings[todo.summarizer.name] = {
+                "seconds": round(time.perf_counter() - model_started, 3),
+                # a precomputed model reads its summaries rather than generating them
+                ("generated" if todo.summarizer.cacheable else "read"): recorder.made,
+                "cached": len(documents) - len(todo.todo),
+            }
+    finally:
+        cache.close()
+    return generations, timings, failures
 
 
-def _plan(summarizer: Summarizer, documents: Sequence[Document], cache: GenerationCache) -> _Plan:
-    fingerprint = summarizer.fingerprint()
-    keys = [cache_key(fingerprint, document.article) for document in documents]
-    hits = cache.get_many(keys) if summarizer.cacheable else {}
-    return _Plan(summarizer, fingerprint, keys, hits, [i for i, key in enumerate(keys) if key not in hits])
+def score_generations(
+    generations: Sequence[Generation],
+    documents: Sequence[Document],
+    scorers: Sequence[Scorer],
+    *,
+    executor: Executor | None = None,
+    metrics: MetricsConfig | None = None,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
+    """One score row per generation (model, doc_id, summary, words, each scorer's fields), in generation order.
 
-
-def _generate(
-    plan: _Plan, documents: Sequence[Document], cache: GenerationCache, observer: RunObserver, failures: list[dict[str, Any]]
-) -> list[Generation]:
-    summarizer = plan.summarizer
-    done: dict[int, Generation] = {
-        i: _generation(summarizer.name, documents[i].doc_id, SummaryOutput(**plan.hits[key]), cached=True)
-        for i, key in enumerate(plan.keys)
-        if key in plan.hits
-    }
-    observer.model_started(summarizer.name, len(documents), len(done))
-    failed_documents: list[str] = []
-    if plan.todo:
-        fingerprint, store_keys, refreshed = plan.fingerprint, plan.keys, False
-        try:
-            # closing(): a backend's threads and connections end even when this loop stops early.
-            with contextlib.closing(summarizer.summarize_documents([documents[i] for i in plan.todo])) as outputs:
-                for position, output in outputs:
-                    index = plan.todo[position]
-                    if isinstance(output, SummaryError):  # one article failed; errors are never cached
-                        done[index] = Generation(summarizer.name, documents[index].doc_id, None, seconds=output.seconds, error=output.message)
-                        failed_documents.append(f"{documents[index].doc_id}: {output.message}")
-                        observer.generated(summarizer.name, 1)
-                        continue
-                    if not refreshed:
-                        # Loading can pin down what the fingerprint could not know before (the downloaded commit).
-                        refreshed, fingerprint = True, summarizer.fingerprint()
-                        if fingerprint != plan.fingerprint:
-                            store_keys = [cache_key(fingerprint, d.article) for d in documents]
-                    if summarizer.cacheable:
-                        cache.put(store_keys[index], summarizer.name, asdict(output), fingerprint)
-                    done[index] = _generation(summarizer.name, documents[index].doc_id, output, cached=False)
-                    observer.generated(summarizer.name, 1)
-        except Exception as error:  # a model that fails mid-run: keep what it made, mark the rest failed, go on
-            one_line = str(error) if isinstance(error, HarnessError) else f"{type(error).__name__}: {error}"
-            message = (one_line.strip().splitlines() or [type(error).__name__])[0].removeprefix(f"model '{summarizer.name}': ")
-            missing = [i for i in plan.todo if i not in done]
-            for index in missing:
-                done[index] = Generation(summarizer.name, documents[index].doc_id, None, error=message)
-            failure = {"model": summarizer.name, "error": message, "documents": len(missing) + len(failed_documents)}
-            if not isinstance(error, HarnessError):  # a HarnessError is the whole story; anything else may be a bug
-                failure["traceback"] = traceback.format_exc()
-            failures.append(failure)
-            observer.model_failed(summarizer.name, message)
-            failed_documents = []
-        finally:
-            summarizer.close()
-    if failed_documents:
-        failures.append({
-            "model": summarizer.name,
-            "error": f"{len(failed_documents)} document(s) failed; first: {failed_documents[0]}",
-            "documents": len(failed_documents),
-        })
-        observer.model_failed(summarizer.name, failed_documents[0])
-    return [done[i] for i in range(len(documents))]
-
-
-def _generation(model: str, doc_id: str, output: SummaryOutput, cached: bool) -> Generation:
-    return Generation(
-        model=model,
-        doc_id=doc_id,
-        summary=output.summary,
-        seconds=output.seconds,
-        tokens_in=output.tokens_in,
-        tokens_out=output.tokens_out,
-        truncated=output.truncated,
-        cached=cached,
-        meta=output.meta,
-    )
-
-
-def score_generations(generations: Sequence[Generation], documents: Sequence[Document], scorers: Sequence[Scorer]) -> list[dict[str, Any]]:
-    """One score row per generation: model, doc_id, summary, words, and each scorer's fields."""
-    by_id = {document.doc_id: document for document in documents}
-    rows = []
+    With an executor, the documents are split into shards (every model's summary of a document in the
+    same shard, so its fact table is built once) that the executor scores where it runs work; the
+    shards rebuild the scorers from `metrics` once per process.
+    """
+    position = {document.doc_id: i for i, document in enumerate(documents)}
+    rows: list[dict[str, Any]] = []
+    pairs: dict[int, list[tuple[int, str]]] = {}  # document index -> (row index, summary)
     for generation in generations:
         row: dict[str, Any] = {"model": generation.model, "doc_id": generation.doc_id, "summary": generation.summary}
         if generation.error is not None or generation.summary is None:
             row["error"] = generation.error
         else:
             row["words"] = count_words(generation.summary)
-            for scorer in scorers:
-                row.update(scorer.score(generation.summary, by_id[generation.doc_id]))
+            pairs.setdefault(position[generation.doc_id], []).append((len(rows), generation.summary))
         rows.append(row)
+    if executor is None:  # no run around this call: score here, with the scorers given
+        executor = LocalExecutor(LocalExecutor.Options(), workers=1)
+    elif metrics is None and executor.workers > 1:
+        raise ValueError("score_generations: pass the metrics config the scorers were built from, so workers can rebuild them")
+    token = uuid.uuid4().hex  # which run: workers keep one run's scorers (and their per-document caches)
+    indices = sorted(pairs)
+    size = shard_size(len(indices), executor.workers)
+    shards = [
+        _ScoreShard(metrics or MetricsConfig(), seed, token, tuple(documents[i] for i in chunk), tuple((k, pairs[i]) for k, i in enumerate(chunk)))
+        for chunk in (indices[start : start + size] for start in range(0, len(indices), size))
+    ]
+    global _scorers
+    _scorers = (token, list(scorers))  # shards run in this process use the driver's scorers
+    try:
+        for scored in executor.map(score_shard, shards):
+            for row_index, fields in scored:
+                rows[row_index].update(fields)
+    finally:
+        _scorers = None
     return rows
+
+
+@dataclass(frozen=True)
+class _ScoreShard:
+    metrics: MetricsConfig
+    seed: int
+    token: str  # which run: a worker keeps one run's scorers
+    documents: tuple[Document, ...]
+    pairs: tuple[tuple[int, list[tuple[int, str]]], ...]  # (index into documents, [(row index, summary)])
+
+
+_scorers: tuple[str, list[Scorer]] | None = None  # this process's scorers, for the run named by the token
+
+
+def score_shard(shard: _ScoreShard) -> list[tuple[int, dict[str, Any]]]:
+    """Score one shard's summaries, wherever it runs: (row index, fields) for each summary."""
+    global _scorers
+    if _scorers is None or _scorers[0] != shard.token:
+        _scorers = (shard.token, build_scorers(shard.metrics, seed=shard.seed))
+    scorers = _scorers[1]
+    scored = []
+    for document_index, summaries in shard.pairs:
+        document = shard.documents[document_index]
+        for row_index, summary in summaries:
+            fields: dict[str, Any] = {}
+            for scorer in scorers:
+                fields.update(scorer.score(summary, document))
+            scored.append((row_index, fields))
+    return scored
 
 
 def summarize_scores(

@@ -55,6 +55,9 @@ class Summarizer(ABC):
     execution_options: ClassVar[frozenset[str]] = frozenset()
     # False for backends whose output is already stored elsewhere (precomputed files): no cache rows.
     cacheable: ClassVar[bool] = True
+    # True for CPU-bound backends whose output depends only on (options, documents): the local executor may
+    # then rebuild them in worker processes and split the documents between them.
+    parallel: ClassVar[bool] = False
 
     def __init__(self, name: str, options: BackendOptions, *, seed: int = 0, base_dir: Path | None = None) -> None:
         self.name = name

@@ -1,0 +1,153 @@
+"""The executor seam and the local executor's process pool: same rows and values as one worker, failures kept."""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import SEED_DIR
+from harness import store
+from harness.config import load_config
+from harness.errors import HarnessError
+from harness.executors import EXECUTORS, build_executor, local
+from harness.runner import check_config, run
+from harness.summarizers import BACKENDS
+from harness.summarizers.extractive import ExtractiveOptions, Lead
+from helpers import run_cli
+
+MODELS = "  - {name: lead-2, backend: lead, sentences: 2}\n  - {name: tr, backend: textrank, words: 40}\n  - {name: lr, backend: lexrank}\n"
+
+
+class PidOptions(ExtractiveOptions):
+    crash_on: str | None = None  # an option (not a class attribute), so a worker process sees it too
+    exit_on: str | None = None
+
+
+class PidLead(Lead):
+    """Lead-k that says which process made each summary, and can crash or kill its process on demand."""
+
+    backend = "pid-lead"
+    Options = PidOptions
+
+    def summarize(self, articles):
+        for index, output in super().summarize(articles):
+            if self.options.crash_on and self.options.crash_on in articles[index]:
+                raise RuntimeError("crashed in a worker\nsecond line")
+            if self.options.exit_on and self.options.exit_on in articles[index]:
+                os._exit(3)  # a worker killed mid-shard (out of memory, a segfault)
+            yield index, type(output)(output.summary, output.seconds, meta={"pid": os.getpid()})
+
+
+@pytest.fixture(autouse=True)
+def pid_backend(monkeypatch):
+    monkeypatch.setitem(BACKENDS, PidLead.backend, PidLead)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    """40 distinct documents (rotations of the seed article's paragraphs), two references each: enough for the pool."""
+    paragraphs = [p for p in (SEED_DIR / "article.txt").read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    path = tmp_path_factory.mktemp("docs") / "docs.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(40):
+            body = paragraphs[i % 22 :] + paragraphs[: i % 22]
+            article = "\n\n".join(body[: 4 + i % 5])
+            out.write(json.dumps({"id": f"d{i}", "article": article, "references": [body[0], body[1]]}) + "\n")
+    return path
+
+
+def config(tmp_path: Path, dataset: Path, models: str = MODELS, extra: str = "", name: str = "config.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(f"name: t\ndataset: {{path: {dataset}}}\nmodels:\n{models}metrics: {{rouge: {{bootstrap: 100}}, facts: {{bootstrap: 100}}}}\ncache: false\n{extra}")
+    return path
+
+
+def without_timing(rows):
+    return [{k: v for k, v in row.items() if k not in ("seconds", "meta")} for row in rows]
+
+
+def test_two_workers_give_the_same_rows_and_values_as_one(tmp_path, dataset):
+    one = run(load_config(config(tmp_path, dataset, extra="workers: 1\n")))
+    two = run(load_config(config(tmp_path, dataset, extra="workers: 2\n", name="two.yaml")).with_output(tmp_path / "two"))
+    assert one.run["executor"] == {"type": "local", "workers": 1} and two.run["executor"] == {"type": "local", "workers": 2}
+    assert len(two.scores) == 120 and all("error" not in row for row in two.scores)
+    assert without_timing(store.read_run(one.run_dir).generations) == without_timing(store.read_run(two.run_dir).generations)
+    assert one.scores == two.scores  # same order, same ROUGE, fact and extractive values
+    timeless = [{name: {k: v for k, v in entry.items() if k != "seconds_per_summary"} for name, entry in r.summary["models"].items()} for r in (one, two)]
+    assert timeless[0] == timeless[1]  # aggregates and confidence intervals too
+
+
+def test_parallel_summarizers_and_scoring_run_in_worker_processes(tmp_path, dataset):
+    models = "  - {name: pids, backend: pid-lead}\n"
+    result = run(load_config(config(tmp_path, dataset, models, extra="workers: 2\n")))
+    pids = {g.meta["pid"] for g in result.generations}
+    assert len(pids) == 2 and os.getpid() not in pids  # two processes, not this one
+    assert [g.doc_id for g in result.generations] == [f"d{i}" for i in range(40)]  # recorded in document order
+
+
+def test_one_worker_starts_no_process(tmp_path, dataset):
+    local.shutdown_pool()
+    result = run(load_config(config(tmp_path, dataset, "  - {name: pids, backend: pid-lead}\n", extra="workers: 1\n")))
+    assert {g.meta["pid"] for g in result.generations} == {os.getpid()}
+    assert local._shared is None
+
+
+def test_a_crash_in_a_worker_stops_that_model_only_and_keeps_its_traceback(tmp_path, dataset):
+    models = "  - {name: flaky, backend: pid-lead, crash_on: 'd33'}\n  - {name: steady, backend: lead}\n"
+    lines = dataset.read_text().splitlines()
+    marked = tmp_path / "marked.jsonl"  # one article carries a marker the model crashes on
+    marked.write_text("\n".join(line.replace('"article": "', '"article": "d33 ', 1) if '"d33"' in line else line for line in lines) + "\n")
+    result = run(load_config(config(tmp_path, marked, models, extra="workers: 2\n")))
+    flaky = {g.doc_id: g for g in result.generations if g.model == "flaky"}
+    assert flaky["d33"].error == "RuntimeError: crashed in a worker"
+    made = [g for g in flaky.values() if g.error is None]
+    assert made and all(g.summary for g in made)  # shards finished before the crash are kept
+    assert result.failures[0]["model"] == "flaky" and result.failures[0]["documents"] == 40 - len(made)
+    assert "crashed in a worker" in result.failures[0]["traceback"] and "in summarize" in result.failures[0]["traceback"]
+    assert all(g.error is None for g in result.generations if g.model == "steady")
+
+
+def test_a_worker_process_that_dies_fails_its_model_and_the_pool_recovers(tmp_path, dataset):
+    lines = dataset.read_text().splitlines()
+    marked = tmp_path / "marked.jsonl"
+    marked.write_text("\n".join(line.replace('"article": "', '"article": "EXIT ', 1) if '"d5"' in line else line for line in lines) + "\n")
+    models = "  - {name: dies, backend: pid-lead, exit_on: EXIT}\n  - {name: after, backend: pid-lead}\n"
+    result = run(load_config(config(tmp_path, marked, models, extra="workers: 2\n")))
+    assert result.failures[0]["model"] == "dies" and "a worker process died" in result.failures[0]["error"]
+    assert all(g.error is None for g in result.generations if g.model == "after")
+
+
+def test_executor_options_are_checked_with_file_line_and_field(tmp_path, dataset):
+    cases = {
+        "executor: {type: nope}\n": r"config\.yaml:9: executor\.type: unknown executor 'nope' \(known: local, ray\)",
+        "executor: {type: local, workers: 2}\n": r"config\.yaml:9: executor\.workers: unknown field",
+        "executor:\n  type: ray\n  batch_sise: 4\n": r"config\.yaml:11: executor\.batch_sise: unknown field; did you mean 'batch_size'\?",
+        "executor: {type: ray, num_gpus: -1}\n": r"config\.yaml:9: executor\.num_gpus: Input should be greater than or equal to 0",
+        "workers: 0\n": r"config\.yaml:9: workers: Input should be greater than 0",
+    }
+    for extra, expected in cases.items():
+        with pytest.raises(HarnessError, match=expected):
+            check_config(load_config(config(tmp_path, dataset, extra=extra)))
+
+
+def test_ray_missing_is_one_line_naming_the_extra(tmp_path, dataset, monkeypatch):
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None if name == "ray" else __import__("importlib").machinery.PathFinder.find_spec(name))
+    with pytest.raises(HarnessError) as error:
+        build_executor(load_config(config(tmp_path, dataset, extra="executor: {type: ray}\n")))
+    assert re.fullmatch(r".*config\.yaml:9: executor\.type: the ray executor needs Ray, which is not installed: "
+                        r"pip install \"summarization-harness\[ray\]\"", str(error.value))
+
+
+def test_registry_is_one_line_per_executor():
+    assert set(EXECUTORS) == {"local", "ray"} and all(cls.name == name for name, cls in EXECUTORS.items())
+
+
+def test_cli_workers_overrides_the_config(tmp_path, dataset):
+    path = config(tmp_path, dataset, "  - {name: lead-2, backend: lead, sentences: 2}\n", extra="workers: 2\nreport: false\n")
+    finished = run_cli("run", str(path), "--workers", "1", "--limit", "3")
+    assert finished.returncode == 0, finished.stderr
+    assert json.loads((tmp_path / "results" / "t" / "run.json").read_text())["executor"] == {"type": "local", "workers": 1}
+    bad = run_cli("run", str(path), "--workers", "0")
+    assert bad.returncode == 2 and bad.stderr.strip() == "error: --workers: must be a positive number of workers"
