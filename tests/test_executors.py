@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import SEED_DIR
+from helpers import run_cli
+
 from harness import store
 from harness.config import load_config
 from harness.errors import HarnessError
@@ -15,7 +16,6 @@ from harness.executors import EXECUTORS, build_executor, local
 from harness.runner import check_config, run
 from harness.summarizers import BACKENDS
 from harness.summarizers.extractive import ExtractiveOptions, Lead
-from helpers import run_cli
 
 MODELS = "  - {name: lead-2, backend: lead, sentences: 2}\n  - {name: tr, backend: textrank, words: 40}\n  - {name: lr, backend: lexrank}\n"
 

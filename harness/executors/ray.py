@@ -16,6 +16,7 @@ import importlib.util
 import logging
 import math
 import traceback
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -205,8 +206,9 @@ class RayExecutor(Executor):
         from ray.exceptions import GetTimeoutError, RayActorError
 
         shape = {"num_cpus": self.options.num_cpus, "num_gpus": self.options.num_gpus, "max_restarts": 0}
-        worker_class = ray.remote(_Worker).options(**shape)
-        actors = [worker_class.remote() for _ in range(self.workers)]
+        worker_class = ray.remote(_Worker)
+        run = uuid.uuid4().hex[:8]  # named, so a user (or a test) can find a run's workers in `ray list actors`
+        actors = [worker_class.options(name=f"harness-{run}-{i}", **shape).remote() for i in range(self.workers)]
         try:
             versions = ray.get([actor.ready.remote() for actor in actors], timeout=START_TIMEOUT)
         except GetTimeoutError:
