@@ -1,6 +1,7 @@
 """The executor seam and the local executor's process pool: same rows and values as one worker, failures kept."""
 
 import json
+import logging
 import os
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ from harness.executors import EXECUTORS, build_executor, local
 from harness.runner import check_config, run
 from harness.summarizers import BACKENDS
 from harness.summarizers.extractive import ExtractiveOptions, Lead
+from harness.summarizers.replicas import SET_ASIDE, ReplicaPool
 
 MODELS = "  - {name: lead-2, backend: lead, sentences: 2}\n  - {name: tr, backend: textrank, words: 40}\n  - {name: lr, backend: lexrank}\n"
 
@@ -151,3 +153,56 @@ def test_cli_workers_overrides_the_config(tmp_path, dataset):
     assert json.loads((tmp_path / "results" / "t" / "run.json").read_text())["executor"] == {"type": "local", "workers": 1}
     bad = run_cli("run", str(path), "--workers", "0")
     assert bad.returncode == 2 and bad.stderr.strip() == "error: --workers: must be a positive number of workers"
+
+
+def test_replica_pool_prefers_the_least_busy_and_sets_aside_a_refusing_one():
+    now = [0.0]
+    pool = ReplicaPool(["http://a", "http://b", "http://c"], clock=lambda: now[0])
+    with pool.lease() as first, pool.lease() as second, pool.lease() as third:
+        assert {first, second, third} == {"http://a", "http://b", "http://c"}  # one each while all are busy
+        with pool.lease() as fourth:
+            assert fourth == first  # a tie in outstanding requests goes to the least recently used
+    with pytest.raises(ConnectionRefusedError), pool.lease() as refused:
+        raise ConnectionRefusedError
+    assert refused not in pool.available() and len(pool.available()) == 2
+    now[0] = SET_ASIDE + 0.1
+    assert refused in pool.available()  # tried again after a while
+    for url in list(pool.urls):  # every replica refuses: the one due back soonest is still tried
+        with pytest.raises(ConnectionRefusedError), pool.lease():
+            raise ConnectionRefusedError
+    assert pool.available() == [] and pool._acquire() in pool.urls
+
+
+def test_two_servers_one_stopped_mid_run_lose_nothing_and_share_one_cache_key(fake_server, jsonl_dataset, tmp_path, caplog):
+    servers = [fake_server("--delay", "0.05"), fake_server("--delay", "0.05")]
+    urls = json.dumps([server.url for server in servers])
+    model = "  - {{name: served, backend: openai, model: fake-model, concurrency: 2, max_retries: 4, backoff: 0.05, base_url: {}}}\n"
+    dataset = jsonl_dataset(12)
+
+    class StopOne:
+        def __init__(self):
+            self.seen, self.before = 0, None
+
+        def model_started(self, model, total, cached):
+            pass
+
+        def generated(self, model, count):
+            self.seen += count
+            if self.seen == 4:  # requests are in flight on both servers now: stop the second
+                self.before = servers[1].stats()["chat_requests"]
+                servers[1].process.terminate()
+                servers[1].process.wait(timeout=10)
+
+        def model_failed(self, model, error):
+            pass
+
+    observer = StopOne()
+    path = config(tmp_path, dataset, model.format(urls), extra="cache: true\n")
+    with caplog.at_level(logging.WARNING):
+        result = run(load_config(path), observer=observer)
+    assert any("refuses connections; set aside" in record.getMessage() for record in caplog.records)
+    assert result.failures == [] and [g.error for g in result.generations] == [None] * 12
+    assert observer.before >= 1 and servers[0].stats()["chat_requests"] >= 12 - observer.before  # both served; the first took the rest
+    # The cache key names the model and its settings, not the replicas: one replica finds every summary cached.
+    again = run(load_config(config(tmp_path, dataset, model.format(json.dumps([servers[0].url])), extra="cache: true\n", name="one.yaml")))
+    assert again.cached == 12 and again.generated == 0

@@ -8,6 +8,7 @@ model. The API key is read from an environment variable at run time and is never
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ from pydantic import Field, field_validator
 from harness.errors import HarnessError
 from harness.summarizers.base import Summarizer, SummaryError, SummaryOutput
 from harness.summarizers.prompting import PromptOptions, clean_reply
+from harness.summarizers.replicas import ReplicaPool, replica_urls
 
 if TYPE_CHECKING:
     import httpx  # imported when a run needs it: `harness validate` and `harness models` stay quick
@@ -41,7 +43,10 @@ FAILURES_IN_A_ROW = 3  # articles that exhaust their retries one after another b
 class OpenAIOptions(PromptOptions):
     """Options of the openai backend: where the server is, the prompt, and generation settings."""
 
-    base_url: str = Field(description="API root, e.g. http://localhost:8000/v1; requests go to BASE_URL/chat/completions")
+    base_url: str | list[str] = Field(
+        description="API root, e.g. http://localhost:8000/v1 (requests go to BASE_URL/chat/completions), "
+        "or a list of replicas serving the same model: requests are spread over them"
+    )
     model: str = Field(description="model name as the server knows it (vLLM: the served model; Ollama: llama3.2)")
     api_key_env: str | None = Field(None, description="environment variable holding the API key; unset sends no key")
     temperature: float = Field(0.0, ge=0, description="0 for (near-)deterministic summaries")
@@ -59,7 +64,11 @@ class OpenAIOptions(PromptOptions):
 
     @field_validator("base_url")
     @classmethod
-    def _http_url(cls, url: str) -> str:
+    def _http_url(cls, url: str | list[str]) -> str | list[str]:
+        if isinstance(url, list):  # replicas: each one checked alike
+            if not url:
+                raise ValueError("list at least one URL")
+            return [cls._http_url(one) for one in url]
         if not re.match(r"^https?://[^/\s]+", url):
             raise ValueError("use an http:// or https:// URL such as http://localhost:8000/v1")
         return url.rstrip("/")
@@ -91,14 +100,23 @@ class OpenAICompatible(Summarizer):
 
     @property
     def url(self) -> str:
-        """The chat-completions endpoint."""
-        return f"{self.options.base_url}/chat/completions"
+        """The chat-completions endpoint (of the first replica, when there are several)."""
+        return f"{replica_urls(self.options.base_url)[0]}/chat/completions"
 
     def fingerprint(self) -> dict[str, Any]:
         """Server, model name, prompt and generation settings; not which variable holds the key."""
         fingerprint = super().fingerprint()
         fingerprint["options"].pop("api_key_env")  # the same model answers whoever pays
+        if isinstance(self.options.base_url, list):  # replicas serve one model: which ones answer is not part of it
+            fingerprint["options"].pop("base_url")
         return fingerprint
+
+    @functools.cached_property
+    def replicas(self) -> ReplicaPool:
+        """The servers requests go to (one, or several replicas), and which of them refuse connections."""
+        import httpx
+
+        return ReplicaPool(replica_urls(self.options.base_url), refused=(httpx.ConnectError,))
 
     def prepare(self) -> None:
         """Check the API key is there; the server is not contacted until the run needs it."""
@@ -187,7 +205,8 @@ class OpenAICompatible(Summarizer):
             attempt += 1
             retry_after = None
             try:
-                response = client.post(self.url, json=body)
+                with self.replicas.lease() as root:
+                    response = client.post(f"{root}/chat/completions", json=body)
             except httpx.TimeoutException:
                 problem = f"no reply within {self.options.timeout:g} s"
             except httpx.RequestError as error:  # refused, reset, protocol or decoding trouble
