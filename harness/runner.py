@@ -202,6 +202,8 @@ def score_generations(
         _ScoreShard(metrics or MetricsConfig(), seed, token, tuple(documents[i] for i in chunk), tuple((k, pairs[i]) for k, i in enumerate(chunk)))
         for chunk in (indices[start : start + size] for start in range(0, len(indices), size))
     ]
+    if not scorers:
+        return rows
     global _scorers
     _scorers = (token, list(scorers))  # shards run in this process use the driver's scorers
     try:

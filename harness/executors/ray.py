@@ -147,7 +147,9 @@ class RayExecutor(Executor):
         return None
 
     def map(self, fn: Callable[[Shard], Result], shards: Sequence[Shard]) -> list[Result]:
-        """fn over shards as Ray tasks (one CPU each), results in shard order."""
+        """fn over shards as Ray tasks (one CPU each), results in shard order; one shard runs here."""
+        if len(shards) <= 1:  # a Ray task would add a worker's start-up to a few milliseconds of work
+            return [fn(shard) for shard in shards]
         ray = self._connect()
         self._stop_actors()  # generation is over: the actors' reserved CPUs go to the tasks
         task = ray.remote(num_cpus=1)(fn)
