@@ -26,7 +26,7 @@ from harness.config import Config, MetricsConfig
 from harness.dataset import load_dataset
 from harness.documents import Document
 from harness.executors import Executor, build_executor
-from harness.executors.local import LocalExecutor, shard_size
+from harness.executors.local import LocalExecutor
 from harness.gates import GateReport, check_run, load_baseline
 from harness.record import Recorder, RunObserver, Silent, plan
 from harness.report import write_report
@@ -197,7 +197,7 @@ def score_generations(
         raise ValueError("score_generations: pass the metrics config the scorers were built from, so workers can rebuild them")
     token = uuid.uuid4().hex  # which run: workers keep one run's scorers (and their per-document caches)
     indices = sorted(pairs)
-    size = shard_size(len(indices), executor.workers)
+    size = executor.shard_size(len(indices))
     shards = [
         _ScoreShard(metrics or MetricsConfig(), seed, token, tuple(documents[i] for i in chunk), tuple((k, pairs[i]) for k, i in enumerate(chunk)))
         for chunk in (indices[start : start + size] for start in range(0, len(indices), size))

@@ -8,6 +8,7 @@ order as work finishes, so the driver records each result at once.
 
 from __future__ import annotations
 
+import math
 import pickle
 import traceback
 from abc import ABC, abstractmethod
@@ -25,6 +26,12 @@ from harness.summarizers.base import Summarizer, SummaryError, SummaryOutput
 Shard = TypeVar("Shard")
 Result = TypeVar("Result")
 Output = tuple[int, SummaryOutput | SummaryError]
+
+# Fewer items than this are done in one shard, in-process: starting workers (0.6 s and more for a process
+# pool on a busy machine, seconds for Ray) would cost more than it saves (a summary or score row: 5-50 ms).
+MIN_SHARDED_ITEMS = 16
+MAX_SHARD = 64  # items per shard at most: progress moves smoothly and a lost shard is small
+SHARDS_PER_WORKER = 4  # more shards than workers, so a slow shard does not leave the others idle
 
 
 class ExecutorOptions(BaseModel):
@@ -62,6 +69,12 @@ class Executor(ABC):
     @abstractmethod
     def map(self, fn: Callable[[Shard], Result], shards: Sequence[Shard]) -> list[Result]:
         """fn over every shard, results in shard order; fn is a top-level (picklable) function."""
+
+    def shard_size(self, items: int) -> int:
+        """Items per shard: about SHARDS_PER_WORKER shards per worker, at most MAX_SHARD each; few items, one shard."""
+        if items < MIN_SHARDED_ITEMS:
+            return max(items, 1)
+        return max(1, min(MAX_SHARD, math.ceil(items / (max(self.workers, 1) * SHARDS_PER_WORKER))))
 
     def describe(self) -> dict[str, Any]:
         """What run.json records about how the run was executed."""

@@ -16,7 +16,6 @@ joblib's loky does), so a test session or a notebook pays the start-up once.
 from __future__ import annotations
 
 import atexit
-import math
 import multiprocessing
 import os
 import threading
@@ -44,23 +43,11 @@ from harness.executors.base import (
 )
 from harness.summarizers.base import Summarizer
 
-# Fewer items than this are done in one shard, in-process: starting the pool (0.6 s and more on a busy
-# machine) would cost more than it saves (an extractive summary or a score row takes 5-50 ms).
-MIN_POOL_ITEMS = 16
-MAX_SHARD = 64  # documents per shard at most: progress moves smoothly and a lost shard is small
-SHARDS_PER_WORKER = 4  # more shards than workers, so a slow shard does not leave the others idle
 _PRELOAD = ["harness.runner", "harness.executors.local"]  # imported once in the fork server, not per worker
 
 
 class LocalOptions(ExecutorOptions):
     """The local executor has no options of its own: the run's `workers:` sizes its process pool."""
-
-
-def shard_size(items: int, workers: int) -> int:
-    """Items per shard: about SHARDS_PER_WORKER shards per worker, at most MAX_SHARD items each; few items, one shard."""
-    if items < MIN_POOL_ITEMS:
-        return max(items, 1)
-    return max(1, min(MAX_SHARD, math.ceil(items / (max(workers, 1) * SHARDS_PER_WORKER))))
 
 
 def default_workers() -> int:
@@ -84,7 +71,7 @@ class LocalExecutor(Executor):
 
     def generate(self, summarizer: Summarizer, spec: ModelSpec, documents: Sequence[Document]) -> Iterator[Output]:
         """In-process; a parallel summarizer's shards on the process pool, yielded as each shard finishes."""
-        size = shard_size(len(documents), self.workers)
+        size = self.shard_size(len(documents))
         if self.workers <= 1 or not summarizer.parallel or len(documents) <= size:
             yield from summarizer.summarize_documents(documents)
             return

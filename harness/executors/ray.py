@@ -93,11 +93,16 @@ class RayExecutor(Executor):
         return self._workers
 
     def describe(self) -> dict[str, Any]:
-        """Options, workers and how many batches were retried after a worker died."""
-        return {**super().describe(), "retried_batches": self.retried_batches}
+        """Options, workers (when known: a run whose summaries were all cached starts none) and batches retried."""
+        workers = self._workers or self.options.workers or self.requested_workers
+        options = self.options.model_dump(mode="json", exclude_none=True)
+        return {"type": self.name, "workers": workers, **options, "retried_batches": self.retried_batches}
 
     def generate(self, summarizer: Summarizer, spec: ModelSpec, documents: Sequence[Document]) -> Iterator[Output]:
         """Batches over the actors, one in flight each; outputs yielded as each batch comes back."""
+        if not summarizer.cacheable:  # precomputed summaries: files on this machine, read here
+            yield from summarizer.summarize_documents(documents)
+            return
         ray = self._connect()
         from ray.exceptions import RayActorError
 
