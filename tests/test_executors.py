@@ -4,10 +4,15 @@ import json
 import logging
 import os
 import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from conftest import SEED_DIR
+from conftest import ROOT, SEED_DIR
 from helpers import run_cli
 
 from harness import store
@@ -206,3 +211,56 @@ def test_two_servers_one_stopped_mid_run_lose_nothing_and_share_one_cache_key(fa
     # The cache key names the model and its settings, not the replicas: one replica finds every summary cached.
     again = run(load_config(config(tmp_path, dataset, model.format(json.dumps([servers[0].url])), extra="cache: true\n", name="one.yaml")))
     assert again.cached == 12 and again.generated == 0
+
+
+def test_a_driver_killed_leaves_no_worker_behind_and_resumes_from_the_cache(tmp_path, dataset):
+    path = config(tmp_path, dataset, "  - {name: tr, backend: textrank}\n  - {name: lr, backend: lexrank}\n", extra="cache: true\nworkers: 2\n")
+    process = subprocess.Popen([sys.executable, "-m", "harness", "run", str(path)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    database = tmp_path / "results" / ".cache" / "generations.sqlite"
+    deadline, workers = time.time() + 120, set()
+    while time.time() < deadline and process.poll() is None:
+        workers |= descendants(process.pid)
+        if cached_rows(database) >= 5:
+            break
+        time.sleep(0.05)
+    workers |= descendants(process.pid)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert len(workers) >= 3  # the fork server and two workers (and multiprocessing's resource tracker)
+    deadline = time.time() + 30
+    while time.time() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.1)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "worker processes outlived their driver"
+    cached = cached_rows(database)
+    assert 5 <= cached < 80
+    result = run(load_config(path))
+    assert result.cached == cached and result.generated == 80 - cached
+
+
+def cached_rows(database: Path) -> int:
+    """Rows in a generation cache (0 while it is being created)."""
+    if not database.exists():
+        return 0
+    connection = sqlite3.connect(database, timeout=30)
+    try:
+        return connection.execute("SELECT COUNT(*) FROM generations").fetchone()[0]
+    except sqlite3.OperationalError:  # the table is not there yet
+        return 0
+    finally:
+        connection.close()
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below pid (read from /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found

@@ -18,7 +18,9 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import select
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -119,6 +121,36 @@ def _summarize_shard(shard: _GenerationShard) -> BatchResult:
     return summarize_batch(summarizer, shard.documents, shard.indices)
 
 
+def _watch_driver(driver: int) -> None:
+    """In a worker: exit as soon as the driver ends, even by kill -9, so that no worker outlives it.
+
+    A pool's workers do not notice on their own: they wait on a queue whose write end they hold too, and
+    (under forkserver) they keep the fork server alive in turn.
+    """
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(driver)
+        except (AttributeError, OSError):  # no pidfd (not Linux, or an old kernel): poll
+            while _alive(driver):
+                time.sleep(1.0)
+        else:
+            select.select([handle], [], [])  # readable once the driver has exited
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-driver", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user (the pid was reused)
+        return False
+    return True
+
+
 def _result(future: Future[Result]) -> Result:
     try:
         return future.result()
@@ -140,7 +172,8 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         if _shared is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(_PRELOAD)
-            _shared = (workers, ProcessPoolExecutor(workers, mp_context=context))
+            pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_watch_driver, initargs=(os.getpid(),))
+            _shared = (workers, pool)
         return _shared[1]
 
 
