@@ -264,3 +264,21 @@ def descendants(pid: int) -> set[int]:
         frontier = {child for child, parent in parents.items() if parent in frontier} - found
         found |= frontier
     return found
+
+
+def test_a_script_without_a_main_guard_runs_once_and_its_own_backend_works(tmp_path, dataset):
+    """Workers do not re-run the driver's script (as multiprocessing's spawn would), so no guard is needed."""
+    path = config(tmp_path, dataset, "  - {name: tr, backend: textrank}\n  - {name: mine, backend: mine}\n", extra="workers: 2\nreport: false\n")
+    script = tmp_path / "evaluate.py"
+    script.write_text(
+        "from harness.config import load_config\nfrom harness.runner import run\nfrom harness.summarizers import BACKENDS\n"
+        "from harness.summarizers.extractive import Lead\n\n"
+        "class Mine(Lead):  # defined in __main__: a worker could not rebuild it, so it runs in the driver\n"
+        "    backend = 'mine'\n\n"
+        "BACKENDS['mine'] = Mine\nprint('script body ran', flush=True)\n"
+        f"result = run(load_config({str(path)!r}))\nprint('failures', result.failures, flush=True)\n"
+    )
+    finished = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.count("script body ran") == 1 and "failures []" in finished.stdout

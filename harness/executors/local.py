@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import multiprocessing.context
 import os
 import select
 import threading
@@ -26,6 +27,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing import popen_forkserver, spawn
+from typing import Any
 
 from harness.config import ModelSpec
 from harness.documents import Document
@@ -74,7 +77,8 @@ class LocalExecutor(Executor):
     def generate(self, summarizer: Summarizer, spec: ModelSpec, documents: Sequence[Document]) -> Iterator[Output]:
         """In-process; a parallel summarizer's shards on the process pool, yielded as each shard finishes."""
         size = self.shard_size(len(documents))
-        if self.workers <= 1 or not summarizer.parallel or len(documents) <= size:
+        # A class defined in the driver's __main__ cannot be rebuilt in a worker (which does not run that script).
+        if self.workers <= 1 or not summarizer.parallel or len(documents) <= size or type(summarizer).__module__ == "__main__":
             yield from summarizer.summarize_documents(documents)
             return
         job = ModelJob.of(summarizer, spec)
@@ -119,6 +123,45 @@ def _summarize_shard(shard: _GenerationShard) -> BatchResult:
     except Exception as error:  # noqa: BLE001 (the driver built it fine: a bug, sent back with its traceback)
         return BatchResult([], portable(error), traceback.format_exc())
     return summarize_batch(summarizer, shard.documents, shard.indices)
+
+
+class _WorkerPopen(popen_forkserver.Popen):
+    """forkserver's process start, without re-running the driver's __main__ script in each worker.
+
+    multiprocessing imports the parent's main script in every spawned or forkserver child (so that
+    functions defined there unpickle); a user script that calls harness.run() without an
+    `if __name__ == "__main__":` guard would then run again in each worker. Workers here need only
+    importable harness code (and summarizer classes from importable modules: see LocalExecutor.generate).
+    """
+
+    def _launch(self, process_obj: Any) -> None:
+        with _launching:
+            original = spawn.get_preparation_data
+
+            def without_main(name: str) -> dict[str, Any]:
+                data = original(name)
+                data.pop("init_main_from_path", None)
+                data.pop("init_main_from_name", None)
+                return data
+
+            spawn.get_preparation_data = without_main
+            try:
+                super()._launch(process_obj)
+            finally:
+                spawn.get_preparation_data = original
+
+
+class _WorkerProcess(multiprocessing.context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> _WorkerPopen:
+        return _WorkerPopen(process_obj)
+
+
+class _WorkerContext(multiprocessing.context.ForkServerContext):
+    Process = _WorkerProcess
+
+
+_launching = threading.Lock()
 
 
 def _watch_driver(driver: int) -> None:
@@ -170,7 +213,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
             _shared[1].shutdown(wait=False, cancel_futures=True)
             _shared = None
         if _shared is None:
-            context = multiprocessing.get_context("forkserver")
+            context = _WorkerContext()
             context.set_forkserver_preload(_PRELOAD)
             pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_watch_driver, initargs=(os.getpid(),))
             _shared = (workers, pool)
