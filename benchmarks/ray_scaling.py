@@ -11,7 +11,9 @@ Ray, starting the worker processes, which import torch and load the model) and i
 (documents per second from the first summary to the last), then the ratios of steady throughput
 ray-2/ray-1 (target >= 1.7 on 2 cores) and ray-1/local (target >= 0.9: Ray's overhead within 10%), and
 the same ratios of whole runs. Rounds are interleaved and the best of each figure is kept, so a busy
-spell of the machine hits all three alike.
+spell of the machine hits all three alike. A control comes first: two busy-loop processes against one,
+the most any 2-worker speedup can be on this machine at this moment (on a machine shared with other
+jobs it falls well below 2).
 
     .venv/bin/python benchmarks/ray_scaling.py [--documents 32] [--new-tokens 32] [--repeats 2]
 """
@@ -50,6 +52,30 @@ def articles(n: int) -> list[str]:
     return ["\n\n".join((paragraphs[i % len(paragraphs) :] + paragraphs)[:6]) for i in range(n)]
 
 
+def _spin(n: int) -> float:
+    started = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i * i
+    return time.perf_counter() - started
+
+
+def parallel_capacity(n: int = 10_000_000) -> float:
+    """How much faster two busy processes finish two loops than one process does (2.0 on two idle cores)."""
+    import multiprocessing
+
+    started = time.perf_counter()
+    _spin(n)
+    _spin(n)
+    serial = time.perf_counter() - started
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        pool.map(_spin, [1000, 1000])  # start-up out of the timing
+        started = time.perf_counter()
+        pool.map(_spin, [n, n])
+        parallel = time.perf_counter() - started
+    return serial / parallel
+
+
 def build_model(folder: Path, texts: list[str]) -> Path:
     """A random BART of SHAPE with a tokenizer trained on texts, saved as a checkpoint."""
     from harness import testing
@@ -80,6 +106,8 @@ def main() -> None:
     dataset.write_text("".join(json.dumps({"id": f"d{i}", "article": t, "references": []}) + "\n" for i, t in enumerate(texts)))
     ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING")
     print(f"machine: {_machine.describe()}; load average {os.getloadavg()[0]:.1f} at start")
+    capacity = parallel_capacity()
+    print(f"control: two busy processes run {capacity:.2f}x as fast as one (the ceiling of ray-2/ray-1 now)")
 
     def config(name: str, executor: str) -> Path:
         path = work / f"{name}.yaml"
@@ -112,7 +140,8 @@ def main() -> None:
             assert summaries == reference, f"{mode} made different summaries"
     ray.shutdown()
     print(f"model: random BART d_model {SHAPE['d_model']}, {SHAPE['encoder_layers']}+{SHAPE['decoder_layers']} layers; "
-          f"{args.documents} documents, {args.new_tokens} new tokens each; best of {args.repeats}; load average {os.getloadavg()[0]:.1f} at end")
+          f"{args.documents} documents, {args.new_tokens} new tokens each; best of {args.repeats}; load average {os.getloadavg()[0]:.1f} at end; "
+          f"control again: {parallel_capacity():.2f}x")
     print(f"{'mode':6} {'whole run':>10} {'start-up':>9} {'steady':>16}")
     for mode, figures in best.items():
         print(f"{mode:6} {figures['run']:8.2f} s {figures['start']:7.2f} s {figures['steady']:6.2f} documents/s")
