@@ -168,3 +168,13 @@ def test_the_shipped_ray_config_gives_the_default_configs_results(cluster, root,
 def _count(database: Path) -> int:
     with sqlite3.connect(database, timeout=30) as connection:
         return connection.execute("SELECT COUNT(*) FROM generations").fetchone()[0]
+
+
+def test_workers_asking_for_gpus_the_cluster_lacks_fail_at_once_with_one_line(cluster, jsonl_dataset, tmp_path):
+    config = load_config(write(tmp_path, jsonl_dataset(2), "  - {name: lead-3, backend: lead}\n", ray_executor(cluster, num_gpus=1) + "cache: false\n"))
+    started = time.perf_counter()
+    result = run(config)
+    assert time.perf_counter() - started < 60  # no waiting for room that never comes
+    assert result.failures[0]["error"] == (
+        "executor.num_gpus: each worker asks for 1 GPU(s) but the Ray cluster has 0 in all (start the nodes with GPUs, or lower num_gpus)"
+    )

@@ -103,6 +103,8 @@ class RayExecutor(Executor):
         if not summarizer.cacheable:  # precomputed summaries: files on this machine, read here
             yield from summarizer.summarize_documents(documents)
             return
+        if not documents:
+            return
         ray = self._connect()
         from ray.exceptions import RayActorError
 
@@ -161,11 +163,13 @@ class RayExecutor(Executor):
         return ray.get([task.remote(shard) for shard in shards])
 
     def close(self) -> None:
-        """Stop the actors, and the local Ray if this executor started it."""
+        """Stop the actors; end the local Ray (or the connection to a cluster) if this executor made it."""
         self._stop_actors()
-        if self._started_ray and self._ray is not None:
-            self._ray.shutdown()
-            self._started_ray = False
+        if self._started_ray:
+            import ray
+
+            ray.shutdown()
+            self._started_ray, self._ray = False, None
 
     def _connect(self) -> Any:
         if self._ray is not None:
@@ -182,9 +186,9 @@ class RayExecutor(Executor):
             except (ConnectionError, RuntimeError, ValueError) as error:
                 target = f"the Ray cluster at {where}" if where else "a local Ray"
                 raise HarnessError(f"executor: cannot start or reach {target}: {first_line(error)}") from None
-            self._started_ray = where is None
+            self._started_ray = True  # a local Ray, or a connection to a cluster: ours to end
+        self._check_room(ray)  # before self._ray is set: every later call checks again rather than wait for room
         self._ray = ray
-        self._check_room()
         return ray
 
     def _room(self) -> int:
@@ -197,8 +201,8 @@ class RayExecutor(Executor):
             fits.append(math.floor(resources.get("GPU", 0) / self.options.num_gpus + 1e-9))
         return max(1, min(fits)) if fits else 1
 
-    def _check_room(self) -> None:
-        resources = self._ray.cluster_resources()
+    def _check_room(self, ray: Any) -> None:
+        resources = ray.cluster_resources()
         for name, wanted in (("GPU", self.options.num_gpus), ("CPU", self.options.num_cpus)):
             if wanted > resources.get(name, 0):
                 raise HarnessError(
