@@ -24,6 +24,7 @@ from harness.summarizers import BACKENDS
 from harness.summarizers.extractive import ExtractiveOptions, Lead
 from harness.summarizers.replicas import SET_ASIDE, ReplicaPool
 
+DOCUMENTS = 24  # above MIN_SHARDED_ITEMS (16): the pool is used
 MODELS = "  - {name: lead-2, backend: lead, sentences: 2}\n  - {name: tr, backend: textrank, words: 40}\n  - {name: lr, backend: lexrank}\n"
 
 
@@ -54,11 +55,11 @@ def pid_backend(monkeypatch):
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
-    """40 distinct documents (rotations of the seed article's paragraphs), two references each: enough for the pool."""
+    """DOCUMENTS distinct documents (rotations of the seed article's paragraphs), two references each: enough for the pool."""
     paragraphs = [p for p in (SEED_DIR / "article.txt").read_text(encoding="utf-8").split("\n\n") if p.strip()]
     path = tmp_path_factory.mktemp("docs") / "docs.jsonl"
     with path.open("w", encoding="utf-8") as out:
-        for i in range(40):
+        for i in range(DOCUMENTS):
             body = paragraphs[i % 22 :] + paragraphs[: i % 22]
             article = "\n\n".join(body[: 4 + i % 5])
             out.write(json.dumps({"id": f"d{i}", "article": article, "references": [body[0], body[1]]}) + "\n")
@@ -79,7 +80,7 @@ def test_two_workers_give_the_same_rows_and_values_as_one(tmp_path, dataset):
     one = run(load_config(config(tmp_path, dataset, extra="workers: 1\n")))
     two = run(load_config(config(tmp_path, dataset, extra="workers: 2\n", name="two.yaml")).with_output(tmp_path / "two"))
     assert one.run["executor"] == {"type": "local", "workers": 1} and two.run["executor"] == {"type": "local", "workers": 2}
-    assert len(two.scores) == 120 and all("error" not in row for row in two.scores)
+    assert len(two.scores) == 3 * DOCUMENTS and all("error" not in row for row in two.scores)
     assert without_timing(store.read_run(one.run_dir).generations) == without_timing(store.read_run(two.run_dir).generations)
     assert one.scores == two.scores  # same order, same ROUGE, fact and extractive values
     timeless = [{name: {k: v for k, v in entry.items() if k != "seconds_per_summary"} for name, entry in r.summary["models"].items()} for r in (one, two)]
@@ -91,7 +92,7 @@ def test_parallel_summarizers_and_scoring_run_in_worker_processes(tmp_path, data
     result = run(load_config(config(tmp_path, dataset, models, extra="workers: 2\n")))
     pids = {g.meta["pid"] for g in result.generations}
     assert len(pids) == 2 and os.getpid() not in pids  # two processes, not this one
-    assert [g.doc_id for g in result.generations] == [f"d{i}" for i in range(40)]  # recorded in document order
+    assert [g.doc_id for g in result.generations] == [f"d{i}" for i in range(DOCUMENTS)]  # recorded in document order
 
 
 def test_one_worker_starts_no_process(tmp_path, dataset):
@@ -102,16 +103,16 @@ def test_one_worker_starts_no_process(tmp_path, dataset):
 
 
 def test_a_crash_in_a_worker_stops_that_model_only_and_keeps_its_traceback(tmp_path, dataset):
-    models = "  - {name: flaky, backend: pid-lead, crash_on: 'd33'}\n  - {name: steady, backend: lead}\n"
+    models = "  - {name: flaky, backend: pid-lead, crash_on: 'd17'}\n  - {name: steady, backend: lead}\n"
     lines = dataset.read_text().splitlines()
     marked = tmp_path / "marked.jsonl"  # one article carries a marker the model crashes on
-    marked.write_text("\n".join(line.replace('"article": "', '"article": "d33 ', 1) if '"d33"' in line else line for line in lines) + "\n")
+    marked.write_text("\n".join(line.replace('"article": "', '"article": "d17 ', 1) if '"d17"' in line else line for line in lines) + "\n")
     result = run(load_config(config(tmp_path, marked, models, extra="workers: 2\n")))
     flaky = {g.doc_id: g for g in result.generations if g.model == "flaky"}
-    assert flaky["d33"].error == "RuntimeError: crashed in a worker"
+    assert flaky["d17"].error == "RuntimeError: crashed in a worker"
     made = [g for g in flaky.values() if g.error is None]
     assert made and all(g.summary for g in made)  # shards finished before the crash are kept
-    assert result.failures[0]["model"] == "flaky" and result.failures[0]["documents"] == 40 - len(made)
+    assert result.failures[0]["model"] == "flaky" and result.failures[0]["documents"] == DOCUMENTS - len(made)
     assert "crashed in a worker" in result.failures[0]["traceback"] and "in summarize" in result.failures[0]["traceback"]
     assert all(g.error is None for g in result.generations if g.model == "steady")
 
@@ -232,9 +233,9 @@ def test_a_driver_killed_leaves_no_worker_behind_and_resumes_from_the_cache(tmp_
         time.sleep(0.1)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "worker processes outlived their driver"
     cached = cached_rows(database)
-    assert 5 <= cached < 80
+    assert 5 <= cached < 2 * DOCUMENTS
     result = run(load_config(path))
-    assert result.cached == cached and result.generated == 80 - cached
+    assert result.cached == cached and result.generated == 2 * DOCUMENTS - cached
 
 
 def cached_rows(database: Path) -> int:
