@@ -1,5 +1,6 @@
 """The executor seam and the local executor's process pool: same rows and values as one worker, failures kept."""
 
+import importlib.util
 import json
 import logging
 import os
@@ -283,3 +284,15 @@ def test_a_script_without_a_main_guard_runs_once_and_its_own_backend_works(tmp_p
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.count("script body ran") == 1 and "failures []" in finished.stdout
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None and not os.environ.get("CI"), reason="needs Ray")
+def test_a_ray_address_nobody_listens_on_fails_at_once(tmp_path, dataset):
+    bad = config(tmp_path, dataset, extra="executor: {type: ray, address: 'localhost'}\n")
+    with pytest.raises(HarnessError, match=r"config\.yaml:9: executor\.address: use auto, ray://HOST:10001 or HOST:PORT"):
+        check_config(load_config(bad))
+    path = config(tmp_path, dataset, "  - {name: a, backend: lead}\n", extra="executor: {type: ray, address: '127.0.0.1:1'}\ncache: false\n")
+    started = time.perf_counter()
+    result = run(load_config(path))
+    assert time.perf_counter() - started < 30  # Ray's own client would retry for minutes
+    assert result.failures[0]["error"] == "executor.address: cannot reach the Ray cluster at 127.0.0.1:1: Connection refused"

@@ -15,6 +15,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
+import re
+import socket
 import traceback
 import uuid
 from collections import deque
@@ -22,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 import harness
 from harness.config import ModelSpec
@@ -46,6 +48,7 @@ from harness.summarizers.base import Summarizer, SummaryError
 log = logging.getLogger(__name__)
 
 INSTALL = 'pip install "summarization-harness[ray]"'
+CONNECT_TIMEOUT = 10.0  # seconds to open a TCP connection to the cluster's address
 START_TIMEOUT = 300.0  # seconds for the workers to start (an autoscaling cluster may add nodes first)
 
 
@@ -62,6 +65,13 @@ class RayOptions(ExecutorOptions):
     num_gpus: float = Field(0, ge=0, description="GPUs each worker reserves: 1 puts one model on each GPU, 0.5 two per GPU")
     batch_size: int = Field(8, gt=0, description="documents sent to a worker at a time (a worker that dies loses at most these)")
     max_retries: int = Field(2, ge=0, description="times a batch whose worker died is sent to another worker before it fails")
+
+    @field_validator("address")
+    @classmethod
+    def _known_form(cls, address: str | None) -> str | None:
+        if address is not None and address != "auto" and not re.fullmatch(r"(ray://)?[^\s/]+:\d+", address):
+            raise ValueError("use auto, ray://HOST:10001 or HOST:PORT (the head's GCS port, 6379 by default)")
+        return address
 
 
 class RayExecutor(Executor):
@@ -178,6 +188,7 @@ class RayExecutor(Executor):
 
         if not ray.is_initialized():  # an already connected driver (a notebook, the test suite) is used as it is
             where = self.options.address
+            _check_reachable(where)
             try:
                 if where is None:
                     ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=True)
@@ -271,6 +282,17 @@ class _Worker:
         except Exception as error:  # noqa: BLE001 (sent back: the driver stops this model)
             return BatchResult([], portable(error), traceback.format_exc())
         return summarize_batch(summarizer, documents, indices)
+
+
+def _check_reachable(address: str | None) -> None:
+    """Fail at once on a HOST:PORT nobody listens on (Ray itself retries for minutes before giving up)."""
+    if address is None or address == "auto":
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT).close()
+    except OSError as error:
+        raise HarnessError(f"executor.address: cannot reach the Ray cluster at {address}: {error.strerror or error}") from None
 
 
 def _ordinal(n: int) -> str:
