@@ -135,7 +135,7 @@ def generate(
     timings: dict[str, dict[str, Any]] = {}
     failures: list[dict[str, Any]] = []
     try:
-        plans = [plan(summarizer, spec, documents, cache) for summarizer, spec in zip(summarizers, config.models)]
+        plans = [plan(summarizer, spec, documents, cache) for summarizer, spec in zip(summarizers, config.models, strict=True)]
         for todo in plans:  # fail on a missing model before any model runs
             if todo.todo:
                 todo.summarizer.prepare()
@@ -191,6 +191,8 @@ def score_generations(
             row["words"] = count_words(generation.summary)
             pairs.setdefault(position[generation.doc_id], []).append((len(rows), generation.summary))
         rows.append(row)
+    if not scorers:
+        return rows
     if executor is None:  # no run around this call: score here, with the scorers given
         executor = LocalExecutor(LocalExecutor.Options(), workers=1)
     elif metrics is None and executor.workers > 1:
@@ -202,8 +204,6 @@ def score_generations(
         _ScoreShard(metrics or MetricsConfig(), seed, token, tuple(documents[i] for i in chunk), tuple((k, pairs[i]) for k, i in enumerate(chunk)))
         for chunk in (indices[start : start + size] for start in range(0, len(indices), size))
     ]
-    if not scorers:
-        return rows
     global _scorers
     _scorers = (token, list(scorers))  # shards run in this process use the driver's scorers
     try:

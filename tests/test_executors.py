@@ -174,7 +174,7 @@ def test_replica_pool_prefers_the_least_busy_and_sets_aside_a_refusing_one():
     assert refused not in pool.available() and len(pool.available()) == 2
     now[0] = SET_ASIDE + 0.1
     assert refused in pool.available()  # tried again after a while
-    for url in list(pool.urls):  # every replica refuses: the one due back soonest is still tried
+    for _ in list(pool.urls):  # every replica refuses: the one due back soonest is still tried
         with pytest.raises(ConnectionRefusedError), pool.lease():
             raise ConnectionRefusedError
     assert pool.available() == [] and pool._acquire() in pool.urls
