@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("config", type=Path, help="YAML config, e.g. configs/default.yaml")
     run.add_argument("--output", type=Path, help="folder that receives the run folder (overrides the config's output)")
     run.add_argument("--limit", type=int, help="evaluate only the first N documents")
+    run.add_argument("--workers", type=int, help="processes (local) or Ray actors working at once (overrides the config's workers)")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the generation cache")
     run.add_argument("--offline", action="store_true", help="never contact the Hugging Face hub (sets HF_HUB_OFFLINE=1)")
     run.add_argument("--no-report", action="store_true", help="skip report.md / report.html")
@@ -132,6 +133,10 @@ def _load(args: argparse.Namespace) -> Any:
         if args.limit <= 0:
             raise HarnessError("--limit: must be a positive number of documents")
         config = config.updated(dataset=config.dataset.model_copy(update={"limit": args.limit}))
+    if getattr(args, "workers", None) is not None:
+        if args.workers <= 0:
+            raise HarnessError("--workers: must be a positive number of workers")
+        config = config.with_workers(args.workers)
     if getattr(args, "no_cache", False):
         config = config.updated(cache=False)
     if getattr(args, "no_report", False):

@@ -176,6 +176,11 @@ class Config(_Strict):
     report: bool = Field(True, description="write report.md and report.html into the run folder")
     gates: GatesConfig | None = None
     seed: int = 0
+    executor: dict[str, Any] = Field(
+        default_factory=lambda: {"type": "local"},
+        description="where summarizers and scorers run: {type: local} (this machine) or {type: ray, address: auto, ...}",
+    )
+    workers: int | None = Field(None, gt=0, description="processes (local) or Ray actors working at once; default: the number of cores")
 
     _source: Path | None = PrivateAttr(None)
     _node: Any = PrivateAttr(None)
@@ -246,6 +251,10 @@ class Config(_Strict):
     def model_entry(self, index: int) -> int:
         """The index in the file's models: list of models[index] (they differ once an entry expanded into several)."""
         return self._origins[index] if self._origins is not None else index
+    def with_workers(self, workers: int) -> Config:
+        """A copy run by this many workers (the CLI's --workers), overriding executor.workers too."""
+        executor = {key: value for key, value in self.executor.items() if key != "workers"}
+        return self.updated(workers=workers, executor=executor)
 
     def error(self, loc: tuple[str | int, ...], message: str) -> HarnessError:
         """A one-line error pointing at a field of this config (and its line, when read from YAML)."""

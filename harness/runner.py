@@ -1,4 +1,9 @@
-"""The runner: models x documents -> generations (cached, resumable) -> scores -> a results directory."""
+"""The runner: models x documents -> plan -> executor -> record -> scores -> a results directory.
+
+Planning (cache look-ups) and recording (cache writes, rows, failures, progress) happen on the driver
+(harness/record.py); an executor (harness/executors/) computes: summaries, and scoring shards. The runner
+holds no backend- or scorer-specific knowledge.
+"""
 
 from __future__ import annotations
 
@@ -11,57 +16,36 @@ import platform
 import subprocess
 import sys
 import time
-import traceback
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import ValidationError
 
 import harness
 from harness import store
-from harness.cache import GenerationCache, cache_key
+from harness.cache import GenerationCache
 from harness.config import Config, ModelSpec
 from harness.dataset import load_dataset
 from harness.documents import Document
 from harness.errors import HarnessError, OptionError
+from harness.executors import Executor, build_executor
+from harness.executors.local import LocalExecutor
 from harness.gates import GateReport, check_run, load_baseline, validate_gates
+from harness.record import Recorder, RunObserver, Silent, plan
 from harness.report import write_report
 from harness.report.tables import summary_markdown
-from harness.scoring import Scorer, aggregate, build_scorers, score_rows
+from harness.scoring import Scorer, Statistics, aggregate, build_scorers, score_rows, scorers_from, statistics_of
 from harness.store import Generation
-from harness.summarizers import BACKENDS, Summarizer, SummaryError, SummaryOutput, create_summarizer
+from harness.summarizers import BACKENDS, Summarizer, create_summarizer
 from harness.text import count_words
 
 log = logging.getLogger(__name__)
 
-_VERSIONED = ("summarization-harness", "rouge-score", "sumy", "nltk", "numpy", "torch", "transformers", "tokenizers", "pydantic")
-
-
-class RunObserver(Protocol):
-    """Receives progress while a run works (the CLI draws a progress bar from it)."""
-
-    def model_started(self, model: str, total: int, cached: int) -> None:
-        """A model begins: `total` documents, `cached` of them already done."""
-
-    def generated(self, model: str, count: int) -> None:
-        """`count` more documents done for model."""
-
-    def model_failed(self, model: str, error: str) -> None:
-        """A model stopped with an error; its remaining documents are marked failed."""
-
-
-class _Silent:
-    def model_started(self, model: str, total: int, cached: int) -> None:
-        pass
-
-    def generated(self, model: str, count: int) -> None:
-        pass
-
-    def model_failed(self, model: str, error: str) -> None:
-        pass
+_VERSIONED = ("summarization-harness", "rouge-score", "rapidfuzz", "sumy", "nltk", "numpy", "torch", "transformers", "tokenizers", "pydantic", "ray")
 
 
 @dataclass
@@ -149,6 +133,7 @@ def check_config(config: Config, available: bool = True) -> tuple[list[Summarize
             summarizer.prepare() if available else summarizer.check()
         except OptionError as error:  # point at the option's line in the config
             raise config.error(("models", config.model_entry(index), error.field), str(error)) from None
+    build_executor(config)  # checks the executor's options (and that Ray is installed); starts nothing
     return summarizers, scorers, load_dataset(config)
 
 
@@ -161,54 +146,31 @@ def run(config: Config, observer: RunObserver | None = None) -> RunResult:
 
 def _run(config: Config, observer: RunObserver | None) -> RunResult:
     config = expand_models(config)  # the run's models: a precomputed `each:` entry is one model per value
-    observer = observer or _Silent()
+    observer = observer or Silent()
     started_at, started = _now(), time.perf_counter()
     stages: dict[str, float] = {}  # wall seconds per stage, recorded in run.json
     with _stage(stages, "load"):
         summarizers, scorers, documents = check_config(config, available=False)
-    cache = GenerationCache(config.cache_dir)
+    executor = build_executor(config)
     try:
-        plans = [_plan(summarizer, documents, cache) for summarizer in summarizers]
-        for plan in plans:  # fail on a missing model before any model runs
-            if plan.todo:
-                plan.summarizer.prepare()
-        missing = []  # and on the scorers' missing weights, one line for each scorer that misses them
-        for scorer in scorers:
-            try:
-                scorer.prepare()
-            except HarnessError as error:
-                missing.append(str(config.error(("metrics", scorer.name), str(error))))
-        if missing:
-            raise HarnessError("\n".join(missing))
-        with _stage(stages, "prepare documents"):
-            for scorer in scorers:  # work on each article once per run: it travels with the document from here on
-                documents = scorer.prepare_documents(documents)
-        generations: list[Generation] = []
-        timings: dict[str, dict[str, Any]] = {}
-        failures: list[dict[str, Any]] = []
-        for plan in plans:
-            model_started = time.perf_counter()
-            made = _generate(plan, documents, cache, observer, failures)
-            generations += made
-            timings[plan.summarizer.name] = {
-                "seconds": round(time.perf_counter() - model_started, 3),
-                # a precomputed model reads its summaries rather than generating them
-                ("generated" if plan.summarizer.cacheable else "read"): sum(1 for g in made if not g.cached and g.error is None),
-                "cached": len(documents) - len(plan.todo),
-            }
+        generations, timings, failures = generate(config, summarizers, scorers, documents, executor, observer)
         stages["generate"] = round(sum(t["seconds"] for t in timings.values()), 3)
-    finally:
-        cache.close()
-    try:
+        scorer_seconds: dict[str, float] = {}
         with _stage(stages, "score"):
-            scores = score_generations(generations, documents, scorers)
+            scores, documents = score_generations(
+                generations, documents, scorers, executor=executor, config=config, seconds=scorer_seconds
+            )
     finally:
+        executor.close()
         for scorer in scorers:
             scorer.close()
     with _stage(stages, "summarize"):
         summary = summarize_scores(scores, generations, scorers, config)
     run_record = _run_record(config, scorers, documents, timings, failures, started_at, time.perf_counter() - started)
-    run_record["timings"]["stages"] = dict(stages)  # the stages before writing; RunResult.stages has them all
+    run_record["executor"] = executor.describe()  # how the run was executed: type, workers, options
+    # the stages before writing (RunResult.stages has them all), and CPU seconds of each scorer over all workers
+    run_record["timings"]["stages"] = dict(stages)
+    run_record["timings"]["scorers_cpu"] = {name: round(seconds, 3) for name, seconds in scorer_seconds.items()}
     files = {
         store.RUN_FILE: json.dumps(run_record, indent=2, ensure_ascii=False) + "\n",
         store.DOCUMENTS_FILE: store.dumps_jsonl(d.to_record() for d in documents),
@@ -246,109 +208,168 @@ def _stage(stages: dict[str, float], name: str) -> Iterator[None]:
         stages[name] = round(time.perf_counter() - started, 3)
 
 
-@dataclass
-class _Plan:
-    summarizer: Summarizer
-    fingerprint: dict[str, Any]
-    keys: list[str]
-    hits: dict[str, dict[str, Any]]
-    todo: list[int]
+def generate(
+    config: Config,
+    summarizers: Sequence[Summarizer],
+    scorers: Sequence[Scorer],
+    documents: Sequence[Document],
+    executor: Executor,
+    observer: RunObserver,
+) -> tuple[list[Generation], dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """Plan (cache look-ups), execute (the executor) and record (driver only): generations, timings, failures."""
+    cache = GenerationCache(config.cache_dir)
+    generations: list[Generation] = []
+    timings: dict[str, dict[str, Any]] = {}
+    failures: list[dict[str, Any]] = []
+    try:
+        plans = [plan(summarizer, spec, documents, cache) for summarizer, spec in zip(summarizers, config.models, strict=True)]
+        for todo in plans:  # fail on a missing model before any model runs
+            if todo.todo:
+                todo.summarizer.prepare()
+        missing = []  # and on the scorers' missing weights, one line for each scorer that misses them
+        for scorer in scorers:
+            try:
+                scorer.prepare()
+            except HarnessError as error:
+                missing.append(str(config.error(("metrics", scorer.name), str(error))))
+        if missing:
+            raise HarnessError("\n".join(missing))
+        for todo in plans:
+            model_started = time.perf_counter()
+            recorder = Recorder(todo, documents, cache, observer)
+            if todo.todo:
+                try:
+                    # closing(): workers, threads and connections end even when this loop stops early.
+                    with contextlib.closing(executor.generate(todo.summarizer, todo.spec, [documents[i] for i in todo.todo])) as outputs:
+                        for position, output in outputs:
+                            recorder.record(todo.todo[position], output)
+                except Exception as error:  # a model that fails mid-run: keep what it made, mark the rest failed, go on
+                    recorder.stop(error)
+                finally:
+                    todo.summarizer.close()
+            generations += recorder.finish()
+            failures += recorder.failures
+            timings[todo.summarizer.name] = {
+                "seconds": round(time.perf_counter() - model_started, 3),
+                # a precomputed model reads its summaries rather than generating them
+                ("generated" if todo.summarizer.cacheable else "read"): recorder.made,
+                "cached": len(documents) - len(todo.todo),
+            }
+    finally:
+        cache.close()
+    return generations, timings, failures
 
 
-def _plan(summarizer: Summarizer, documents: Sequence[Document], cache: GenerationCache) -> _Plan:
-    fingerprint = summarizer.fingerprint()
-    keys = [cache_key(fingerprint, document.article) for document in documents]
-    hits = cache.get_many(keys) if summarizer.cacheable else {}
-    return _Plan(summarizer, fingerprint, keys, hits, [i for i, key in enumerate(keys) if key not in hits])
+def score_generations(
+    generations: Sequence[Generation],
+    documents: Sequence[Document],
+    scorers: Sequence[Scorer],
+    *,
+    executor: Executor | None = None,
+    config: Config | None = None,
+    seconds: dict[str, float] | None = None,
+) -> tuple[list[dict[str, Any]], list[Document]]:
+    """One score row per generation (model, doc_id, summary, words, each scorer's fields), in generation order,
+    and the documents as the scorers prepared them (each with its fact table).
 
-
-def _generate(
-    plan: _Plan, documents: Sequence[Document], cache: GenerationCache, observer: RunObserver, failures: list[dict[str, Any]]
-) -> list[Generation]:
-    summarizer = plan.summarizer
-    done: dict[int, Generation] = {
-        i: _generation(summarizer.name, documents[i].doc_id, SummaryOutput(**plan.hits[key]), cached=True)
-        for i, key in enumerate(plan.keys)
-        if key in plan.hits
-    }
-    observer.model_started(summarizer.name, len(documents), len(done))
-    failed_documents: list[str] = []
-    if plan.todo:
-        fingerprint, store_keys, refreshed = plan.fingerprint, plan.keys, False
-        try:
-            # closing(): a backend's threads and connections end even when this loop stops early.
-            with contextlib.closing(summarizer.summarize_documents([documents[i] for i in plan.todo])) as outputs:
-                for position, output in outputs:
-                    index = plan.todo[position]
-                    if isinstance(output, SummaryError):  # one article failed; errors are never cached
-                        done[index] = Generation(summarizer.name, documents[index].doc_id, None, seconds=output.seconds, error=output.message)
-                        failed_documents.append(f"{documents[index].doc_id}: {output.message}")
-                        observer.generated(summarizer.name, 1)
-                        continue
-                    if not refreshed:
-                        # Loading can pin down what the fingerprint could not know before (the downloaded commit).
-                        refreshed, fingerprint = True, summarizer.fingerprint()
-                        if fingerprint != plan.fingerprint:
-                            store_keys = [cache_key(fingerprint, d.article) for d in documents]
-                    if summarizer.cacheable:
-                        cache.put(store_keys[index], summarizer.name, asdict(output), fingerprint)
-                    done[index] = _generation(summarizer.name, documents[index].doc_id, output, cached=False)
-                    observer.generated(summarizer.name, 1)
-        except Exception as error:  # a model that fails mid-run: keep what it made, mark the rest failed, go on
-            one_line = str(error) if isinstance(error, HarnessError) else f"{type(error).__name__}: {error}"
-            message = (one_line.strip().splitlines() or [type(error).__name__])[0].removeprefix(f"model '{summarizer.name}': ")
-            missing = [i for i in plan.todo if i not in done]
-            for index in missing:
-                done[index] = Generation(summarizer.name, documents[index].doc_id, None, error=message)
-            failure = {"model": summarizer.name, "error": message, "documents": len(missing) + len(failed_documents)}
-            if not isinstance(error, HarnessError):  # a HarnessError is the whole story; anything else may be a bug
-                failure["traceback"] = traceback.format_exc()
-            failures.append(failure)
-            observer.model_failed(summarizer.name, message)
-            failed_documents = []
-        finally:
-            summarizer.close()
-    if failed_documents:
-        failures.append({
-            "model": summarizer.name,
-            "error": f"{len(failed_documents)} document(s) failed; first: {failed_documents[0]}",
-            "documents": len(failed_documents),
-        })
-        observer.model_failed(summarizer.name, failed_documents[0])
-    return [done[i] for i in range(len(documents))]
-
-
-def _generation(model: str, doc_id: str, output: SummaryOutput, cached: bool) -> Generation:
-    return Generation(
-        model=model,
-        doc_id=doc_id,
-        summary=output.summary,
-        seconds=output.seconds,
-        tokens_in=output.tokens_in,
-        tokens_out=output.tokens_out,
-        truncated=output.truncated,
-        cached=cached,
-        meta=output.meta,
-    )
-
-
-def score_generations(generations: Sequence[Generation], documents: Sequence[Document], scorers: Sequence[Scorer]) -> list[dict[str, Any]]:
-    """One score row per generation: model, doc_id, summary, words, and each scorer's fields."""
-    by_id = {document.doc_id: document for document in documents}
+    Shardable scorers (ROUGE, facts, extractive) run on the executor in shards of documents (every model's
+    summary of a document in the same shard, so its fact table is built once), rebuilt from the config's
+    plain options once per process; the others (models on a device, statistics over the whole run) get
+    every summary in one score_batch on the driver. `seconds` receives each scorer's CPU seconds.
+    """
+    seconds = seconds if seconds is not None else {}
+    position = {document.doc_id: i for i, document in enumerate(documents)}
     rows: list[dict[str, Any]] = []
-    scored: list[tuple[dict[str, Any], Generation]] = []
+    pairs: dict[int, list[tuple[int, str]]] = {}  # document index -> (row index, summary)
     for generation in generations:
         row: dict[str, Any] = {"model": generation.model, "doc_id": generation.doc_id, "summary": generation.summary}
         if generation.error is not None or generation.summary is None:
             row["error"] = generation.error
         else:
             row["words"] = count_words(generation.summary)
-            scored.append((row, generation))
+            pairs.setdefault(position[generation.doc_id], []).append((len(rows), generation.summary))
         rows.append(row)
-    fields = score_rows(scorers, [g.summary or "" for _, g in scored], [by_id[g.doc_id] for _, g in scored])
-    for (row, _), extra in zip(scored, fields):
-        row.update(extra)
-    return rows
+    documents = list(documents)
+    sharded = [scorer for scorer in scorers if scorer.shardable]
+    if sharded:
+        if executor is None:  # no run around this call: score here, with the scorers given
+            executor = LocalExecutor(LocalExecutor.Options(), workers=1)
+        elif config is None and executor.workers > 1:
+            raise ValueError("score_generations: pass the config the scorers were built from, so workers can rebuild them")
+        metrics = {s.name: dict(config.metrics.get(s.name) or {}) for s in sharded} if config is not None else {}
+        statistics = statistics_of(config) if config is not None else sharded[0].statistics
+        token = uuid.uuid4().hex  # which run: workers keep one run's scorers (and their per-document caches)
+        indices = sorted(pairs)
+        size = executor.shard_size(len(indices))
+        shards = [
+            _ScoreShard(metrics, statistics, token, tuple(documents[i] for i in chunk), tuple(pairs[i] for i in chunk), tuple(chunk))
+            for chunk in (indices[start : start + size] for start in range(0, len(indices), size))
+        ]
+        global _scorers
+        _scorers = (token, list(sharded))  # shards run in this process use the driver's scorers
+        try:
+            for scored, prepared, cpu in executor.map(score_shard, shards):
+                for row_index, fields in scored:
+                    rows[row_index].update(fields)
+                for document_index, document in prepared:
+                    documents[document_index] = document
+                for name, spent in cpu.items():
+                    seconds[name] = seconds.get(name, 0.0) + spent
+        finally:
+            _scorers = None
+        unscored = [i for i in range(len(documents)) if i not in pairs]  # no summary of them: prepared here, for the results
+        for scorer in sharded:
+            for i, document in zip(unscored, scorer.prepare_documents([documents[i] for i in unscored])):
+                documents[i] = document
+    for scorer in (s for s in scorers if not s.shardable):
+        chosen = [(row_index, summary, documents[i]) for i, items in sorted(pairs.items()) for row_index, summary in items]
+        started = time.process_time()
+        fields = score_rows([scorer], [summary for _, summary, _ in chosen], [document for _, _, document in chosen])
+        seconds[scorer.name] = time.process_time() - started
+        for (row_index, _, _), extra in zip(chosen, fields):
+            rows[row_index].update(extra)
+    # keep the scorers' order in each row, whichever ran where
+    order = [key for scorer in scorers for key in scorer.fields(None)]
+    for row in rows:
+        if "error" not in row:
+            ordered = {key: row.pop(key) for key in order if key in row}
+            row.update(ordered)
+    return rows, documents
+
+
+@dataclass(frozen=True)
+class _ScoreShard:
+    metrics: dict[str, dict[str, Any]]  # scorer name -> its options, as the config gives them
+    statistics: Statistics
+    token: str  # which run: a worker keeps one run's scorers
+    documents: tuple[Document, ...]
+    pairs: tuple[list[tuple[int, str]], ...]  # per document: [(row index, summary)]
+    indices: tuple[int, ...]  # the documents' positions in the run
+
+
+_scorers: tuple[str, list[Scorer]] | None = None  # this process's scorers, for the run named by the token
+
+
+def score_shard(shard: _ScoreShard) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, Document]], dict[str, float]]:
+    """Prepare and score one shard, wherever it runs: (row index, fields) per summary, the prepared documents, CPU seconds per scorer."""
+    global _scorers
+    if _scorers is None or _scorers[0] != shard.token:
+        _scorers = (shard.token, scorers_from(shard.metrics, shard.statistics))
+    scorers = _scorers[1]
+    cpu: dict[str, float] = {}
+    documents = list(shard.documents)
+    for scorer in scorers:  # work on each article once per run (the facts scorer builds its fact table)
+        started = time.process_time()
+        documents = scorer.prepare_documents(documents)
+        cpu[scorer.name] = cpu.get(scorer.name, 0.0) + time.process_time() - started
+    chosen = [(row_index, summary, documents[k]) for k, items in enumerate(shard.pairs) for row_index, summary in items]
+    fields: list[dict[str, Any]] = [{} for _ in chosen]
+    for scorer in scorers:
+        started = time.process_time()
+        for row, extra in zip(fields, score_rows([scorer], [s for _, s, _ in chosen], [d for _, _, d in chosen])):
+            row.update(extra)
+        cpu[scorer.name] = cpu.get(scorer.name, 0.0) + time.process_time() - started
+    return [(row_index, f) for (row_index, _, _), f in zip(chosen, fields)], list(zip(shard.indices, documents)), cpu
 
 
 def summarize_scores(

@@ -26,6 +26,7 @@ class CountingLead(Lead):
     Options = CountingOptions
     calls: ClassVar[list[str]] = []
     crash_on: ClassVar[str | None] = None  # not an option: "fixing" the model must not change its cache key
+    parallel = False  # calls and crash_on live in this process: keep it off the worker processes
 
     def summarize(self, articles):
         for index, output in super().summarize(articles):

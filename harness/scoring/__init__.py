@@ -27,7 +27,7 @@ SCORERS: dict[str, type[Scorer]] = {cls.name: cls for cls in (RougeScorer, FactS
 
 __all__ = [
     "SCORERS", "Count", "Declarations", "Gate", "Metric", "ScoreResult", "Scorer", "ScorerOptions", "Signature", "Statistics",
-    "aggregate", "build_scorers", "score_rows", "statistics_of", "value_at",
+    "aggregate", "build_scorers", "score_rows", "scorers_from", "statistics_of", "value_at",
 ]  # fmt: skip
 
 
@@ -59,6 +59,12 @@ def build_scorers(config: Config) -> list[Scorer]:
             raise config.invalid(error, ("metrics", name), cls.Options) from None
         scorers.append(cls(validated, statistics_of(config)))
     return scorers
+
+
+def scorers_from(metrics: Mapping[str, Mapping[str, Any]], statistics: Statistics, base_dir: Path | None = None) -> list[Scorer]:
+    """Scorers rebuilt from options already validated on the driver (a worker process or a Ray task does this)."""
+    context = {"base_dir": base_dir or Path.cwd()}
+    return [SCORERS[name](SCORERS[name].Options.model_validate(dict(options), context=context), statistics) for name, options in metrics.items()]
 
 
 def score_rows(scorers: Sequence[Scorer], summaries: Sequence[str], documents: Sequence[Document]) -> list[dict[str, Any]]:

@@ -125,6 +125,10 @@ class Scorer(ABC):
     Options: ClassVar[type[ScorerOptions]] = ScorerOptions
     # Scorers that load a model (bertscore, nli) are not run by default: a config must name them.
     default_on: ClassVar[bool] = False
+    # True: the executor may split documents into shards scored in other processes or on a cluster (each
+    # rebuilds the scorer from its options). False for scorers that need every summary at once (idf over the
+    # run) or hold a model on a device: they get one score_batch on the driver.
+    shardable: ClassVar[bool] = True
     # Where a result lists judged spans of the summary (items with span, verdict, score, evidence, reason), and
     # their label: the report marks them in the summary as it marks fact claims. None: no such list.
     evidence: ClassVar[tuple[tuple[str, ...], str] | None] = None

@@ -173,6 +173,8 @@ def truncate_layers(model: Any, layer: int) -> Any:
 class BertScorer(ModelScorer):
     """BERTScore precision, recall and F1 of each summary against its references."""
 
+    shardable = False  # a model on a device, fed every summary of the run at once
+
     name = "bertscore"
     description = "BERTScore (Zhang et al., 2020) against the reference summaries, x100"
     Options = BertScoreOptions

@@ -124,6 +124,8 @@ def label_index(role: str, id2label: Mapping[int, str], given: str | int | None,
 class NLIScorer(ModelScorer):
     """SummaC-style zero-shot consistency of each summary with its article, with per-sentence evidence."""
 
+    shardable = False  # a model on a device, fed every summary of the run at once
+
     name = "nli-consistency"
     description = "NLI consistency with the article (SummaC zero-shot, Laban et al., 2022): mean over summary sentences of max P(entail) - P(contradict), x100"
     Options = NLIOptions

@@ -72,6 +72,9 @@ class Summarizer(ABC):
     # The pip extra that brings the modules this backend imports (None: the core install has them).
     extra: ClassVar[str | None] = None
     extra_modules: ClassVar[tuple[str, ...]] = ()
+    # True for CPU-bound backends whose output depends only on (options, documents): the local executor may
+    # then rebuild them in worker processes and split the documents between them.
+    parallel: ClassVar[bool] = False
 
     def __init__(self, name: str, options: BackendOptions, *, seed: int = 0, base_dir: Path | None = None) -> None:
         self.name = name

@@ -39,6 +39,7 @@ class ExtractiveOptions(BackendOptions):
 class _Extractive(Summarizer):
     Options = ExtractiveOptions
     options: ExtractiveOptions
+    parallel = True  # pure CPU work on the article alone: worker processes split the documents
 
     def summarize(self, articles: Sequence[str]) -> Iterator[tuple[int, SummaryOutput]]:
         """Summarize each article by selecting sentences; yields (index, output)."""

@@ -13,6 +13,7 @@ that leaves this module (errors, warnings, summaries, meta) has the key masked, 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import os
@@ -32,6 +33,7 @@ from harness.errors import HarnessError, first_line
 from harness.summarizers.base import OptionError, Summarizer, SummaryError, SummaryOutput
 from harness.summarizers.plain import plain_mapping
 from harness.summarizers.prompting import PromptOptions, clean_reply
+from harness.summarizers.replicas import ReplicaPool, replica_urls
 
 if TYPE_CHECKING:
     import httpx  # imported when a run needs it: `harness validate` and `harness models` stay quick
@@ -58,7 +60,10 @@ ExtraBody = plain_mapping(_BODY_FIELDS)
 class OpenAIOptions(PromptOptions):
     """Options of the openai backend: where the server is, the prompt, and generation settings."""
 
-    base_url: str = Field(description="API root, e.g. http://localhost:8000/v1; requests go to BASE_URL/chat/completions")
+    base_url: str | list[str] = Field(
+        description="API root, e.g. http://localhost:8000/v1 (requests go to BASE_URL/chat/completions), "
+        "or a list of replicas serving the same model: requests are spread over them"
+    )
     model: str = Field(description="model name as the server knows it (vLLM: the served model; Ollama: llama3.2)")
     api_key_env: str | None = Field(None, description="environment variable holding the API key; unset sends no key")
     temperature: float = Field(0.0, ge=0, description="0 for (near-)deterministic summaries")
@@ -76,7 +81,11 @@ class OpenAIOptions(PromptOptions):
 
     @field_validator("base_url")
     @classmethod
-    def _http_url(cls, url: str) -> str:
+    def _http_url(cls, url: str | list[str]) -> str | list[str]:
+        if isinstance(url, list):  # replicas: each one checked alike
+            if not url:
+                raise ValueError("list at least one URL")
+            return [cls._http_url(one) for one in url]
         if not re.match(r"^https?://[^/\s]+", url):
             raise ValueError("use an http:// or https:// URL such as http://localhost:8000/v1")
         return url.rstrip("/")
@@ -108,14 +117,23 @@ class OpenAICompatible(Summarizer):
 
     @property
     def url(self) -> str:
-        """The chat-completions endpoint."""
-        return f"{self.options.base_url}/chat/completions"
+        """The chat-completions endpoint (of the first replica, when there are several)."""
+        return f"{replica_urls(self.options.base_url)[0]}/chat/completions"
 
     def fingerprint(self) -> dict[str, Any]:
         """Server, model name, prompt and generation settings; not which variable holds the key."""
         fingerprint = super().fingerprint()
         fingerprint["options"].pop("api_key_env")  # the same model answers whoever pays
+        if isinstance(self.options.base_url, list):  # replicas serve one model: which ones answer is not part of it
+            fingerprint["options"].pop("base_url")
         return fingerprint
+
+    @functools.cached_property
+    def replicas(self) -> ReplicaPool:
+        """The servers requests go to (one, or several replicas), and which of them refuse connections."""
+        import httpx
+
+        return ReplicaPool(replica_urls(self.options.base_url), refused=(httpx.ConnectError,))
 
     def check(self) -> None:
         """A key that is set must fit in an HTTP header (its absence is prepare()'s to report: a cached run needs none)."""
@@ -223,8 +241,8 @@ class OpenAICompatible(Summarizer):
             attempt += 1
             retry_after = None
             try:
-                with deadline(self.options.timeout):
-                    response = client.post(self.url, json=body)
+                with deadline(self.options.timeout), self.replicas.lease() as root:
+                    response = client.post(f"{root}/chat/completions", json=body)
             except httpx.TimeoutException:
                 problem = f"no complete reply within {self.options.timeout:g} s"
             except httpx.ConnectError as error:  # refused, unknown host, TLS: most likely no server there
@@ -258,7 +276,7 @@ class OpenAICompatible(Summarizer):
                 raise _Stopped
 
     def _cannot_connect(self, problem: str) -> str:
-        port = urlparse(self.options.base_url).port or 8000
+        port = urlparse(replica_urls(self.options.base_url)[0]).port or 8000
         return (
             f"model '{self.name}': cannot connect to {self.options.base_url} ({problem}); is the server running? "
             f"To try this config without one, start the fake server: python -m harness.fake_server --port {port}"
