@@ -459,7 +459,7 @@ def test_output_is_checked_before_any_model_runs(tmp_path, capsys, monkeypatch):
 
     write_docs(tmp_path / "docs.jsonl")
     (tmp_path / "taken").write_text("a file")
-    monkeypatch.setattr(runner, "_generate", lambda *a, **k: pytest.fail("a model ran before the output was checked"))
+    monkeypatch.setattr(runner, "generate", lambda *a, **k: pytest.fail("a model ran before the output was checked"))
     code, _, err = main(capsys, "run", write_config(tmp_path), "--output", tmp_path / "taken")
     assert "is a file, not a folder" in one_line(code, err)
 
