@@ -38,6 +38,7 @@ from harness.gates import GateReport, check_run, load_baseline, validate_gates
 from harness.record import Recorder, RunObserver, Silent, plan
 from harness.report import write_report
 from harness.report.tables import summary_markdown
+from harness.runtime import collector_paused
 from harness.scoring import Scorer, Statistics, aggregate, build_scorers, score_rows, scorers_from, statistics_of
 from harness.store import Generation
 from harness.summarizers import BACKENDS, Summarizer, create_summarizer
@@ -140,7 +141,7 @@ def check_config(config: Config, available: bool = True) -> tuple[list[Summarize
 def run(config: Config, observer: RunObserver | None = None) -> RunResult:
     """Evaluate every model of the config on every document and write the results directory."""
     # Before any model runs: the output must be writable, and no other run may be writing this folder.
-    with store.lock_run_dir(config.run_dir):
+    with store.lock_run_dir(config.run_dir), collector_paused():
         return _run(config, observer)
 
 
@@ -171,18 +172,27 @@ def _run(config: Config, observer: RunObserver | None) -> RunResult:
     # the stages before writing (RunResult.stages has them all), and CPU seconds of each scorer over all workers
     run_record["timings"]["stages"] = dict(stages)
     run_record["timings"]["scorers_cpu"] = {name: round(seconds, 3) for name, seconds in scorer_seconds.items()}
-    files = {
+    records = store.RunData(
+        config.run_dir,
+        run_record,
+        [d.to_record() for d in documents],
+        [g.to_record() for g in generations],
+        list(scores),
+        summary,
+    )
+    files: dict[str, str | list[dict[str, Any]]] = {
         store.RUN_FILE: json.dumps(run_record, indent=2, ensure_ascii=False) + "\n",
-        store.DOCUMENTS_FILE: store.dumps_jsonl(d.to_record() for d in documents),
-        store.GENERATIONS_FILE: store.dumps_jsonl(g.to_record() for g in generations),
-        store.SCORES_FILE: store.dumps_jsonl(scores),
+        store.DOCUMENTS_FILE: records.documents,
+        store.GENERATIONS_FILE: records.generations,
+        store.SCORES_FILE: records.scores,
         store.SUMMARY_FILE: json.dumps(summary, indent=2) + "\n",
         store.SUMMARY_TABLE_FILE: summary_markdown(summary, run_record),
     }
     written: list[store.RunData] = []
 
     def finish(staged: Path) -> None:  # the report is written into the staged folder: the run appears with it or not at all
-        written.append(store.read_run(staged))  # read once: the report and the gates see exactly what was written
+        # the report and the gates see the records just written, as plain JSON data (no second parse of a large run)
+        written.append(dataclasses.replace(records, path=staged, run=json.loads(files[store.RUN_FILE]), summary=json.loads(files[store.SUMMARY_FILE])))
         if config.report:
             with _stage(stages, "report"):
                 write_report(written)

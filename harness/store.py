@@ -103,8 +103,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_run_dir(run_dir: Path, files: dict[str, str], finish: Callable[[Path], None] | None = None) -> Path:
-    """Write a whole run folder (file name -> text) and swap it into place in one step.
+def write_run_dir(run_dir: Path, files: dict[str, str | list[dict[str, Any]]], finish: Callable[[Path], None] | None = None) -> Path:
+    """Write a whole run folder (file name -> text, or rows written as JSON Lines) and swap it into place in one step.
 
     `finish(staging)` runs after the files are written and before the swap: it may read the staged
     folder and write more files into it (the report), so the run folder appears complete or not at all.
@@ -118,8 +118,8 @@ def write_run_dir(run_dir: Path, files: dict[str, str], finish: Callable[[Path],
     staging.mkdir(mode=0o777)  # the umask applies: a results folder is not private
     previous = None
     try:
-        for name, text in files.items():
-            _write_synced(staging / name, text.encode("utf-8"))
+        for name, content in files.items():
+            _write_synced(staging / name, content)
         if finish is not None:
             pause_for_tests("report")
             finish(staging)
@@ -150,9 +150,14 @@ def write_run_dir(run_dir: Path, files: dict[str, str], finish: Callable[[Path],
     return run_dir
 
 
-def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as file:
-        file.write(data)
+def _write_synced(path: Path, content: str | list[dict[str, Any]]) -> None:
+    """Text as it is, rows as JSON Lines written a chunk at a time (a large run's rows never become one string)."""
+    with open(path, "w", encoding="utf-8") as file:
+        if isinstance(content, str):
+            file.write(content)
+        else:
+            for start in range(0, len(content), 1000):
+                file.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in content[start : start + 1000]))
         file.flush()
         os.fsync(file.fileno())
 

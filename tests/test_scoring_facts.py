@@ -116,3 +116,17 @@ def test_selftest_command_meets_its_targets():
     result = run_cli("selftest")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "perturbations caught: " in result.stdout and "(100.0%, target >= 99%)" in result.stdout
+
+
+def test_prepared_documents_carry_their_table_and_the_scorer_keeps_none(seed, monkeypatch):
+    import harness.scoring.facts as module
+
+    built = []
+    real = module.table_for_document
+    monkeypatch.setattr(module, "table_for_document", lambda document, **kw: built.append(document.doc_id) or real(document, **kw))
+    scorer = FactScorer()
+    (prepared,) = scorer.prepare_documents([seed])
+    assert prepared.fact_table is not None and built == ["syria-talks"] and not scorer._tables
+    for summary in (FAITHFUL, DISTORTED):
+        scorer.row(summary, prepared)  # scoring reads the attached table: nothing built again
+    assert built == ["syria-talks"]

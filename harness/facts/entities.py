@@ -16,6 +16,7 @@ it, an acronym the one name with its initials), each with its mentions and the s
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,7 @@ _SENTENCE_END = set(".!?\n")
 _ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{1,3}\.")
 _OPENERS = set("\"“‘'(—–-:[")
 _APOSTROPHES = str.maketrans({"’": "'"})
+_TITLES_OR_NOT_NAMES = TITLES | NOT_NAMES
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and word[:-1] in COUNTRY_OF else word
 
 
+@functools.lru_cache(maxsize=65536)
 def _norm(word: str) -> str:
     return _POSSESSIVE.sub("", word.translate(_APOSTROPHES)).replace(".", "").lower() if word else word
 
@@ -96,6 +99,7 @@ def read_names(text: str, known: frozenset[str] | set[str] = frozenset()) -> lis
     tokens = list(_TOKEN.finditer(text))
     starts = _starts(text, tokens)
     mid = {_norm(m.group()) for m, first in zip(tokens, starts, strict=True) if not first and m.group()[0].isupper()}
+    known_words = mid | set(known)  # once per text, not once per run of capitalised words
     names: list[Name] = []
     run: list[int] = []
     for index, match in enumerate(tokens + [None]):  # type: ignore[operator]
@@ -108,7 +112,7 @@ def read_names(text: str, known: frozenset[str] | set[str] = frozenset()) -> lis
             run.append(index)
             continue
         if run:
-            names.extend(_names_of_run(text, tokens, starts, run, mid | set(known)))
+            names.extend(_names_of_run(text, tokens, starts, run, known_words))
             run = []
     return names
 
@@ -157,7 +161,7 @@ def _name(text: str, tokens: list[re.Match], starts: list[bool], piece: list[int
             piece = piece[1:]
         else:
             break
-    if not piece or (len(piece) == 1 and _norm(tokens[piece[0]].group()) in TITLES | NOT_NAMES):
+    if not piece or (len(piece) == 1 and _norm(tokens[piece[0]].group()) in _TITLES_OR_NOT_NAMES):
         return []
     start, end = tokens[piece[0]].start(), tokens[piece[-1]].end()
     surface = _POSSESSIVE.sub("", text[start:end].translate(_APOSTROPHES)) if text[end - 1 : end] in "'’s" else text[start:end]

@@ -11,15 +11,14 @@ the runs' JSONL.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import harness
 from harness.report.data import ReportData, load_report_data
 from harness.report.sections import build_page
 from harness.report.view import Chart, Page
+from harness.runtime import collector_paused
 from harness.store import RunData, atomic_write_bytes, atomic_write_text
 
 MAX_DOCUMENTS = 50  # documents shown in detail per dataset; every other section uses every document
@@ -35,7 +34,7 @@ def write_report(
     out_dir (default: the first run's folder)."""
     from harness.report.render import render_html, render_markdown
 
-    with _collector_paused():
+    with collector_paused():
         data = load_report_data(run_dirs)
         out = Path(out_dir) if out_dir else data.runs[0].path
         charts, written = draw_charts(data, out)
@@ -44,19 +43,6 @@ def write_report(
             atomic_write_text(out / name, text)
             written.append(out / name)
     return written
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector: with a large run's rows in memory each of its passes walks millions
-    of dicts, which made building a report five times slower; the report makes no cycles worth collecting."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def draw_charts(data: ReportData, out: Path) -> tuple[dict[str, list[Chart]], list[Path]]:

@@ -60,7 +60,12 @@ class FactScorer(Scorer):
 
     def prepare_documents(self, documents: Sequence[Document]) -> list[Document]:
         """Each document with its fact table attached: built once per run, written into documents.jsonl."""
-        return [document if document.fact_table is not None else replace(document, fact_table=self.table(document)) for document in documents]
+        # built, not kept here: the table travels with the document (a worker scoring shard after shard would
+        # otherwise hold every table of the run)
+        return [
+            document if document.fact_table is not None else replace(document, fact_table=table_for_document(document, gold=self.options.gold))
+            for document in documents
+        ]
 
     def table(self, document: Document) -> FactTable:
         """The document's fact table: the one the run attached (document.fact_table), or one built here once."""
