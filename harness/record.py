@@ -74,7 +74,7 @@ class Recorder:
         self.plan, self.documents, self.cache, self.observer = plan, documents, cache, observer
         self.name = plan.summarizer.name
         self.done: dict[int, Generation] = {
-            i: generation(self.name, documents[i].doc_id, SummaryOutput(**plan.hits[key]), cached=True)
+            i: SummaryOutput(**plan.hits[key]).to_generation(self.name, documents[i].doc_id, cached=True)
             for i, key in enumerate(plan.keys)
             if key in plan.hits
         }
@@ -99,7 +99,7 @@ class Recorder:
                 self._store_keys = [cache_key(self._fingerprint, d.article) for d in self.documents]
         if summarizer.cacheable:
             self.cache.put(self._store_keys[index], self.name, asdict(output), self._fingerprint)
-        self.done[index] = generation(self.name, document.doc_id, output, cached=False)
+        self.done[index] = output.to_generation(self.name, document.doc_id, cached=False)
         self.observer.generated(self.name, 1)
 
     def stop(self, error: Exception) -> None:
@@ -131,18 +131,3 @@ class Recorder:
     def made(self) -> int:
         """Summaries this run made for the model (not read from the cache, not failed)."""
         return sum(1 for g in self.done.values() if not g.cached and g.error is None)
-
-
-def generation(model: str, doc_id: str, output: SummaryOutput, cached: bool) -> Generation:
-    """The generation row of one output."""
-    return Generation(
-        model=model,
-        doc_id=doc_id,
-        summary=output.summary,
-        seconds=output.seconds,
-        tokens_in=output.tokens_in,
-        tokens_out=output.tokens_out,
-        truncated=output.truncated,
-        cached=cached,
-        meta=output.meta,
-    )

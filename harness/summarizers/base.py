@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 import harness
 from harness.documents import Document
 from harness.errors import HarnessError, OptionError  # noqa: F401 - OptionError is part of this module's API
+from harness.store import Generation
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class SummaryOutput:
     tokens_out: int | None = None
     truncated: bool = False
     meta: dict[str, Any] | None = None  # backend details worth keeping: finish reason, retries, served model
+
+    def to_generation(self, model: str, doc_id: str, cached: bool) -> Generation:
+        """The generations.jsonl row of this output: the one conversion between what a backend returns and what a run records."""
+        return Generation(model, doc_id, self.summary, self.seconds, self.tokens_in, self.tokens_out, self.truncated, cached=cached, meta=self.meta)
 
 
 @dataclass(frozen=True)
