@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import socket
 from pathlib import Path
 from typing import Any
@@ -178,6 +179,13 @@ def checkpoint_fingerprint(model: str, local: Path | None, revision: str | None)
             digest.update(f"{file.name}:{stat.st_size}:{int(stat.st_mtime)}".encode())
     snapshot = folder.name if local is None else None  # HF-cache snapshot folders are named by commit
     return {"model": model if local is None else "local", "revision": revision, "snapshot": snapshot, "files": digest.hexdigest()[:16]}
+
+
+def check_device(device: str) -> str:
+    """A device option as written in a config (auto, cpu, cuda, cuda:N, mps), or ValueError saying what is allowed."""
+    if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", device):
+        raise ValueError("use auto, cpu, cuda, cuda:N or mps")
+    return device
 
 
 def resolve_device(device: str) -> str:

@@ -8,9 +8,6 @@ exactly like a summarizer's: "model '...' (...) is not available: ... To make it
 
 from __future__ import annotations
 
-import importlib.util
-import re
-import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -18,20 +15,12 @@ from typing import Any
 from pydantic import Field, ValidationInfo, field_validator
 
 from harness.errors import HarnessError
+from harness.hub import check_device
+from harness.runtime import installed
 from harness.scoring.base import Scorer, ScorerOptions, Statistics
 
 EXTRA = "hf"  # pip install "summarization-harness[hf]" brings what these scorers import
 EXTRA_MODULES = ("torch", "transformers")
-
-
-def installed(module: str) -> bool:
-    """Whether a module can be imported, found without importing it (torch takes seconds)."""
-    if module in sys.modules:
-        return sys.modules[module] is not None
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
 
 
 def package_version(name: str) -> str:
@@ -69,9 +58,7 @@ class ModelScorerOptions(ScorerOptions):
     @field_validator("device")
     @classmethod
     def _known_device(cls, device: str) -> str:
-        if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", device):
-            raise ValueError("use auto, cpu, cuda, cuda:N or mps")
-        return device
+        return check_device(device)
 
 
 class ModelScorer(Scorer):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -15,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 import harness
 from harness.documents import Document
 from harness.errors import HarnessError, OptionError  # noqa: F401 - OptionError is part of this module's API
+from harness.runtime import installed
 from harness.store import Generation
 
 
@@ -40,16 +39,6 @@ class SummaryError:
 
     message: str
     seconds: float | None = None
-
-
-def installed(module: str) -> bool:
-    """Whether a module can be imported, found without importing it (torch takes seconds)."""
-    if module in sys.modules:
-        return sys.modules[module] is not None
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
 
 
 class BackendOptions(BaseModel):

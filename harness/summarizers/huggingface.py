@@ -8,7 +8,6 @@ get it, never a traceback.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +16,7 @@ from pydantic import Field, field_validator
 from harness.errors import HarnessError, first_line
 from harness.hub import (
     check_available,
+    check_device,
     check_local,
     checkpoint_fingerprint,
     load_kwargs,
@@ -47,9 +47,7 @@ class HFModelOptions(BackendOptions):
     @field_validator("device")
     @classmethod
     def _known_device(cls, device: str) -> str:
-        if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", device):
-            raise ValueError("use auto, cpu, cuda, cuda:N or mps")
-        return device
+        return check_device(device)
 
 
 class HFSummarizer(Summarizer):
