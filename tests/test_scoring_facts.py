@@ -64,7 +64,7 @@ def test_documents_without_gold_get_automatic_key_facts():
 
 def test_signature():
     signature = str(FactScorer(FactsConfig(gold=False), Statistics(bootstrap=10, seed=3)).signature())
-    assert signature.startswith("facts|extractor:rules-") and signature.endswith("|gold:no|boot:10|seed:3")
+    assert signature.startswith("facts|extractor:rules-") and signature.endswith("|gold:no|boot:10|seed:3|ci:95")
 
 
 def test_run_reports_facts_beside_rouge(write_config, tmp_path):

@@ -116,6 +116,10 @@ class Statistics:
     confidence: float = 0.95
     seed: int = 0
 
+    def signature_fields(self) -> tuple[tuple[str, str], ...]:
+        """boot, seed and ci: what every scorer's signature says about its intervals."""
+        return (("boot", str(self.bootstrap)), ("seed", str(self.seed)), ("ci", f"{self.confidence * 100:g}"))
+
 
 class Scorer(ABC):
     """Scores summaries of documents; declares its metrics, counts, gates and signature."""

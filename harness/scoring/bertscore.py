@@ -202,9 +202,7 @@ class BertScorer(ModelScorer):
                 ("refs", "max"),
                 ("tok", "bert-score-sent_encode"),
                 ("transformers", package_version("transformers")),
-                ("boot", str(self.statistics.bootstrap)),
-                ("seed", str(self.statistics.seed)),
-                ("ci", f"{self.statistics.confidence * 100:g}"),
+                *self.statistics.signature_fields(),
                 ("harness", harness.__version__),
             ),
         )

@@ -55,7 +55,7 @@ class FactScorer(Scorer):
     def signature(self) -> Signature:
         """The checker's own signature plus whether curated tables were used."""
         return Signature.parse(signature()).extended(
-            ("gold", "yes" if self.options.gold else "no"), ("boot", str(self.statistics.bootstrap)), ("seed", str(self.statistics.seed))
+("gold", "yes" if self.options.gold else "no"), *self.statistics.signature_fields()
         )
 
     def prepare_documents(self, documents: Sequence[Document]) -> list[Document]:

@@ -147,9 +147,7 @@ class NLIScorer(ModelScorer):
                 ("agg", "max-e-c,mean"),
                 ("split", SPLITTER_NAME),
                 ("transformers", package_version("transformers")),
-                ("boot", str(self.statistics.bootstrap)),
-                ("seed", str(self.statistics.seed)),
-                ("ci", f"{self.statistics.confidence * 100:g}"),
+                *self.statistics.signature_fields(),
                 ("harness", harness.__version__),
             ),
         )

@@ -91,9 +91,7 @@ class RougeScorer(Scorer):
                 ("tok", "rouge-score-default"),
                 ("split", SPLITTER_NAME),
                 ("refs", self.options.multi_reference),
-                ("boot", str(self.statistics.bootstrap)),
-                ("seed", str(self.statistics.seed)),
-                ("ci", f"{self.statistics.confidence * 100:g}"),
+                *self.statistics.signature_fields(),
                 ("harness", harness.__version__),
             ),
         )
