@@ -249,3 +249,25 @@ def test_fact_matrix_follows_the_runs_gold_setting(tmp_path):
     rows = fact_matrix(document, data.models, data.gold)
     assert all(row.fact_id.startswith("f") for row in rows)  # the automatic table, as the run scored
     assert sum(row.cells["lead-3"].status == "preserved" for row in rows) == 3  # its claims line up with the rows
+
+
+def test_report_and_check_read_the_runs_fact_tables_and_extract_none(two_runs, tmp_path, monkeypatch):
+    """A finished run carries each document's fact table: `harness report` and `harness check` never rebuild one
+    (a checker upgrade between run and report must not misalign fact ids)."""
+    import harness.facts.keys
+    import harness.facts.table
+    import harness.report.factmatrix
+    from harness.cli import main
+
+    result_a, _, _ = two_runs
+
+    def no_extraction(*args, **kwargs):
+        raise AssertionError("a fact table was extracted after the run")
+
+    for module in (harness.facts.table, harness.facts.keys, harness.report.factmatrix):
+        for name in ("extract_facts", "table_for_document"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, no_extraction)
+    assert main(["report", str(result_a.run_dir), "--out", str(tmp_path / "again")]) == 0
+    assert (tmp_path / "again" / "report.html").is_file()
+    assert main(["check", str(result_a.run_dir), "--max-contradicted", "100"]) in (0, 1)
