@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -72,9 +74,52 @@ def rouge_score_seconds(pairs: list[tuple[str, str]]) -> float:
     return (time.perf_counter() - started) * len(pairs) / len(sample)
 
 
-def peak_memory_mb() -> tuple[float, float]:
-    """Peak resident memory of this process and of its largest finished child, in MB (Linux reports KiB)."""
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+class WorkerMemory(threading.Thread):
+    """Samples the resident memory of this process's Python descendants (the pool workers) every 0.2 s.
+
+    getrusage(RUSAGE_CHILDREN) would report a forked child's copy-on-write pages as its own (a `git` run forked
+    from a 2 GB driver "peaks" at 2 GB), so the workers are measured where they live, in /proc.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_mb = 0.0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        """Sample until stopped."""
+        while not self.stopped.wait(0.2):
+            for pid in _descendants(os.getpid()):
+                try:
+                    if b"python" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        continue
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+                self.peak_mb = max(self.peak_mb, rss / 1024)
+
+
+def _descendants(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = [], [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process (the driver), in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -106,10 +151,13 @@ def main() -> None:
         }
         if args.workers is not None:
             config["workers"] = args.workers
+        workers = WorkerMemory()
+        workers.start()
         started = time.perf_counter()
         result = run(parse_config(config))
         wall = time.perf_counter() - started
-        own, children = peak_memory_mb()
+        workers.stopped.set()
+        own, children = peak_memory_mb(), workers.peak_mb
         reference_seconds = rouge_score_seconds(pairs)
     print(f"machine: {_machine.describe()}")
     print(f"{args.documents} documents x 3 systems = {len(result.scores)} summaries, {len(pairs)} summary/reference pairs per system")
@@ -119,7 +167,7 @@ def main() -> None:
     for stage, seconds in result.stages.items():
         print(f"| {stage} | {seconds:.1f} |")
     print(f"| **whole run (wall)** | **{wall:.1f}** |")
-    print(f"peak memory: {own:.0f} MB (driver), {children:.0f} MB (largest worker process)")
+    print(f"peak memory: {own:.0f} MB (driver), {children:.0f} MB (largest worker process, sampled every 0.2 s)")
     scored_pairs = 3 * len(pairs)
     print(f"rouge-score alone on the same {scored_pairs} pairs: {reference_seconds * 3:.1f} s (timed on {min(ROUGE_SAMPLE, len(pairs))} pairs)"
           f"; whole harness run / rouge-score alone = {wall / (reference_seconds * 3):.2f}")  # fmt: skip

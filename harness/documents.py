@@ -48,7 +48,8 @@ class Document:
     source: str | None = None  # file the document was read from, for error messages
     meta: dict[str, Any] = field(default_factory=dict)
     # the article's fact table, built once per run (by the facts scorer) and written with the document, so
-    # reports and checks read the table the run used instead of re-extracting it
+    # reports and checks read the table the run used instead of re-extracting it: a FactTable, or once scored
+    # in a run its JSON text (store.RawJSON; FactTable.from_dict(json.loads(text)) rebuilds it)
     fact_table: Any = field(default=None, compare=False)
 
     def to_record(self) -> dict[str, Any]:
@@ -62,8 +63,8 @@ class Document:
             record["title"] = self.title
         if self.facts is not None:
             record["facts"] = self.facts
-        if self.fact_table is not None:
-            record["fact_table"] = self.fact_table.to_dict()
+        if self.fact_table is not None:  # a FactTable, or its JSON text once a run's scoring made it
+            record["fact_table"] = self.fact_table if isinstance(self.fact_table, str) else self.fact_table.to_dict()
         if self.meta.get("truncated"):  # the article was cut to dataset.max_article_chars
             record["truncated"] = self.meta["truncated"]
         return record

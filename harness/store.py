@@ -52,6 +52,30 @@ class Generation:
         return asdict(self)
 
 
+class RawJSON(str):
+    """JSON text written into a results file as it is: a large value serialized once, where it was made (a
+    document's fact table comes back from a worker this way: a tenth of the memory of the objects it encodes)."""
+
+    def loads(self) -> Any:
+        """The value the text encodes."""
+        return json.loads(self)
+
+
+def json_value(value: Any) -> Any:
+    """A results-file value as plain data: RawJSON text parsed, anything else as it is."""
+    return value.loads() if isinstance(value, RawJSON) else value
+
+
+def dumps_row(row: dict[str, Any]) -> str:
+    """One JSON Lines row; RawJSON values are spliced in as they are."""
+    raw = {key: value for key, value in row.items() if isinstance(value, RawJSON)}
+    if not raw:
+        return json.dumps(row, ensure_ascii=False)
+    text = json.dumps({key: value for key, value in row.items() if key not in raw}, ensure_ascii=False)
+    spliced = "".join(f", {json.dumps(key)}: {value}" for key, value in raw.items())
+    return text[:-1] + spliced + "}" if text != "{}" else "{" + spliced[2:] + "}"
+
+
 @dataclass
 class RunData:
     """A results directory read back into plain data."""
@@ -157,7 +181,7 @@ def _write_synced(path: Path, content: str | list[dict[str, Any]]) -> None:
             file.write(content)
         else:
             for start in range(0, len(content), 1000):
-                file.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in content[start : start + 1000]))
+                file.write("".join(dumps_row(row) + "\n" for row in content[start : start + 1000]))
         file.flush()
         os.fsync(file.fileno())
 

@@ -17,6 +17,7 @@ from typing import Any
 from harness.documents import Document
 from harness.facts import FactTable, table_for_document
 from harness.report.data import ModelResult
+from harness.store import json_value
 
 PRESERVED, OMITTED, CONTRADICTED = "preserved", "omitted", "contradicted"
 WORST = 3  # documents named per kind of fact
@@ -50,7 +51,7 @@ def fact_table(document: dict[str, Any], gold: bool = True) -> FactTable:
     """The document's fact table as the run built it (documents.jsonl); runs written before tables were kept
     get theirs rebuilt the way their fact scorer built it (curated facts laid over unless gold is False)."""
     if document.get("fact_table") is not None:
-        return FactTable.from_dict(document["fact_table"])
+        return FactTable.from_dict(json_value(document["fact_table"]))
     return table_for_document(Document.from_record(document, source=f"document {document['doc_id']}"), gold=gold)
 
 
@@ -112,7 +113,7 @@ class KindRow:
 
 def kinds_of(document: dict[str, Any], gold: bool) -> dict[str, str]:
     """fact id -> kind of the fact's quantity, read from the stored table without rebuilding it."""
-    table = document.get("fact_table")
+    table = json_value(document.get("fact_table"))
     if table is not None:
         return {f["id"]: (f.get("quantity") or {}).get("kind", "fact") for f in table.get("facts", [])}
     return {f.id: f.quantity.kind for f in fact_table(document, gold).facts}

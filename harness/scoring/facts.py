@@ -9,6 +9,7 @@ baseline entries that let `harness check` say which fact a model lost.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -69,6 +70,11 @@ class FactScorer(Scorer):
 
     def table(self, document: Document) -> FactTable:
         """The document's fact table: the one the run attached (document.fact_table), or one built here once."""
+        if isinstance(document.fact_table, str):  # the table as a run wrote it (JSON text): read back once
+            key = (document.doc_id, document.article)
+            if key not in self._tables:
+                self._tables[key] = FactTable.from_dict(json.loads(document.fact_table))
+            return self._tables[key]
         if document.fact_table is not None:
             return document.fact_table
         key = (document.doc_id, document.article)
