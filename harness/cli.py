@@ -79,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     validate = commands.add_parser("validate", help="check a config without running it")
+    validate.add_argument("--strict", action="store_true", help="also fail (exit 2) when a model is not available on this machine")
     validate.add_argument("config", type=Path)
     validate.set_defaults(handler=_validate)
 
@@ -206,11 +207,27 @@ def _validate(args: argparse.Namespace) -> int:
     from harness.runner import check_config
 
     config = _load(args)
-    summarizers, scorers, documents = check_config(config)
+    # The config itself: fields, options, files, extras, the dataset (exit 2 on the first problem).
+    summarizers, scorers, documents = check_config(config, available=False)
+    # Whether each model can be had on this machine (cached weights, API keys): a sound config may name a
+    # checkpoint that is not here yet, so this is reported, and only --strict makes it an error.
+    missing = []
+    for index, summarizer in enumerate(summarizers):
+        try:
+            summarizer.prepare()
+        except HarnessError as error:
+            located = config.error(("models", config.model_entry(index), getattr(error, "field", "model")), str(error))
+            if args.strict:
+                raise located from None
+            missing.append(str(located))
     models = ", ".join(f"{s.name} ({s.backend})" for s in summarizers)
-    out.print(f"{args.config}: ok: {len(summarizers)} model(s): {models}; {len(documents)} document(s) from {config.dataset.describe()}")
+    out.print(f"{args.config}: ok: {len(summarizers)} model(s): {models}; {len(documents)} document(s) from {config.dataset.describe()}", soft_wrap=True)
     for scorer in scorers:
         out.print(f"signature: {scorer.signature()}", soft_wrap=True)
+    for problem in missing:
+        err.print(f"not available here: {escape(problem)}", soft_wrap=True)
+    if missing:
+        err.print(f"{len(missing)} model(s) not available here: `harness run` would stop (exit 2); `harness validate --strict` makes this an error", soft_wrap=True)
     return EXIT_OK
 
 

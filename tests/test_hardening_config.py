@@ -231,7 +231,11 @@ def test_a_where_that_matches_nothing_stops_the_run_once_not_per_document(projec
 
 def test_a_hub_model_that_is_not_cached_is_found_by_validate_saying_offline(project, capsys, monkeypatch):
     entry = "  - {name: b, backend: hf-seq2seq, model: org/not-cached-anywhere}\n"
-    line = validate(project, HEAD + entry, capsys)
+    (project / "config.yaml").write_text(HEAD + entry, encoding="utf-8")
+    # plain validate: the config is sound, and the missing checkpoint is said (exit 0); --strict makes it an error
+    assert main(["validate", str(project / "config.yaml")]) == 0
+    assert "not available here: " in capsys.readouterr().err
+    line = validate(project, HEAD + entry, capsys, "validate", "--strict")
     assert line.startswith("config.yaml:5: models[0].model: model 'b' (org/not-cached-anywhere) is not available: it is not in the "
                            "Hugging Face cache and offline mode is on (--offline or HF_HUB_OFFLINE=1). To make it available")
     assert "the hub cannot be reached" not in validate(project, HEAD + entry, capsys, "run", "--offline")
@@ -239,7 +243,7 @@ def test_a_hub_model_that_is_not_cached_is_found_by_validate_saying_offline(proj
 
     monkeypatch.setattr(hf, "hub_offline", lambda: False)
     monkeypatch.setattr(hf, "hub_reachable", lambda: False)
-    assert "is not in the Hugging Face cache and the hub cannot be reached" in validate(project, HEAD + entry, capsys)
+    assert "is not in the Hugging Face cache and the hub cannot be reached" in validate(project, HEAD + entry, capsys, "validate", "--strict")
 
 
 @pytest.mark.parametrize("file", ["config.json", "tokenizer_config.json"])
@@ -287,7 +291,7 @@ def test_an_api_key_that_cannot_be_a_header_is_found_by_validate_and_never_shown
 
 def test_an_unset_api_key_variable_is_found_by_validate(project, capsys, monkeypatch):
     monkeypatch.delenv("UNSET_KEY", raising=False)
-    assert validate(project, HEAD + OPENAI % "api_key_env: UNSET_KEY", capsys) == (
+    assert validate(project, HEAD + OPENAI % "api_key_env: UNSET_KEY", capsys, "validate", "--strict") == (
         "config.yaml:5: models[0].api_key_env: model 'o': environment variable UNSET_KEY is not set (it holds the API key for http://127.0.0.1:9/v1)"
     )
 
