@@ -8,18 +8,17 @@ line as `FILE:LINE: field.path: message`.
 from __future__ import annotations
 
 import difflib
-import math
 import os
 import re
 import typing
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from harness.errors import HarnessError
 from harness.textio import check_value, read_text
+from harness.yamlsource import check_finite, format_loc, located, read_yaml
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"  # safe as a folder name and in a Markdown table
 LEGACY_STATISTICS = ("bootstrap", "confidence")  # once options of each scorer; now statistics.*
@@ -258,7 +257,7 @@ class Config(_Strict):
 
     def error(self, loc: tuple[str | int, ...], message: str) -> HarnessError:
         """A one-line error pointing at a field of this config (and its line, when read from YAML)."""
-        return HarnessError(_located(self._source, self._node, loc, message))
+        return HarnessError(located(self._source, self._node, loc, message))
 
     def invalid(self, error: ValidationError, loc: tuple[str | int, ...], model: type[BaseModel]) -> HarnessError:
         """A one-line error for a part of this config (at loc) that failed validation as `model`."""
@@ -271,7 +270,7 @@ def load_config(path: str | Path) -> Config:
     if not path.is_file():
         raise HarnessError(f"{path}: config file not found")
     text = read_text(path)  # invalid UTF-8 is a one-line error naming the byte
-    node, data = _read_yaml(path, text)
+    node, data = read_yaml(path, text)
     if not isinstance(data, dict):
         raise HarnessError(f"{path}: a config is a YAML mapping (name, dataset, models, ...)")
     check_value(data, str(path))  # a "\ud800" escape would fail only when run.json is written
@@ -290,7 +289,7 @@ def load_config(path: str | Path) -> Config:
 
 def parse_config(data: dict[str, Any], source: Path | None = None, node: Any = None) -> Config:
     """Validate a config given as a mapping; errors name the source file, line and field."""
-    _check_finite(data, source, node)
+    check_finite(data, source, node)
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
@@ -327,7 +326,7 @@ def validation_error(
     message = _message(first, model)
     # A missing field has no line of its own: point at the mapping that lacks it.
     line_loc = prefix + (loc[:-1] if first["type"] == "missing" else loc)
-    text = _located(source, node, line_loc, message, shown_loc=prefix + loc)
+    text = located(source, node, line_loc, message, shown_loc=prefix + loc)
     # Other places, each once (a bad key and its value are two problems at one place).
     others = list(dict.fromkeys(format_loc(prefix + tuple(p["loc"])) for p in problems[1:] if tuple(p["loc"]) != loc))
     if others:
@@ -384,183 +383,9 @@ def _unwrap(annotation: Any) -> Any:
     return None
 
 
-def _located(
-    source: Path | None, node: Any, loc: tuple[str | int, ...], message: str, shown_loc: tuple | None = None
-) -> str:
-    line = _line_of(node, loc)
-    where = str(source) if source else "config"
-    if line is not None and source:
-        where += f":{line}"
-    field = format_loc(shown_loc if shown_loc is not None else loc)
-    return f"{where}: {field}: {message}" if field else f"{where}: {message}"
-
-
-def format_loc(loc: tuple[str | int, ...]) -> str:
-    """models[2].num_beams style path."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _line_of(node: Any, loc: tuple[str | int, ...]) -> int | None:
-    """1-based line of the YAML node at loc, or of its nearest existing parent."""
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
-    for part in loc:
-        child = _child(node, part)
-        if child is None:
-            break
-        node, line = child, child.start_mark.line + 1
-    return line
-
-
-def _child(node: Any, part: str | int) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        return next((value for key, value in node.value if key.value == part), None)
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return node.value[part]
-    return None
-
-
 def _resolve(base: Path, path: Path) -> Path:
     path = path.expanduser()
     return Path(os.path.normpath(path if path.is_absolute() else base / path))
 
 
 # --- reading YAML safely --------------------------------------------------------------------------
-
-MAX_YAML_VALUES = 100_000  # values after alias expansion; a real config has a few hundred
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that remembers which nodes aliases point at, so their expansion can be measured."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.aliased: set[int] = set()
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        alias = self.check_event(yaml.AliasEvent)
-        node = super().compose_node(parent, index)
-        if alias:
-            self.aliased.add(id(node))
-        return node
-
-
-def _read_yaml(path: Path, text: str) -> tuple[Any, Any]:
-    """(node tree, data) of a YAML file, refused in one line when it is invalid, an alias bomb,
-    recursive, or gives a key twice: each is checked on the node tree, before any data is built."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, None
-        _check_expansion(path, node, loader.aliased)
-        _check_duplicate_keys(path, node)
-        return node, loader.construct_document(node)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        context = getattr(error, "context", None)
-        if context and problem.startswith("but "):  # "expected a single document in the stream, but found another document"
-            problem = f"{context}, {problem}"
-        raise HarnessError(f"{where}: not valid YAML: {problem}") from None
-    except RecursionError:
-        raise HarnessError(f"{path}: not valid YAML: nested too deeply") from None
-    finally:
-        loader.dispose()
-
-
-def _children(node: Any) -> list[Any]:
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
-
-
-def _check_expansion(path: Path, root: Any, aliased: set[int]) -> None:
-    """Refuse a node tree that aliases make recursive, or larger than MAX_YAML_VALUES once expanded.
-
-    Sizes are counted once per distinct node (memoized), so a billion-value alias bomb costs as little
-    to measure as it took to write.
-    """
-    size: dict[int, int] = {}
-    on_path: set[int] = set()  # nodes whose subtree is being counted: meeting one again is a cycle
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        node, counted = stack.pop()
-        key = id(node)
-        if counted:
-            on_path.discard(key)
-            size[key] = 1 + sum(size[id(child)] for child in _children(node))
-            continue
-        if key in size:
-            continue
-        on_path.add(key)
-        stack.append((node, True))
-        for child in _children(node):
-            if id(child) in on_path:
-                raise HarnessError(f"{path}:{child.start_mark.line + 1}: an alias refers to a value that contains it (a recursive YAML alias)")
-            if id(child) not in size:
-                stack.append((child, False))
-    if size[id(root)] <= MAX_YAML_VALUES:
-        return
-    # Point at the first alias on the way to the bulk of the expansion.
-    loc: list[str | int] = []
-    node, line = root, root.start_mark.line + 1
-    while id(node) not in aliased and _children(node):
-        if isinstance(node, yaml.MappingNode):
-            key_node, value = max(node.value, key=lambda pair: size[id(pair[0])] + size[id(pair[1])])
-            child = value if size[id(value)] >= size[id(key_node)] else key_node
-            loc.append(key_node.value if isinstance(key_node, yaml.ScalarNode) else "?")
-            line = key_node.start_mark.line + 1
-        else:
-            index, child = max(enumerate(node.value), key=lambda item: size[id(item[1])])
-            loc.append(index)
-        node = child
-    field = format_loc(tuple(loc))
-    raise HarnessError(
-        f"{path}:{line}: {field + ': ' if field else ''}YAML aliases expand this config to more than "
-        f"{MAX_YAML_VALUES:,} values; write the values out instead of nesting aliases"
-    )
-
-
-def _check_duplicate_keys(path: Path, root: Any) -> None:
-    """Refuse a mapping that gives a key twice (YAML would silently keep the last), naming both lines."""
-    seen_nodes: set[int] = set()
-    pending: list[tuple[Any, tuple[str | int, ...]]] = [(root, ())]
-    while pending:
-        node, loc = pending.pop()
-        if id(node) in seen_nodes:
-            continue
-        seen_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            lines: dict[str, int] = {}
-            for key_node, value in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
-                    line = key_node.start_mark.line + 1
-                    if key_node.value in lines:
-                        raise HarnessError(
-                            f"{path}:{line}: {format_loc(loc + (key_node.value,))}: given twice (first at line "
-                            f"{lines[key_node.value]}); YAML would keep only the last, so remove one"
-                        )
-                    lines[key_node.value] = line
-                pending.append((value, loc + (key_node.value if isinstance(key_node, yaml.ScalarNode) else "?",)))
-        elif isinstance(node, yaml.SequenceNode):
-            pending.extend((child, loc + (index,)) for index, child in enumerate(node.value))
-
-
-def _check_finite(data: Any, source: Path | None, node: Any) -> None:
-    """Refuse inf and nan anywhere in a config: no option means them, and JSON cannot carry them."""
-    seen: set[int] = set()
-    pending: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
-    while pending:
-        value, loc = pending.pop()
-        if isinstance(value, float) and not math.isfinite(value):
-            raise HarnessError(_located(source, node, loc, f"{value} is not a finite number (a config takes no .inf or .nan)"))
-        if isinstance(value, (dict, list, tuple)) and id(value) not in seen:
-            seen.add(id(value))
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            pending.extend((child, loc + (key if isinstance(key, (str, int)) else str(key),)) for key, child in items)

@@ -14,9 +14,10 @@ import pytest
 from helpers import ROOT
 
 from harness.cli import main
-from harness.config import MAX_YAML_VALUES, parse_config
+from harness.config import parse_config
 from harness.errors import HarnessError
 from harness.runner import build_summarizers
+from harness.yamlsource import MAX_YAML_VALUES
 
 HEAD = "name: demo\ndataset: {path: docs.jsonl}\nmetrics: {rouge: {bootstrap: 0}, facts: {bootstrap: 0}}\nmodels:\n"
 DOCS = [{"id": f"doc-{i}", "article": f"Article {i}. It has two sentences.", "references": ["A reference."]} for i in range(2)]

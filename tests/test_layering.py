@@ -31,6 +31,7 @@ FLOORS = {
     "runlock": 1,  # the run-folder lock and swap recovery, used by store and cache
     "text": 1,
     "textio": 1,
+    "yamlsource": 1,
     "runtime": 1,
     "stats": 1,
     "errors": 0,  # the one error type: every room may raise it
