@@ -218,14 +218,18 @@ def test_two_servers_one_stopped_mid_run_lose_nothing_and_share_one_cache_key(fa
 
 def test_a_driver_killed_leaves_no_worker_behind_and_resumes_from_the_cache(tmp_path, dataset):
     path = config(tmp_path, dataset, "  - {name: tr, backend: textrank}\n  - {name: lr, backend: lexrank}\n", extra="cache: true\nworkers: 2\n")
-    process = subprocess.Popen([sys.executable, "-m", "harness", "run", str(path)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The driver pauses once its first summary is cached (the test-only hook), with the pool at work: a fast
+    # machine cannot finish the whole run before the kill lands.
+    env = {**os.environ, "HARNESS_TEST_PAUSE_AT": "generate"}
+    process = subprocess.Popen([sys.executable, "-m", "harness", "run", str(path)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     database = tmp_path / "results" / ".cache" / "generations.sqlite"
     deadline, workers = time.time() + 120, set()
     while time.time() < deadline and process.poll() is None:
         workers |= descendants(process.pid)
-        if cached_rows(database) >= 5:
+        if cached_rows(database) >= 1:
             break
         time.sleep(0.05)
+    time.sleep(0.3)  # the pool keeps working while the driver is paused
     workers |= descendants(process.pid)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
@@ -235,7 +239,7 @@ def test_a_driver_killed_leaves_no_worker_behind_and_resumes_from_the_cache(tmp_
         time.sleep(0.1)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "worker processes outlived their driver"
     cached = cached_rows(database)
-    assert 5 <= cached < 2 * DOCUMENTS
+    assert 1 <= cached < 2 * DOCUMENTS
     result = run(load_config(path))
     assert result.cached == cached and result.generated == 2 * DOCUMENTS - cached
 
