@@ -49,12 +49,14 @@ def read_json(path: str | Path) -> Any:
     return parse_json(read_text(path), str(path))
 
 
-def parse_json(text: str, where: str) -> Any:
-    """JSON text parsed; invalid JSON, nesting deeper than MAX_DEPTH or a lone surrogate name `where`."""
+def parse_json(text: str, where: str, position: bool = True) -> Any:
+    """JSON text parsed; invalid JSON, nesting deeper than MAX_DEPTH or a lone surrogate name `where` (and, with
+    `position`, the line and column inside the text: a JSON Lines row's `where` names its line already)."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        raise HarnessError(f"{where}: not valid JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+        at = f" at line {error.lineno} column {error.colno}" if position else ""
+        raise HarnessError(f"{where}: not valid JSON ({error.msg}{at})") from None
     except RecursionError:
         raise HarnessError(f"{where}: JSON nested too deeply (more than {MAX_DEPTH} levels)") from None
     check_value(value, where)
@@ -91,15 +93,7 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
     for number, line in iter_lines(path):
         if not line.strip():
             continue
-        where = f"{path}:{number}"
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise HarnessError(f"{where}: not valid JSON ({error.msg})") from None
-        except RecursionError:
-            raise HarnessError(f"{where}: JSON nested too deeply (more than {MAX_DEPTH} levels)") from None
-        check_value(value, where)
-        yield number, value
+        yield number, parse_json(line, f"{path}:{number}", position=False)
 
 
 def check_value(value: Any, where: str) -> None:
