@@ -94,10 +94,18 @@ def validate_gates(config: Config, scorers: list[Scorer]) -> None:
                 raise config.error(("gates", bound, key), "no such metric" + (f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(sorted(known))})"))
 
 
+def _hooks(scorers: list[Declarations]) -> dict[str, Scorer]:
+    """The registered scorers of a run, for their baseline entries and regressions (options do not matter to those)."""
+    return {d.name: SCORERS[d.name]() for d in scorers if d.name in SCORERS}
+
+
 def make_baseline(run: RunData) -> dict[str, Any]:
     """What a run achieved, per model and document: every metric's value, and each scorer's baseline entry."""
     scorers = declarations(run)
-    hooks = {d.name: SCORERS[d.name]() for d in scorers if d.name in SCORERS}
+    return _baseline(run, scorers, _hooks(scorers))
+
+
+def _baseline(run: RunData, scorers: list[Declarations], hooks: dict[str, Scorer]) -> dict[str, Any]:
     models: dict[str, Any] = {}
     for name, summary in run.summary.get("models", {}).items():
         documents: dict[str, Any] = {}
@@ -232,7 +240,8 @@ def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str
             f"{run.path}: nothing to check: no baseline and no gate threshold "
             "(give --baseline or a --min-/--max- flag, or set gates: in the config)"
         )
-    current = make_baseline(run)
+    hooks = _hooks(scorers)
+    current = _baseline(run, scorers, hooks)
     documents = {row["doc_id"] for row in run.scores}
     what = f"{len(current['models'])} model(s) x {len(documents)} document(s)"
     report = GateReport(f"{what} checked" + (f" against baseline of run '{baseline.get('run')}'" if baseline else ""))
@@ -247,7 +256,7 @@ def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str
             if after is None:
                 report.findings.append(Finding("missing", name, f"missing: model {name} is in the baseline but not in this run"))
                 continue
-            report.findings += _diff(name, before, after, gates, scorers)
+            report.findings += _diff(name, before, after, gates, scorers, hooks)
     return report
 
 
@@ -296,9 +305,10 @@ def _thresholds(name: str, summary: dict[str, Any], gates: GatesConfig, scorers:
     return findings
 
 
-def _diff(name: str, before: dict[str, Any], after: dict[str, Any], gates: GatesConfig, scorers: list[Declarations]) -> list[Finding]:
+def _diff(
+    name: str, before: dict[str, Any], after: dict[str, Any], gates: GatesConfig, scorers: list[Declarations], hooks: dict[str, Scorer]
+) -> list[Finding]:
     findings = []
-    hooks = {s.name: SCORERS[s.name]() for s in scorers if s.name in SCORERS}
     for doc_id, old in before.get("documents", {}).items():
         new = after["documents"].get(doc_id)
         if new is None:
