@@ -177,7 +177,7 @@ def _show(records, results, positive, limit: int) -> None:
         shown = 0
         print(f"  -- {title}")
         for record, result in zip(records, results, strict=True):
-            if positive(record) is want_actual and result.flagged is want_flag and shown < limit:
+            if positive(record) is want_actual and result.figures_flagged is want_flag and shown < limit:
                 shown += 1
                 marked = [e if isinstance(e, str) else e.get("ent") for e in record.get("numeric_error_evidence", [])]
                 print(f"  [{record['id'][:60]}] {record['summary'][:220]}")

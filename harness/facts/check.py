@@ -16,6 +16,7 @@ is not in the article when the article has no figure of that size at all.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -193,11 +194,44 @@ def check_summary(summary: str, article_or_table: str | FactTable, sentences: Se
     for mention in extract_mentions(text, sentences):
         if not mention.quantity.claimable:
             continue
-        claims.append(judge(mention, table))
+        claim = judge(mention, table)
+        if claim.verdict == NOT_IN_ARTICLE and absence_says_nothing(mention.quantity):
+            title = _other_title(mention, table)
+            if title is None:
+                continue
+            reason = f"the article gives this a rank of its own: {title.quantity.text!r} ({title.quantity.describe()})"
+            claim = _claim(mention, CONTRADICTED, title, reason)
+        claims.append(claim)
     supported = {claim.fact.id for claim in claims if claim.verdict == SUPPORTED and claim.fact}
     keys = tuple(KeyFact(fact, PRESERVED if fact.id in supported else OMITTED) for fact in table.key_facts())
     entities = check_entities(summary, table.entities) if table.entities is not None else []
     return CheckResult(summary, tuple(claims), keys, tuple(entities), tuple(key_entities(table.entities, entities)))
+
+
+def absence_says_nothing(q: Quantity) -> bool:
+    """Whether an article's silence on this figure is no evidence against it: a rank title ("world number
+    one", "England number eight", background the article need not repeat) or a figure of one said in words
+    ("a one-year deal": English marks the singular with "one" as readily as with "a"). Either is still
+    contradicted where the article gives another value."""
+    if q.kind == "rank":
+        return True
+    return q.hedge is None and not any(c.isdigit() for c in q.text) and written_numbers(q.text) == {1.0}
+
+
+def _other_title(mention: Mention, table: FactTable) -> Fact | None:
+    """The article's rank title for what a claimed rank describes ("Selby, world number two" against "world
+    number three Mark Selby"): a rank fact sharing a word of the claim's clause."""
+    if mention.quantity.kind != "rank":
+        return None
+    own = set(mention.context) - _TITLE_WORDS  # "world number" is every title's: the subject must be shared
+    scored = [(len(own & {stem(w) for w in _WORDS.findall(f.evidence.sentence.lower())}), f)
+              for f in table.of_kinds(("rank",))]  # fmt: skip
+    best = max(scored, key=lambda pair: pair[0], default=(0, None))
+    return best[1] if best[0] >= 1 else None
+
+
+_TITLE_WORDS = {"number", "world", "ranked", "rank", "seed", "no"}
+_WORDS = re.compile(r"[a-z]+")
 
 
 def affinity(mention: Mention, fact: Fact) -> float:
@@ -231,7 +265,7 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
     scored = sorted(((affinity(mention, f), f) for f in candidates), key=lambda pair: -pair[0])
     # "hundreds" in the article does not state 290: a vague fact supports only a vague or hedged claim.
     agreeing = [(score, f) for score, f in scored
-                if agree(q, f.quantity) and (f.quantity.hedge != "vague" or q.hedge is not None)]  # fmt: skip
+                if agree(q, f.quantity) and (f.quantity.hedge != "vague" or q.hedge is not None) and _may_count(mention, f)]  # fmt: skip
     if agreeing:
         score, best = agreeing[0]
         rival = _rival(mention, best, score, scored)
@@ -264,6 +298,14 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
         reason = f"the article states no {q.kind} {q.describe()}; it writes {shown} only as something else"
         return _claim(mention, NOT_IN_ARTICLE, None, reason)
     return _claim(mention, NOT_IN_ARTICLE, None, f"the article states no {q.kind} {q.describe()} in any form")
+
+
+def _may_count(mention: Mention, fact: Fact) -> bool:
+    """Whether a fact may state the claim's figure by what it counts: a list of names counts only what the
+    claim names too ("four frigates" of four listed ships, not "four games")."""
+    if fact.qualifiers.get("stated_as") == "list":
+        return noun_relation(mention.noun, fact.noun) in ("same", "compatible")
+    return True
 
 
 def _kinds_of(q: Quantity) -> tuple[str, ...]:

@@ -16,12 +16,14 @@ from harness.errors import HarnessError
 from harness.facts.copied import normalized, normalized_tokens
 from harness.facts.entities import EntityIndex
 from harness.facts.entity_index import build_index
+from harness.facts.enumerations import enumerated_counts
 from harness.facts.extract import Mention, extract_mentions
 from harness.facts.fact import Evidence, Fact
 from harness.facts.gold import parse_gold
 from harness.facts.gold_entities import parse_gold_entities
 from harness.facts.normalize import normalize
 from harness.facts.numbers import tokenize, written_numbers, written_numbers_in
+from harness.facts.sentences import fact_sentences
 from harness.text import Span
 
 # Automatic key facts, used where no gold table says which facts matter: the counted figures
@@ -178,7 +180,11 @@ def extract_facts(article: str, gold: Any = None, source: str = "facts.yaml",
     if sentences is not None:
         sentences = [Span(article[s.start : s.end], s.start, s.end) for s in sentences]
     tokens = tokenize(article)
+    sentences = fact_sentences(article) if sentences is None else sentences
     mentions = extract_mentions(article, sentences, tokens)
+    listed = enumerated_counts(article, sentences)
+    if listed:  # counts stated by listing names ("HMS Cumberland, HMS Chatham and HMS Cornwall"), in text order
+        mentions = sorted(mentions + listed, key=lambda m: m.quantity.span)
     numbers = tuple(sorted(written_numbers_in(tokens)))
     words = normalized_tokens(tokens)
     entities = build_index(article)

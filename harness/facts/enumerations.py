@@ -1,0 +1,73 @@
+"""Counts an article states by listing names instead of writing a number.
+
+"The frigates HMS Cumberland, HMS Campbeltown, HMS Chatham and HMS Cornwall are moored in Portsmouth"
+states four frigates; "Daniel Timbers, 29, and Barry Joy, 56, were killed" states two people killed.
+A summary's "four frigates" or "two men" is then in the article, though no figure is written there.
+Each list of two or more names joined by commas and a final "and" becomes a count fact, not claimable
+(never a key fact), counting the plural noun right before the list or, for a list of people's names,
+people. A list with neither counts nothing a claim could name, and a claim must name what the list
+counts (`harness.facts.check` asks the same or a compatible noun of a listed count).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from harness.facts.entities import guess_kind, read_names
+from harness.facts.extract import Mention, _context, _predicate
+from harness.facts.lexicon import stem
+from harness.facts.numbers import Token, tokenize
+from harness.facts.quantities import Quantity
+from harness.text import Span
+
+# What may stand between two listed names: a comma, an appositive age (", 29,"), "and" (with an
+# Oxford comma). The last gap must hold "and": "Paris, France" is one place, not two.
+_GAP = re.compile(r"\s*(?:,\s*(?:aged\s+)?\d{1,3}\s*)?(,\s*(?:and\s+)?|\s+and\s+)\Z")
+_PLURAL_BEFORE = re.compile(r"\b([a-z]{3,}s)\s*,?\s*\Z")
+_NAME_AND_NAME = re.compile(r"[A-Z][\w'’.-]*(?:,\s*(?:aged\s+)?\d{1,3})?,?\s+and\s+[A-Z]")
+_LIST_MIN, _LIST_MAX = 2, 12
+_BEFORE_REACH = 24  # characters before a list searched for its plural noun ("the frigates HMS ...")
+_NOT_NOUNS = {"was", "has", "his", "this", "its", "is", "as", "says", "lists", "includes"}
+
+
+def enumerated_counts(article: str, sentences: Sequence[Span], start_index: int = 0) -> list[Mention]:
+    """A count mention for every list of names in the article's sentences (the list's span is its text)."""
+    mentions = []
+    for sentence_index, sentence in enumerate(sentences, start=start_index):
+        if not _NAME_AND_NAME.search(sentence.text):
+            continue  # most sentences list no names: no need to read them
+        names = read_names(sentence.text)
+        run: list = []
+        for name in names + [None]:
+            if name is not None and run and _joined(sentence.text, run[-1].span[1], name.span[0]):
+                run.append(name)
+                continue
+            if len(run) >= _LIST_MIN and " and " in sentence.text[run[-2].span[1] : run[-1].span[0]] + " ":
+                mention = _mention(article, sentence, sentence_index, run)
+                if mention.noun is not None:
+                    mentions.append(mention)
+            run = [name] if name is not None else []
+    return mentions
+
+
+def _joined(text: str, end: int, start: int) -> bool:
+    return bool(_GAP.match(text[end:start])) and start - end < 16
+
+
+def _mention(article: str, sentence: Span, sentence_index: int, run: list) -> Mention:
+    count = min(len(run), _LIST_MAX)
+    start, end = sentence.start + run[0].span[0], sentence.start + run[-1].span[1]
+    quantity = Quantity(float(count), float(count), float(count), "count", "", article[start:end], (start, end),
+                        None, False)  # fmt: skip
+    before = _PLURAL_BEFORE.search(sentence.text[max(0, run[0].span[0] - _BEFORE_REACH) : run[0].span[0]])
+    noun = stem(before.group(1)) if before and before.group(1) not in _NOT_NOUNS else None
+    if noun is None and all(guess_kind(n.text, n.key, n.titled) == "person" for n in run):
+        noun = "person"  # "Daniel Timbers, 29, and Barry Joy": two people; a list of anything else counts nothing named
+    tokens: list[Token] = tokenize(sentence.text)
+    first = next((k for k, t in enumerate(tokens) if t.start >= run[0].span[0]), 0)
+    last = next((k for k in range(len(tokens) - 1, -1, -1) if tokens[k].end <= run[-1].span[1]), first)
+    # The names themselves are not the clause's words: "Timbers, 29, and Barry Joy were killed" is about killing.
+    context = tuple(w for w in _context(tokens, first, last, []) if w not in {stem(t) for n in run for t in n.tokens})
+    return Mention(quantity, noun, _predicate(tokens, first, last, "count"), {"stated_as": "list"}, sentence, context,
+                   sentence_index)  # fmt: skip

@@ -1,0 +1,54 @@
+"""Counts stated by listing names, and figures whose absence from the article says nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.facts import check_summary, extract_facts
+
+SHIPS = ("The decommissioned Type 22 frigates HMS Cumberland, HMS Campbeltown, HMS Chatham and HMS Cornwall are "
+         "moored in Portsmouth Harbour. Bidders had until 23 January to register an interest.")  # fmt: skip
+WORKERS = ("Daniel Timbers, 29, and Barry Joy, 56, were working at the yard when they were killed on Monday. "
+           "Police said the blaze spread quickly.")  # fmt: skip
+
+
+def verdicts(summary: str, article: str) -> list[tuple[str, str]]:
+    return [(c.quantity.text, c.verdict) for c in check_summary(summary, article).claims]
+
+
+def test_a_list_of_named_ships_states_their_count() -> None:
+    table = extract_facts(SHIPS)
+    listed = [f for f in table.facts if f.qualifiers.get("stated_as") == "list"]
+    assert [(f.quantity.value, f.noun) for f in listed] == [(4.0, "frigate")]
+    assert not listed[0].key and not listed[0].quantity.claimable  # never a key fact of its own
+    assert verdicts("Four frigates are moored in Portsmouth.", SHIPS) == [("Four", "supported")]
+    assert verdicts("Five frigates are moored in Portsmouth.", SHIPS) == [("Five", "contradicted")]
+
+
+def test_a_list_of_peoples_names_counts_people_and_nothing_else() -> None:
+    assert verdicts("Two men were killed at the yard.", WORKERS) == [("Two", "supported")]
+    assert verdicts("Two bottles were found at the yard.", WORKERS) == [("Two", "not_in_article")]
+
+
+@pytest.mark.parametrize("article", [
+    "Paris, France and Berlin hosted talks on Monday.",  # places: a list that counts nothing named
+    "Smith said the plan, which Jones and Brown backed, was sound.",  # not one list
+])  # fmt: skip
+def test_lists_that_count_nothing_the_claim_names_support_nothing(article: str) -> None:
+    assert verdicts("Three men hosted talks.", article) == [("Three", "not_in_article")]
+
+
+def test_a_rank_title_the_article_does_not_give_is_not_a_figure_error() -> None:
+    article = "Mark Selby beat Ding Junhui 10-7 in the final. Selby, who is world number two, was delighted."
+    assert verdicts("World number one Rory McIlroy missed the cut.", "McIlroy missed the cut by a shot.") == []
+    assert verdicts("World number three Mark Selby won the final.", article) == [("three", "contradicted")]
+    someone_else = article.replace("Selby, who", "Judd Trump, who")  # the article's title is another player's
+    assert verdicts("World number three Mark Selby won the final.", someone_else) == []
+
+
+def test_a_figure_of_one_said_in_words_is_the_singular_unless_contradicted() -> None:
+    article = "Gateshead have re-signed defender Reece Brown. He spent last season on loan at the club."
+    assert verdicts("Gateshead have re-signed Reece Brown on a one-year deal.", article) == []
+    two_year = "Gateshead have re-signed defender Reece Brown on a two-year deal."
+    assert [v for _, v in verdicts("Gateshead re-signed Reece Brown on a one-year deal.", two_year)] == ["contradicted"]
+    assert verdicts("Gateshead re-signed Reece Brown on a 1-year deal.", article) == [("1-year", "not_in_article")]
