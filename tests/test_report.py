@@ -271,3 +271,11 @@ def test_report_and_check_read_the_runs_fact_tables_and_extract_none(two_runs, t
     assert main(["report", str(result_a.run_dir), "--out", str(tmp_path / "again")]) == 0
     assert (tmp_path / "again" / "report.html").is_file()
     assert main(["check", str(result_a.run_dir), "--max-contradicted", "100"]) in (0, 1)
+
+
+def test_the_report_says_which_rule_made_the_key_facts(two_runs):
+    """The seed's key facts are curated; the other documents have references, whose stated facts are key."""
+    run_a, _, _ = two_runs
+    text = (run_a.run_dir / "report.md").read_text()
+    assert ("Key facts are the article's figures and entities that the reference summaries state (5 documents); "
+            "curated in facts.yaml (1 document).") in text  # fmt: skip

@@ -111,6 +111,17 @@ class KindRow:
         return [doc for doc, bad in self.badness.most_common(limit) if bad > 0]
 
 
+def key_rules(documents: dict[str, dict[str, Any]], doc_ids: Sequence[str]) -> Counter:
+    """How many of the documents had their key facts made by each rule (gold, references, lead), as the
+    run's stored tables say; runs written before tables were kept are not counted."""
+    rules: Counter = Counter()
+    for doc_id in doc_ids:
+        table = json_value((documents.get(doc_id) or {}).get("fact_table"))
+        if isinstance(table, dict):
+            rules[str(table.get("key_rule") or ("gold" if table.get("has_gold") else "lead"))] += 1
+    return rules
+
+
 def kinds_of(document: dict[str, Any], gold: bool) -> dict[str, str]:
     """fact id -> kind of the fact's quantity, read from the stored table without rebuilding it."""
     table = json_value(document.get("fact_table"))

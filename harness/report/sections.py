@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import harness
+from harness.facts.keys import KEY_RULES
 from harness.report.compare import Comparison, compare_all, compared_metrics
 from harness.report.data import Dataset, ModelResult, ReportData, run_name
 from harness.report.evidence import evidence_views, judged_spans, marked
-from harness.report.factmatrix import OMITTED, fact_matrix, kind_rows, rows_that_matter
+from harness.report.factmatrix import OMITTED, fact_matrix, key_rules, kind_rows, rows_that_matter
 from harness.report.tables import leaderboard_columns
 from harness.report.trouble import DocumentTrouble, Flag, detail_documents, document_troubles, flagged_by_model, flags_of
 from harness.report.view import (
@@ -99,7 +101,7 @@ def build_page(data: ReportData, max_documents: int = 50, charts: dict[str, list
         Section("trouble", "What went wrong", [_trouble(s, flags) for s in sets]),
     ]
     if any(kinds.values()):
-        sections.append(Section("facts", "Facts by kind", [_kinds(s, kinds[s.data.key]) for s in sets]))
+        sections.append(Section("facts", "Facts by kind", [_kinds(s, kinds[s.data.key], key_rules(data.documents, s.data.doc_ids)) for s in sets]))
     views = evidence_views(data.scorer_records)
     documents: list[Block] = [Filter("show only documents with a flagged or failed summary")]
     documents += [_documents(s, data, views, flags) for s in sets]
@@ -314,7 +316,7 @@ def _heading(document: dict[str, Any], width: int = 90) -> str:
 # Facts by kind
 
 
-def _kinds(s: _Dataset, rows: list[Any]) -> Section:
+def _kinds(s: _Dataset, rows: list[Any], rules: Counter) -> Section:
     dataset = s.data
     models = [m.key for m in dataset.models]
     table_rows = []
@@ -340,7 +342,11 @@ def _kinds(s: _Dataset, rows: list[Any]) -> Section:
     table = Table(f"{dataset.key}-kinds", ["kind", *models, "worst documents"], table_rows, numeric=[False, *[True] * len(models), False], cls="kinds")
     note = Para("Per kind of fact, over all documents: the share of key facts each model keeps, ✗ claims the article contradicts, "
                 "? claims not in the article. Each document's own fact matrix is under it in Documents.", cls="small muted")  # fmt: skip
-    return Section(f"{dataset.key}-facts", dataset.label, [table, note], 3)
+    blocks = [table, note]
+    if rules:
+        made = "; ".join(f"{KEY_RULES.get(rule, rule)} ({n} document{'s' if n != 1 else ''})" for rule, n in rules.most_common())
+        blocks.append(Para(f"Key facts are {made}.", cls="small muted"))
+    return Section(f"{dataset.key}-facts", dataset.label, blocks, 3)
 
 
 # Documents in detail
