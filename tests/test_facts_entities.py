@@ -75,6 +75,13 @@ def test_an_act_given_to_another_agent_is_contradicted_with_evidence(table):
     assert verdicts("Mr. Kirby said they were suspending the talks.", table) == {"Kirby": "supported"}
 
 
+def test_a_person_speaking_for_a_country_does_not_contradict_the_country(table):
+    # People speak for countries and bodies: Kirby's words are the United States' (and the reverse).
+    assert verdicts("The United States said it was suspending the talks.", table)["United States"] == "supported"
+    # A person is contradicted only by another person: Kerry is not Kirby.
+    assert verdicts("John Kerry said they were suspending the talks.", table)["John Kerry"] == "contradicted"
+
+
 def test_counts_keep_figures_apart(table):
     data = check_summary("The U.N. said 12 aid trucks reached Geneva.", table).to_dict()
     assert data["numeric_precision"] is None or data["claims_total"] >= 1

@@ -176,18 +176,19 @@ def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
     if any(content & f.content for f in own) or (own and frame.verb != "say"):
         return None  # the article has this agent do it too
     best, best_score = None, 0
+    claimed_kind = index.by_id[frame.agent].kind
     for f in index.frames:
         if f.verb != frame.verb or f.agent == frame.agent:
             continue
+        if index.by_id[f.agent].kind != claimed_kind:
+            continue  # people speak for countries and bodies: "the US said" is not belied by its spokesman saying it
         shared = len(content & (f.content - {f.verb}))
         swapped = f.agent in frame.entities  # the summary gives the article's agent another role
         if shared == 0 or (frame.agent in f.entities and not swapped):
             continue
         score = shared + len(frame.entities & (f.entities | {f.agent}))
-        # Of rivals that fit as well, one of the claimed agent's kind (a person for a person) is the better evidence.
-        rank = score + 0.5 * (index.by_id[f.agent].kind == index.by_id[frame.agent].kind)
-        if score >= MIN_FRAME_SCORE and rank > best_score:
-            best, best_score = f, rank
+        if score >= MIN_FRAME_SCORE and score > best_score:
+            best, best_score = f, score
     return best
 
 
