@@ -15,8 +15,9 @@ import harness
 from harness.facts.keys import KEY_RULES
 from harness.report.compare import Comparison, compare_all, compared_metrics
 from harness.report.data import Dataset, ModelResult, ReportData, run_name
-from harness.report.evidence import evidence_views, judged_spans, marked
-from harness.report.factmatrix import OMITTED, fact_matrix, key_rules, kind_rows, rows_that_matter
+from harness.report.details import document_view, heading, slug
+from harness.report.evidence import evidence_views
+from harness.report.factmatrix import key_rules, kind_rows
 from harness.report.tables import leaderboard_columns
 from harness.report.trouble import DocumentTrouble, Flag, detail_documents, document_troubles, flagged_by_model, flags_of
 from harness.report.view import (
@@ -26,7 +27,6 @@ from harness.report.view import (
     Chart,
     Charts,
     Details,
-    DocumentView,
     Filter,
     Inline,
     Page,
@@ -35,7 +35,6 @@ from harness.report.view import (
     Row,
     Section,
     Span,
-    SummaryCard,
     Table,
 )  # fmt: skip
 from harness.scoring import value_at
@@ -83,7 +82,7 @@ def build_page(data: ReportData, max_documents: int = 50, charts: dict[str, list
         s.shown = sorted(dict.fromkeys([*s.shown, *extra]), key=order.__getitem__)
         position = {d: i for i, d in enumerate(s.data.doc_ids)}
         s.anchors = {d: f"{s.data.key}-doc{position[d]}" for d in s.shown}
-        s.titles = {d: _heading(data.documents[d]) for d in s.shown}
+        s.titles = {d: heading(data.documents[d]) for d in s.shown}
     names = [run_name(run) for run in data.runs]
     intro: list[Block] = [
         Para(
@@ -211,8 +210,8 @@ def _findings(s: _Dataset, data: ReportData, flags: list[Flag]) -> list[Inline]:
         line = [Span(f"Most {words} claims", strong=True), ": ", Span(worst, strong=True),
                 f" ({totals[worst]} in {hit} of {len(dataset.doc_ids)} summaries); fewest: {least} ({totals[least]})"]  # fmt: skip
         if first:
-            line += [" — worst: ", Span(_heading(data.documents[first]), href=f"#{s.anchors[first]}")]
-        line += [" — ", Span(f"all flagged summaries of {worst}", href=f"#{dataset.key}-flagged-{_slug(worst)}")]
+            line += [" — worst: ", Span(heading(data.documents[first]), href=f"#{s.anchors[first]}")]
+        line += [" — ", Span(f"all flagged summaries of {worst}", href=f"#{dataset.key}-flagged-{slug(worst)}")]
         found.append(line)
     for model in dataset.models:
         failed = model.summary.get("failed") or 0
@@ -225,10 +224,6 @@ def _findings(s: _Dataset, data: ReportData, flags: list[Flag]) -> list[Inline]:
 def _stat(model: ModelResult, scorer: str, path: tuple[str, ...]) -> dict[str, Any] | None:
     stat = value_at(model.summary.get(scorer), path)
     return stat if isinstance(stat, dict) else ({"mean": stat} if isinstance(stat, (int, float)) else None)
-
-
-def _slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-") or "x"
 
 
 # Paired comparisons
@@ -293,24 +288,13 @@ def _trouble(s: _Dataset, flags: list[Flag]) -> Section:
         entries: list[Inline] = []
         for x in listed:
             what = [f"{v} {f.count.name.replace('_', ' ')}" for v, f in zip(x.flags, flags) if v] + (["failed"] if x.failed else [])
-            entries.append([Span(s.name(x.doc_id), href=f"#{s.anchors[x.doc_id]}-{_slug(model.key)}"), f": {', '.join(what)}"])
+            entries.append([Span(s.name(x.doc_id), href=f"#{s.anchors[x.doc_id]}-{slug(model.key)}"), f": {', '.join(what)}"])
         rest = len(items) - len(listed)
         if rest:
             entries.append(Span(f"{rest} more flagged summaries of {model.key} are in its run's scores.jsonl.", cls="muted"))
         title = f"{model.key}: {_plural(len(items), 'flagged summary').replace('summarys', 'summaries')}"
-        blocks.append(Section(f"{dataset.key}-flagged-{_slug(model.key)}", title, [Bullets(entries)] if entries else [], level=4))
+        blocks.append(Section(f"{dataset.key}-flagged-{slug(model.key)}", title, [Bullets(entries)] if entries else [], level=4))
     return Section(f"{dataset.key}-trouble", dataset.label, blocks, 3)
-
-
-def _heading(document: dict[str, Any], width: int = 90) -> str:
-    """A document's title, else its opening words (ids are often hashes)."""
-    title = (document.get("title") or "").strip()
-    if title:
-        return title
-    text = " ".join(document.get("article", "").split())
-    if len(text) <= width:
-        return text or document["doc_id"]
-    return text[:width].rsplit(" ", 1)[0] + "…"
 
 
 # Facts by kind
@@ -354,66 +338,10 @@ def _kinds(s: _Dataset, rows: list[Any], rules: Counter) -> Section:
 
 def _documents(s: _Dataset, data: ReportData, views: list[Any], flags: list[Flag]) -> Section:
     dataset = s.data
-    blocks: list[Block] = [_document(s, data, data.documents[doc_id], s.trouble(doc_id), views, flags) for doc_id in s.shown]
+    blocks: list[Block] = [document_view(s.anchors[doc_id], s.data, data, data.documents[doc_id], s.trouble(doc_id), views, flags) for doc_id in s.shown]
     if not blocks:
         blocks.append(Para("No documents.", cls="muted"))
     return Section(f"{dataset.key}-documents", f"{dataset.label}: {_plural(len(s.shown), 'document')} of {len(dataset.doc_ids)}", blocks, 3, dataset.label)
-
-
-def _document(s: _Dataset, data: ReportData, document: dict[str, Any], trouble: DocumentTrouble, views: list[Any], flags: list[Flag]) -> DocumentView:
-    anchor = s.anchors[document["doc_id"]]
-    cards = []
-    flagged = {x.model for x in trouble.summaries if x.flagged}
-    for model in s.data.models:
-        row = model.scores.get(document["doc_id"])
-        if row is None:
-            continue
-        if row.get("error"):
-            cards.append(SummaryCard(f"{anchor}-{_slug(model.key)}", model.key, "", "", True, str(row["error"])))
-            continue
-        summary = row.get("summary") or ""
-        facts = row.get("facts") or {}
-        stats = [f"{row.get('words', len(summary.split()))} words"]
-        if facts:
-            stats.append(f"{facts.get('supported', 0)}/{facts.get('claims_total', 0)} claims supported")
-            if facts.get("key_facts"):
-                kept = sum(k["status"] == "preserved" for k in facts["key_facts"])
-                stats.append(f"key facts kept {kept}/{len(facts['key_facts'])}")
-        cards.append(SummaryCard(f"{anchor}-{_slug(model.key)}", model.key, marked(summary, judged_spans(row, views)), "; ".join(stats), model.key in flagged))
-    has_facts = any((m.scores.get(document["doc_id"]) or {}).get("facts") for m in s.data.models)
-    matrix = _matrix(f"{anchor}-facts", document, s.data.models, data.gold) if has_facts else None
-    meta: list[Inline] = [Span(document["doc_id"], code=True), f" · {s.data.label}"]
-    problems = [f"{v} {f.count.name.replace('_', ' ')}" for v, f in zip(trouble.flags, flags) if v]
-    if trouble.lost:
-        problems.append(f"{trouble.lost} key facts lost")
-    if trouble.failed:
-        problems.append(f"{trouble.failed} failed")
-    if problems:
-        meta.append(Span(" · " + ", ".join(problems), cls="trouble-note"))
-    references = [(str(r.get("id", "")), str(r.get("text", ""))) for r in document.get("references", [])]
-    paragraphs = [p for p in document.get("article", "").split("\n\n") if p.strip()]
-    return DocumentView(anchor, _heading(document), meta, trouble.flagged, cards, references, paragraphs, matrix)
-
-
-def _matrix(table_id: str, document: dict[str, Any], models: list[ModelResult], gold: bool) -> Table:
-    rows, hidden = rows_that_matter(fact_matrix(document, models, gold))
-    keys = [m.key for m in models]
-    table_rows = []
-    for row in rows:
-        noun = f" ({row.noun})" if row.noun else ""
-        cells = [Cell(Span(("★ " if row.key else "") + row.fact_id, title=row.evidence), header=True), Cell(row.text + noun)]
-        for key in keys:
-            cell = row.cells.get(key)
-            if cell is None:
-                cells.append(Cell("–"))
-                continue
-            text = f"{cell.status}: “{cell.claim}”" if cell.claim else cell.status
-            minor = " minor" if cell.status == OMITTED and not row.key else ""
-            cells.append(Cell(Span(text, title=f"{cell.sentence} ({cell.reason})" if cell.sentence else ""), cls=cell.status + minor))
-        table_rows.append(Row(cells))
-    if hidden:
-        table_rows.append(Row([Cell(Span(f"{hidden} other facts of the article: no summary states them", cls="muted"))] + [Cell("") for _ in range(len(keys) + 1)]))
-    return Table(table_id, ["fact", "article says", *keys], table_rows, numeric=[False] * (len(keys) + 2), sortable=False, cls="fact-matrix")
 
 
 # Reproducibility
@@ -430,5 +358,5 @@ def _reproducibility(data: ReportData) -> list[Block]:
             Details("config", [Pre(json.dumps(run.run.get("config", {}), indent=2, ensure_ascii=False), "json")]),
             Details("versions", [Pre(json.dumps(run.run.get("versions", {}), indent=2), "json")]),
         ]
-        blocks.append(Section(f"run-{_slug(run_name(run))}", run_name(run), inner, level=3))
+        blocks.append(Section(f"run-{slug(run_name(run))}", run_name(run), inner, level=3))
     return blocks
