@@ -142,3 +142,9 @@ def test_reference_keys_are_what_the_references_state(table):
 
 def test_index_is_built_once_per_table(table):
     assert build_index(ARTICLE).entities == table.entities.entities
+
+
+def test_initials_support_an_acronym_not_another_full_name():
+    table = extract_facts("James Collins scored twice for the club on Saturday. The U.N. said aid had stopped.")
+    assert verdicts("The United Nations said aid had stopped.", table) == {"United Nations": "supported"}
+    assert verdicts("Jack Coleman scored twice.", table) == {"Jack Coleman": "not_in_article"}  # "J. C." is no evidence

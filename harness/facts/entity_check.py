@@ -119,9 +119,10 @@ def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, 
         same = name.key in entity.keys
         return SUPPORTED, entity, f"the article names {entity.name!r}" + ("" if same else f" ({name.text!r} is its short form)")
     acronym = initials(name.tokens)
-    if len(acronym) >= 2 and acronym in index.by_key:
+    if len(name.tokens) > 1 and len(acronym) >= 2 and acronym in index.by_key and acronym in by_id[index.by_key[acronym]].keys:
+        # "United Nations" of an article that writes "U.N."; another full name with the same initials is no evidence
         entity = by_id[index.by_key[acronym]]
-        return SUPPORTED, entity, f"the article's {entity.name!r} has these initials"
+        return SUPPORTED, entity, f"the article writes {entity.name!r}, these initials"
     holders = None
     for token in name.tokens:
         ids = set(index.by_token.get(token, ()))
