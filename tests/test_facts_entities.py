@@ -148,3 +148,7 @@ def test_initials_support_an_acronym_not_another_full_name():
     table = extract_facts("James Collins scored twice for the club on Saturday. The U.N. said aid had stopped.")
     assert verdicts("The United Nations said aid had stopped.", table) == {"United Nations": "supported"}
     assert verdicts("Jack Coleman scored twice.", table) == {"Jack Coleman": "not_in_article"}  # "J. C." is no evidence
+
+
+def test_a_plural_acronym_is_a_class_of_people_not_a_name():
+    assert [n.text for n in read_names("The reform changes how the country elects MPs and pays GPs, the BBC said.")] == ["BBC"]

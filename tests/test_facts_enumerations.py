@@ -52,3 +52,9 @@ def test_a_figure_of_one_said_in_words_is_the_singular_unless_contradicted() -> 
     two_year = "Gateshead have re-signed defender Reece Brown on a two-year deal."
     assert [v for _, v in verdicts("Gateshead re-signed Reece Brown on a one-year deal.", two_year)] == ["contradicted"]
     assert verdicts("Gateshead re-signed Reece Brown on a 1-year deal.", article) == [("1-year", "not_in_article")]
+
+
+def test_a_number_word_inside_a_name_the_article_capitalises_is_no_figure_in_lower_case() -> None:
+    article = "Ireland face Scotland in the Six Nations on Saturday. Hereford were relegated from League Two."
+    summary = "ireland face scotland in saturday's six nations game. hereford left league two. seven nations met."
+    assert verdicts(summary, article) == [("saturday's", "supported"), ("seven", "not_in_article")]

@@ -192,7 +192,7 @@ def check_summary(summary: str, article_or_table: str | FactTable, sentences: Se
     if sentences is not None and text != summary:
         sentences = [Span(text[s.start : s.end], s.start, s.end) for s in sentences]
     for mention in extract_mentions(text, sentences):
-        if not mention.quantity.claimable:
+        if not mention.quantity.claimable or _inside_article_name(mention, table):
             continue
         claim = judge(mention, table)
         if claim.verdict == NOT_IN_ARTICLE and absence_says_nothing(mention.quantity):
@@ -216,6 +216,21 @@ def absence_says_nothing(q: Quantity) -> bool:
     if q.kind == "rank":
         return True
     return q.hedge is None and not any(c.isdigit() for c in q.text) and written_numbers(q.text) == {1.0}
+
+
+def _inside_article_name(mention: Mention, table: FactTable) -> bool:
+    """Whether a number word is part of a name the article writes capitalised ("Six Nations", "League Two"),
+    here written lower-case ("saturday's six nations game": XSum lower-cases its summaries), so no figure."""
+    q, index = mention.quantity, table.entities
+    if index is None or any(c.isdigit() for c in q.text):
+        return False
+    sentence = mention.sentence
+    words = q.text.lower().split()
+    before = _WORDS.findall(sentence.text[: q.span[0] - sentence.start].lower())[-1:]
+    after = _WORDS.findall(sentence.text[q.span[1] - sentence.start :].lower())[:1]
+    pairs = [(before[0], words[0])] if before else []
+    pairs += [(words[-1], after[0])] if after else []
+    return any(a in index.names and b in index.names and f" {a} {b} " in table.words for a, b in pairs)
 
 
 def _other_title(mention: Mention, table: FactTable) -> Fact | None:

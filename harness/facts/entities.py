@@ -33,10 +33,11 @@ from harness.facts.entity_names import (
     TITLES,
 )
 
-ENTITY_RULES = "2"
+ENTITY_RULES = "3"
 
 _TOKEN = re.compile(r"(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Prof|Rev|Jr|Sr|Capt|Det|Insp|Supt)\.|(?:[A-Z]\.){2,}"
                     r"|[A-Z]\.(?=\s+[A-Z])|[^\W\d_][\w'’\-]*|\d[\w,.]*|[^\w\s]")
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SENTENCE_END = set(".!?\n")
 _ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{1,3}\.")
@@ -163,6 +164,8 @@ def _name(text: str, tokens: list[re.Match], starts: list[bool], piece: list[int
             break
     if not piece or (len(piece) == 1 and _norm(tokens[piece[0]].group()) in _TITLES_OR_NOT_NAMES):
         return []
+    if len(piece) == 1 and _PLURAL_ACRONYM.fullmatch(tokens[piece[0]].group()):
+        return []  # "MPs", "GPs", "CEOs": a class of people, not a name
     start, end = tokens[piece[0]].start(), tokens[piece[-1]].end()
     surface = _POSSESSIVE.sub("", text[start:end].translate(_APOSTROPHES)) if text[end - 1 : end] in "'’s" else text[start:end]
     if surface.endswith(("'", "’")):
