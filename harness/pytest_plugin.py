@@ -47,21 +47,28 @@ def _names_a_path(text: str) -> bool:
 
 
 def assert_facts_preserved(summary: str, article_or_table: Any, keys: Sequence[str] | None = None, allow_flagged: bool = False) -> Any:
-    """Fail unless the summary keeps the given facts (default: the table's key facts) and, unless
-    allow_flagged, states no contradicted or not-in-article figure. Returns the CheckResult."""
+    """Fail unless the summary keeps the given facts (default: the table's key figures; name key entities by id,
+    e.g. "aleppo") and, unless allow_flagged, states no contradicted or not-in-article figure or name.
+    Returns the CheckResult."""
     __tracebackhide__ = True  # a failure shows the test's line and the message, not this helper's source
     from harness.facts import check_summary
 
     table = _table(article_or_table)
     result = check_summary(summary, table)
+    entities = {entity.id: entity for entity in (table.entities.entities if table.entities is not None else ())}
     wanted = list(keys) if keys is not None else [fact.id for fact in table.key_facts()]
-    unknown = [key for key in wanted if table.get(key) is None]
+    unknown = [key for key in wanted if table.get(key) is None and key not in entities]
     if unknown:
-        raise pytest.UsageError(f"assert_facts_preserved: no fact {', '.join(unknown)} in the table (ids: {', '.join(f.id for f in table.facts)})")
+        known = ", ".join([f.id for f in table.facts] + list(entities))
+        raise pytest.UsageError(f"assert_facts_preserved: no fact or entity {', '.join(unknown)} in the table (ids: {known})")
     kept = {claim.fact.id for claim in result.claims if claim.verdict == "supported" and claim.fact}
-    problems = [f"lost: {table.get(key).label} ({key})" for key in wanted if key not in kept]
+    kept |= {claim.entity.id for claim in result.entity_claims if claim.verdict == "supported" and claim.entity}
+    problems = [f"lost: {table.get(key).label if key not in entities else entities[key].name} ({key})"
+                for key in wanted if key not in kept]  # fmt: skip
     if not allow_flagged:
         problems += [f"{claim.verdict.replace('_', ' ')}: '{claim.quantity.text}': {claim.reason}" for claim in result.claims
+                     if claim.verdict != "supported"]  # fmt: skip
+        problems += [f"{claim.verdict.replace('_', ' ')}: name '{claim.name}': {claim.reason}" for claim in result.entity_claims
                      if claim.verdict != "supported"]  # fmt: skip
     if problems:
         raise AssertionError("summary does not keep its facts:\n  " + "\n  ".join(problems) + f"\nsummary: {summary}")
@@ -69,7 +76,7 @@ def assert_facts_preserved(summary: str, article_or_table: Any, keys: Sequence[s
 
 
 def assert_no_contradictions(summary: str, article_or_table: Any) -> Any:
-    """Fail if any figure of the summary is contradicted by the article or absent from it."""
+    """Fail if any figure or name of the summary is contradicted by the article or absent from it."""
     __tracebackhide__ = True
     return assert_facts_preserved(summary, article_or_table, keys=[])
 

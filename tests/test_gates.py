@@ -137,3 +137,14 @@ def test_empty_baselines_check_nothing(tmp_path, baseline):
     (tmp_path / "b.json").write_text(json.dumps({**baseline, "models": {name: {**m, "documents": {}} for name, m in baseline["models"].items()}}))
     with pytest.raises(HarnessError, match="holds no documents"):
         load_baseline(tmp_path / "b.json")
+
+
+def test_names_are_gated_like_figures(tmp_path, baseline):
+    """An extrinsic name is a new finding against the baseline, and entity precision has a gate of its own."""
+    geneva = "  - {name: lead-3, backend: fixed, text: 'The United States suspended talks with Russia in Geneva.'}\n"
+    data, _ = make_run(tmp_path, geneva + MODELS.split("\n", 1)[1], name="geneva")
+    report = check_run(data, GatesConfig.model_validate({"min_entity_precision": 1.0}), baseline)
+    text = "\n".join(report.lines())
+    assert "new name not in the article: 'Geneva' — model lead-3, doc syria-talks" in text
+    assert "below gate: entity prec. of lead-3 is 67%, the gate asks for 100%" in text
+    assert "entity prec. of textrank" not in text  # textrank names only what the article names

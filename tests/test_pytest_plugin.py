@@ -27,8 +27,19 @@ def test_assert_facts_preserved_names_what_was_lost_and_contradicted():
 
 def test_keys_limit_the_check_and_unknown_keys_are_usage_errors():
     assert_facts_preserved("The war has left roughly half a million people dead.", SEED_DIR, keys=["war-dead"])
-    with pytest.raises(pytest.UsageError, match="no fact nope in the table"):
+    with pytest.raises(pytest.UsageError, match="no fact or entity nope in the table"):
         assert_facts_preserved(GOOD, SEED_DIR, keys=["nope"])
+
+
+def test_names_are_checked_like_figures():
+    """Key entities are asked for by id; a name the article does not have, or gives another role, fails."""
+    assert_facts_preserved("The United States suspended talks with Russia over Aleppo.", SEED_DIR, keys=["aleppo", "russia"])
+    with pytest.raises(AssertionError) as caught:
+        assert_facts_preserved("The United States suspended talks with Russia in Geneva.", SEED_DIR, keys=["aleppo"])
+    message = str(caught.value)
+    assert "lost: Aleppo (aleppo)" in message and "not in article: name 'Geneva'" in message
+    with pytest.raises(AssertionError, match="contradicted: name 'Sergey Lavrov'.*Kirby"):
+        assert_no_contradictions("Sergey Lavrov announced that the United States was suspending talks with Russia.", SEED_DIR)
 
 
 def test_article_text_and_tables_work_too():

@@ -87,10 +87,12 @@ class FactScorer(Scorer):
         return FactsResult(check_summary(summary, self.table(document)))
 
     def metrics(self) -> list[Metric]:
-        """Key-fact recall and numeric precision per summary, as percentages."""
+        """Key-fact recall, numeric and entity precision per summary, as percentages (key-entity recall off the table)."""
         return [
             Metric(("key_fact_recall",), "key-fact recall", unit="%", chart="facts"),
             Metric(("numeric_precision",), "num. precision", unit="%", chart="facts"),
+            Metric(("entity_precision",), "entity prec.", unit="%", chart="facts"),
+            Metric(("key_entity_recall",), "key-entity recall", unit="%", column=False),
         ]
 
     def counts(self) -> list[Count]:
@@ -105,6 +107,7 @@ class FactScorer(Scorer):
         """Key-fact recall floor and ceilings on flagged claims."""
         return [
             Gate("min_key_fact_recall", "key_fact_recall", "min", "each model's mean key-fact recall at least this"),
+            Gate("min_entity_precision", "entity_precision", "min", "each model's mean entity precision at least this"),
             Gate("max_contradicted", "contradicted", "max", "each model's contradicted claims, over all documents, at most this", "count"),
             Gate("max_not_in_article", "not_in_article", "max", "each model's not-in-article claims at most this", "count"),
         ]
@@ -123,9 +126,11 @@ class FactScorer(Scorer):
 
     def baseline_entry(self, result: Mapping[str, Any]) -> dict[str, Any]:
         """What `harness baseline` keeps of one check: key facts by id, and the claims' verdicts."""
+        keys = [*result.get("key_facts", []), *result.get("key_entities", [])]  # figure ids f.., entity ids e..
         return {
-            "key_facts": {k["fact"]: {"status": k["status"], "label": k.get("label") or k["text"]} for k in result.get("key_facts", [])},
-            "claims": [{"claim": c["claim"], "verdict": c["verdict"], "fact": c["fact"], "reason": c["reason"]} for c in result.get("claims", [])],
+            "key_facts": {k["fact"]: {"status": k["status"], "label": k.get("label") or k["text"]} for k in keys},
+            "claims": [{"claim": c["claim"], "verdict": c["verdict"], "fact": c["fact"], "reason": c["reason"],
+                        "claim_kind": c.get("claim_kind", "figure")} for c in result.get("claims", [])],  # fmt: skip
         }
 
     def regressions(self, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -138,6 +143,7 @@ class FactScorer(Scorer):
         known = {(c["claim"], c["fact"], c["verdict"]) for c in before.get("claims", [])}
         for claim in after.get("claims", []):
             if claim["verdict"] in FLAGGED and (claim["claim"], claim["fact"], claim["verdict"]) not in known:
-                label = "new contradiction" if claim["verdict"] == "contradicted" else "new figure not in the article"
+                absent = "new name not in the article" if claim.get("claim_kind") == "entity" else "new figure not in the article"
+                label = "new contradiction" if claim["verdict"] == "contradicted" else absent
                 found.append(("contradiction", f"{label}: '{claim['claim']}'", claim["reason"]))
         return found
