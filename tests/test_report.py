@@ -2,6 +2,7 @@
 
 import json
 import re
+import types
 
 import backends
 import pytest
@@ -279,3 +280,14 @@ def test_the_report_says_which_rule_made_the_key_facts(two_runs):
     text = (run_a.run_dir / "report.md").read_text()
     assert ("Key facts are the article's figures and entities that the reference summaries state (5 documents); "
             "curated in facts.yaml (1 document).") in text  # fmt: skip
+
+
+def test_models_writing_in_lower_case_are_named():
+    """XSum's systems write lower case: their names go unread, and the facts section says so."""
+    from harness.report.factmatrix import lower_cased
+
+    def model(key, texts):
+        return types.SimpleNamespace(key=key, scores={f"d{i}": {"summary": t} for i, t in enumerate(texts)})
+
+    models = [model("cased", ["The UN met in Geneva.", "lower only here."]), model("xsum", ["the un met in geneva.", "", "2-1"])]
+    assert lower_cased(models, ["d0", "d1", "d2"]) == ["xsum"]

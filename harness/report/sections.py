@@ -17,7 +17,7 @@ from harness.report.compare import Comparison, compare_all, compared_metrics
 from harness.report.data import Dataset, ModelResult, ReportData, run_name
 from harness.report.details import document_view, heading, slug
 from harness.report.evidence import evidence_views
-from harness.report.factmatrix import key_rules, kind_rows
+from harness.report.factmatrix import key_rules, kind_rows, lower_cased
 from harness.report.tables import leaderboard_columns
 from harness.report.trouble import DocumentTrouble, Flag, detail_documents, document_troubles, flagged_by_model, flags_of
 from harness.report.view import (
@@ -330,6 +330,10 @@ def _kinds(s: _Dataset, rows: list[Any], rules: Counter) -> Section:
     if rules:
         made = "; ".join(f"{KEY_RULES.get(rule, rule)} ({n} document{'s' if n != 1 else ''})" for rule, n in rules.most_common())
         blocks.append(Para(f"Key facts are {made}.", cls="small muted"))
+    lower = lower_cased(dataset.models, dataset.doc_ids)
+    if lower:
+        blocks.append(Para(f"{', '.join(lower)} write their summaries in lower case: names are read from capital letters, "
+                           "so of these summaries only the figures are checked.", cls="small muted"))  # fmt: skip
     return Section(f"{dataset.key}-facts", dataset.label, blocks, 3)
 
 
