@@ -58,3 +58,9 @@ def test_a_number_word_inside_a_name_the_article_capitalises_is_no_figure_in_low
     article = "Ireland face Scotland in the Six Nations on Saturday. Hereford were relegated from League Two."
     summary = "ireland face scotland in saturday's six nations game. hereford left league two. seven nations met."
     assert verdicts(summary, article) == [("saturday's", "supported"), ("seven", "not_in_article")]
+
+
+def test_a_roll_of_names_longer_than_a_list_states_no_count() -> None:
+    names = ", ".join(f"Player{chr(65 + k)} Smith{chr(65 + k)}" for k in range(15)) + " and Last Name"
+    table = extract_facts(f"The squad named {names} for the tour.")
+    assert not [f for f in table.facts if f.qualifiers.get("stated_as") == "list"]

@@ -26,7 +26,7 @@ from harness.text import Span
 _GAP = re.compile(r"\s*(?:,\s*(?:aged\s+)?\d{1,3}\s*)?(,\s*(?:and\s+)?|\s+and\s+)\Z")
 _PLURAL_BEFORE = re.compile(r"\b([a-z]{3,}s)\s*,?\s*\Z")
 _NAME_AND_NAME = re.compile(r"[A-Z][\w'’.-]*(?:,\s*(?:aged\s+)?\d{1,3})?,?\s+and\s+[A-Z]")
-_LIST_MIN, _LIST_MAX = 2, 12
+_LIST_MIN, _LIST_MAX = 2, 12  # a longer run of names is a roll or a table, not a count a summary would restate
 _BEFORE_REACH = 24  # characters before a list searched for its plural noun ("the frigates HMS ...")
 _NOT_NOUNS = {"was", "has", "his", "this", "its", "is", "as", "says", "lists", "includes"}
 
@@ -43,7 +43,7 @@ def enumerated_counts(article: str, sentences: Sequence[Span], start_index: int 
             if name is not None and run and _joined(sentence.text, run[-1].span[1], name.span[0]):
                 run.append(name)
                 continue
-            if len(run) >= _LIST_MIN and " and " in sentence.text[run[-2].span[1] : run[-1].span[0]] + " ":
+            if _LIST_MIN <= len(run) <= _LIST_MAX and " and " in sentence.text[run[-2].span[1] : run[-1].span[0]] + " ":
                 mention = _mention(article, sentence, sentence_index, run)
                 if mention.noun is not None:
                     mentions.append(mention)
@@ -56,7 +56,7 @@ def _joined(text: str, end: int, start: int) -> bool:
 
 
 def _mention(article: str, sentence: Span, sentence_index: int, run: list) -> Mention:
-    count = min(len(run), _LIST_MAX)
+    count = len(run)
     start, end = sentence.start + run[0].span[0], sentence.start + run[-1].span[1]
     quantity = Quantity(float(count), float(count), float(count), "count", "", article[start:end], (start, end),
                         None, False)  # fmt: skip
