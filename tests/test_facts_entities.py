@@ -152,3 +152,13 @@ def test_initials_support_an_acronym_not_another_full_name():
 
 def test_a_plural_acronym_is_a_class_of_people_not_a_name():
     assert [n.text for n in read_names("The reform changes how the country elects MPs and pays GPs, the BBC said.")] == ["BBC"]
+
+
+def test_a_models_unknown_word_marker_is_flagged_for_what_it_is():
+    """Pointer-generator-era summaries write "UNK" for a word they could not produce: it is never supported, and
+    the reason says what it is; a lone letter left by a tokenizer ("O ' Sullivan") is no name."""
+    result = check_summary("Mr. Kirby met UNK in UNK Paris. O ' Sullivan agreed.", extract_facts("Mr. Kirby met the press in Paris."))
+    claims = [(c.name, c.verdict) for c in result.entity_claims]
+    assert claims == [("Kirby", "supported"), ("UNK", "not_in_article"), ("UNK", "not_in_article"), ("Paris", "supported"),
+                      ("Sullivan", "not_in_article")]  # fmt: skip
+    assert "marker for a word it could not write" in result.entity_claims[1].reason

@@ -33,11 +33,12 @@ from harness.facts.entity_names import (
     TITLES,
 )
 
-ENTITY_RULES = "3"
+ENTITY_RULES = "4"
 
 _TOKEN = re.compile(r"(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Prof|Rev|Jr|Sr|Capt|Det|Insp|Supt)\.|(?:[A-Z]\.){2,}"
                     r"|[A-Z]\.(?=\s+[A-Z])|[^\W\d_][\w'’\-]*|\d[\w,.]*|[^\w\s]")
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")
+PLACEHOLDER = "UNK"  # the unknown-word marker of pointer-generator-era models ("UNK", "[UNK]") in their summaries
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SENTENCE_END = set(".!?\n")
 _ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{1,3}\.")
@@ -130,6 +131,10 @@ def _names_of_run(text: str, tokens: list[re.Match], starts: list[bool], run: li
         if calendar:
             out.extend(_name(text, tokens, starts, piece, known))
             piece = []
+        elif tokens[index].group() == PLACEHOLDER:  # "UNK Paris": the unknown word and Paris are apart
+            out.extend(_name(text, tokens, starts, piece, known))
+            out.extend(_name(text, tokens, starts, [index], known))
+            piece = []
         else:
             piece.append(index)
     out.extend(_name(text, tokens, starts, piece, known))
@@ -166,6 +171,8 @@ def _name(text: str, tokens: list[re.Match], starts: list[bool], piece: list[int
         return []
     if len(piece) == 1 and _PLURAL_ACRONYM.fullmatch(tokens[piece[0]].group()):
         return []  # "MPs", "GPs", "CEOs": a class of people, not a name
+    if len(piece) == 1 and len(tokens[piece[0]].group()) == 1:
+        return []  # a lone letter is no name ("O ' Sullivan" split by a tokenizer)
     start, end = tokens[piece[0]].start(), tokens[piece[-1]].end()
     surface = _POSSESSIVE.sub("", text[start:end].translate(_APOSTROPHES)) if text[end - 1 : end] in "'’s" else text[start:end]
     if surface.endswith(("'", "’")):

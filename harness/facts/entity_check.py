@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from harness.facts.entities import (
+    PLACEHOLDER,
     ArticleEntity,
     EntityIndex,
     Frame,
@@ -114,6 +115,9 @@ def summary_sentences(summary: str) -> list[Span]:
 def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, str]:
     """(verdict, article entity, reason) for one name of the summary, roles aside."""
     by_id = index.by_id
+    if PLACEHOLDER in name.text.split():
+        return NOT_IN_ARTICLE, None, (f"{PLACEHOLDER!r} is the model's marker for a word it could not write: the name it "
+                                      "stands for is not in the summary, so nothing the article says supports it")  # fmt: skip
     if name.key in index.by_key:
         entity = by_id[index.by_key[name.key]]
         same = name.key in entity.keys
