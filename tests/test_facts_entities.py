@@ -162,3 +162,13 @@ def test_a_models_unknown_word_marker_is_flagged_for_what_it_is():
     assert claims == [("Kirby", "supported"), ("UNK", "not_in_article"), ("UNK", "not_in_article"), ("Paris", "supported"),
                       ("Sullivan", "not_in_article")]  # fmt: skip
     assert "marker for a word it could not write" in result.entity_claims[1].reason
+
+
+def test_elided_names_and_one_name_spelled_two_ways():
+    """"O ' Sullivan" (a tokenizer's split) is O'Sullivan; an article that spells one body two ways does not make
+    the one spelling contradict the other, while a different agent still does."""
+    table = extract_facts("Ronnie O'Sullivan beat Matthew Stevens. The Trussel Trust claimed that a million people "
+                          "are fed by food banks. Mr. Stevens said he was tired after the long final.")  # fmt: skip
+    assert verdicts("O ' Sullivan won.", table) == {"Sullivan": "supported"}
+    assert verdicts("The Trussell Trust claimed that a million people are fed by food banks.", table) == {"Trussell Trust": "supported"}
+    assert verdicts("Ronnie O'Sullivan said he was tired after the long final.", table) == {"Ronnie O'Sullivan": "contradicted"}

@@ -33,11 +33,12 @@ from harness.facts.entity_names import (
     TITLES,
 )
 
-ENTITY_RULES = "4"
+ENTITY_RULES = "5"
 
 _TOKEN = re.compile(r"(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Prof|Rev|Jr|Sr|Capt|Det|Insp|Supt)\.|(?:[A-Z]\.){2,}"
                     r"|[A-Z]\.(?=\s+[A-Z])|[^\W\d_][\w'’\-]*|\d[\w,.]*|[^\w\s]")
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")
+_ELIDED = re.compile(r"^[a-z]{1,2}'([a-z]{3,})$")
 PLACEHOLDER = "UNK"  # the unknown-word marker of pointer-generator-era models ("UNK", "[UNK]") in their summaries
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SENTENCE_END = set(".!?\n")
@@ -188,6 +189,8 @@ def _name(text: str, tokens: list[re.Match], starts: list[bool], piece: list[int
         significant.append(COUNTRY_OF.get(_singular(word), word))
         if "-" in word:
             significant += [COUNTRY_OF.get(part, part) for part in word.split("-") if len(part) > 1 and part not in CONNECTORS]
+        if _ELIDED.match(word):  # "O'Sullivan", "D'Angelo": also "Sullivan", as a tokenizer that splits them writes it
+            significant.append(_ELIDED.match(word).group(1))
     return [Name(surface, (start, end), _canonical(words), tuple(significant), acronym, titled)]
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rapidfuzz.distance import Levenshtein
+
 from harness.facts.entities import (
     PLACEHOLDER,
     ArticleEntity,
@@ -31,6 +33,7 @@ from harness.facts.entity_names import COUNTRY_OF
 from harness.text import Span
 
 SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE = "supported", "contradicted", "not_in_article"
+SPELLING_MIN = 8  # names this long that differ by one letter are one name spelled two ways
 MIN_FRAME_SCORE = 2  # shared content words plus shared entities a rival frame needs
 _BREAK = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘])")
 _ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{1,3}\.")
@@ -187,6 +190,8 @@ def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
             continue
         if index.by_id[f.agent].kind != claimed_kind:
             continue  # people speak for countries and bodies: "the US said" is not belied by its spokesman saying it
+        if _spelled_alike(index.by_id[f.agent].name, index.by_id[frame.agent].name):
+            continue  # the article spells one body two ways ("Trussell Trust", "Trussel Trust"): the same agent
         shared = len(content & (f.content - {f.verb}))
         swapped = f.agent in frame.entities  # the summary gives the article's agent another role
         if shared == 0 or (frame.agent in f.entities and not swapped):
@@ -195,6 +200,12 @@ def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
         if score >= MIN_FRAME_SCORE and score > best_score:
             best, best_score = f, score
     return best
+
+
+def _spelled_alike(a: str, b: str) -> bool:
+    """Whether two long names differ by one letter at most: one name with a typo, not two agents."""
+    a, b = a.lower(), b.lower()
+    return min(len(a), len(b)) >= SPELLING_MIN and Levenshtein.distance(a, b, score_cutoff=1) <= 1
 
 
 def _kind_of(name: Name) -> str:
