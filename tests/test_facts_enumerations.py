@@ -64,3 +64,10 @@ def test_a_roll_of_names_longer_than_a_list_states_no_count() -> None:
     names = ", ".join(f"Player{chr(65 + k)} Smith{chr(65 + k)}" for k in range(15)) + " and Last Name"
     table = extract_facts(f"The squad named {names} for the tour.")
     assert not [f for f in table.facts if f.qualifiers.get("stated_as") == "list"]
+
+
+def test_names_that_end_in_one_word_count_it_and_the_list_ends_at_its_last_and() -> None:
+    article = ("The systems, at Kentucky Methodist Hospital, Chino Valley Medical Center and Desert Valley Hospital, "
+               "California, are now running normally again.")  # fmt: skip
+    assert verdicts("Three hospitals were hit by a ransomware attack.", article) == [("Three", "supported")]
+    assert verdicts("Four hospitals were hit by a ransomware attack.", article) == [("Four", "contradicted")]

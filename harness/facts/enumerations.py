@@ -3,10 +3,12 @@
 "The frigates HMS Cumberland, HMS Campbeltown, HMS Chatham and HMS Cornwall are moored in Portsmouth"
 states four frigates; "Daniel Timbers, 29, and Barry Joy, 56, were killed" states two people killed.
 A summary's "four frigates" or "two men" is then in the article, though no figure is written there.
-Each list of two or more names joined by commas and a final "and" becomes a count fact, not claimable
-(never a key fact), counting the plural noun right before the list or, for a list of people's names,
-people. A list with neither counts nothing a claim could name, and a claim must name what the list
-counts (`harness.facts.check` asks the same or a compatible noun of a listed count).
+Each list of two or more names joined by commas and a last "and" becomes a count fact, not claimable
+(never a key fact). It counts the plural noun right before the list; for a list of people's names,
+people; for names that mostly end in one word, that word ("Kentucky Methodist Hospital, Chino Valley
+Medical Center and Desert Valley Hospital": three hospitals). A list with none of these counts nothing a
+claim could name, and a claim must name what the list counts (`harness.facts.check` asks the same or a
+compatible noun of a listed count).
 """
 
 from __future__ import annotations
@@ -43,12 +45,29 @@ def enumerated_counts(article: str, sentences: Sequence[Span], start_index: int 
             if name is not None and run and _joined(sentence.text, run[-1].span[1], name.span[0]):
                 run.append(name)
                 continue
-            if _LIST_MIN <= len(run) <= _LIST_MAX and " and " in sentence.text[run[-2].span[1] : run[-1].span[0]] + " ":
-                mention = _mention(article, sentence, sentence_index, run)
+            listed = _up_to_and(sentence.text, run)
+            if _LIST_MIN <= len(listed) <= _LIST_MAX:
+                mention = _mention(article, sentence, sentence_index, listed)
                 if mention.noun is not None:
                     mentions.append(mention)
             run = [name] if name is not None else []
     return mentions
+
+
+def _up_to_and(text: str, run: list) -> list:
+    """The run's names up to the one after its last "and" ("A, B and C, California": A, B and C); none without one."""
+    for k in range(len(run) - 1, 0, -1):
+        if " and " in text[run[k - 1].span[1] : run[k].span[0]] + " ":
+            return run[: k + 1]
+    return []
+
+
+def _head(names: list) -> str | None:
+    """The word most of the names end with, when most do ("Kentucky Methodist Hospital, ... and Desert Valley
+    Hospital": hospitals), else None."""
+    heads = [n.tokens[-1] for n in names if len(n.tokens) > 1]
+    best = max(set(heads), key=heads.count, default=None)
+    return best if best is not None and 2 * heads.count(best) > len(names) and best.isalpha() else None
 
 
 def _joined(text: str, end: int, start: int) -> bool:
@@ -63,7 +82,10 @@ def _mention(article: str, sentence: Span, sentence_index: int, run: list) -> Me
     before = _PLURAL_BEFORE.search(sentence.text[max(0, run[0].span[0] - _BEFORE_REACH) : run[0].span[0]])
     noun = stem(before.group(1)) if before and before.group(1) not in _NOT_NOUNS else None
     if noun is None and all(guess_kind(n.text, n.key, n.titled) == "person" for n in run):
-        noun = "person"  # "Daniel Timbers, 29, and Barry Joy": two people; a list of anything else counts nothing named
+        noun = "person"  # "Daniel Timbers, 29, and Barry Joy": two people
+    if noun is None and _head(run):
+        noun = stem(_head(run))  # "... Hospital, ... Medical Center and ... Hospital": three hospitals
+    # a list of anything else counts nothing a claim could name
     tokens: list[Token] = tokenize(sentence.text)
     first = next((k for k, t in enumerate(tokens) if t.start >= run[0].span[0]), 0)
     last = next((k for k in range(len(tokens) - 1, -1, -1) if tokens[k].end <= run[-1].span[1]), first)
