@@ -29,6 +29,7 @@ _EVENT_DETERMINERS = {"the", "a", "an", "this", "that", "last", "next", "its", "
 _TIME_KINDS = ("date", "month", "weekday", "year", "time")
 _CLAUSE_WORDS = {"where", "which", "who", "whom", "whose", "while", "whereas", "because", "although", "though", "but"}
 _CLAUSE_PENALTY = 6
+_NOUN_REACH = 5  # words of the noun phrase after a figure, however many are capitalised
 _CONTEXT_REACH = 10  # tokens either side of a figure that may count as its clause
 _PREDICATE_REACH = 14
 _NEAR_QUANTITIES = 6  # figures either side of one whose times may qualify it
@@ -145,7 +146,8 @@ def _counted_noun(tokens: list[Token], first: int, last: int, quantity: Quantity
     if k + 2 < len(tokens) and tokens[k].lower == "of" and tokens[k + 1].lower in ("them", "whom", "those", "which"):
         k += 2  # "100,000 of them children"
     phrase: list[Token] = []
-    while k < len(tokens) and len(phrase) < 3:
+    # Up to three words, proper-noun modifiers aside ("four decommissioned Royal Navy frigates" counts frigates).
+    while k < len(tokens) and len(phrase) < _NOUN_REACH and sum(not t.text[:1].isupper() for t in phrase) < 3:
         tok = tokens[k]
         if tok.lower in _NOUN_SKIP and not phrase:
             k += 1
