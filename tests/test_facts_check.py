@@ -127,3 +127,14 @@ def test_noisy_words_are_not_claims(table) -> None:
 
 def test_signature_names_the_checker() -> None:
     assert SIGNATURE.startswith("facts|extractor:rules-") and "|version:" in SIGNATURE
+
+
+def test_a_figure_whose_clause_names_the_claimed_noun_is_about_it():
+    """"Seven candidates were whittled down to two last Sunday": the two are candidates (the clause says so, and
+    "last Sunday" is no counted noun), so "the two candidates" is not a value moved from the seven."""
+    article = ("Supporters are choosing between the two former prime ministers. Seven candidates were whittled down "
+               "to two last Sunday. The two contenders debated on Thursday.")  # fmt: skip
+    claims = check_summary("The two centre-right candidates clashed in their final debate.", article).claims
+    assert [(c.quantity.text, c.verdict) for c in claims] == [("two", "supported")]
+    moved = check_summary("The seven former prime ministers clashed.", article).claims
+    assert [c.verdict for c in moved] == ["contradicted"]

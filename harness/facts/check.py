@@ -251,7 +251,10 @@ _WORDS = re.compile(r"[a-z]+")
 
 def affinity(mention: Mention, fact: Fact) -> float:
     """How surely a claim and a fact speak of the same thing: counted noun, predicate, clause words."""
-    score = NOUN_SCORE[noun_relation(mention.noun, fact.noun)]
+    relation = noun_relation(mention.noun, fact.noun)
+    if relation == "unknown" and mention.noun and mention.noun in fact.context:
+        relation = "compatible"  # "Seven candidates were whittled down to two": the two are candidates too
+    score = NOUN_SCORE[relation]
     if mention.predicate_class and fact.predicate_class:
         score += PREDICATE_MATCH if mention.predicate_class == fact.predicate_class else PREDICATE_CLASH
     shared = len(set(mention.context) & set(fact.context) - {mention.noun})
@@ -283,7 +286,7 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
                 if agree(q, f.quantity) and (f.quantity.hedge != "vague" or q.hedge is not None) and _may_count(mention, f)]  # fmt: skip
     if agreeing:
         score, best = agreeing[0]
-        rival = _rival(mention, best, score, scored)
+        rival = _rival(mention, best, score, scored, [f for _, f in agreeing])
         if rival:
             other = rival[1]
             reason = (f"the article's {best.quantity.text!r} is about {_topic(best)}; for {_topic(other)} "
@@ -338,18 +341,21 @@ def _closest_in_value(q: Quantity, facts: list[Fact]) -> Fact:
     return min(facts, key=distance)
 
 
-def _rival(mention: Mention, best: Fact, score: float, scored: list[tuple[float, Fact]]) -> tuple[float, Fact] | None:
+def _rival(mention: Mention, best: Fact, score: float, scored: list[tuple[float, Fact]],
+           agreeing: list[Fact] | None = None) -> tuple[float, Fact] | None:  # fmt: skip
     """A disagreeing fact that fits the claim clearly better than the agreeing one, if any.
 
     Either the claim's noun is the rival's and conflicts with the agreeing fact's ("275,000 children"
-    when 275,000 are civilians and the children are 100,000), or the rival fits the claim's predicate
-    and clause by a clear margin (the Sept. 9 date put on the Sept. 19 bombing).
+    when 275,000 are civilians and the children are 100,000, and no statement of 275,000 in the article
+    could be about children), or the rival fits the claim's predicate and clause by a clear margin (the
+    Sept. 9 date put on the Sept. 19 bombing).
     """
+    agreeing = agreeing or [best]
+    moved_from_all = all(noun_relation(mention.noun, f.noun) == "conflict" for f in agreeing)
     for rival_score, fact in scored:
         if agree(mention.quantity, fact.quantity):
             continue
-        noun_moved = (noun_relation(mention.noun, fact.noun) == "same"
-                      and noun_relation(mention.noun, best.noun) == "conflict")  # fmt: skip
+        noun_moved = noun_relation(mention.noun, fact.noun) == "same" and moved_from_all
         if noun_moved or (rival_score >= MOVED_MIN and rival_score >= score + MOVED_MARGIN):
             return rival_score, fact
     return None

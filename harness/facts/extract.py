@@ -29,6 +29,7 @@ _EVENT_DETERMINERS = {"the", "a", "an", "this", "that", "last", "next", "its", "
 _TIME_KINDS = ("date", "month", "weekday", "year", "time")
 _CLAUSE_WORDS = {"where", "which", "who", "whom", "whose", "while", "whereas", "because", "although", "though", "but"}
 _CLAUSE_PENALTY = 6
+_TIME_LEADS = {"last", "next", "this", "every", "each", "later", "earlier", "ago"}
 _NOUN_REACH = 5  # words of the noun phrase after a figure, however many are capitalised
 _CONTEXT_REACH = 10  # tokens either side of a figure that may count as its clause
 _PREDICATE_REACH = 14
@@ -158,7 +159,8 @@ def _counted_noun(tokens: list[Token], first: int, last: int, quantity: Quantity
         # A predicate ("dead", "killed") or an adverb ends the phrase: "people dead since 2011".
         verb_like = tok.lower.endswith("ly") or (phrase and tok.lower.endswith("ed"))
         predicate = tok.lower in PREDICATE_CLASS and (phrase or tok.lower.endswith(("ed", "ing")))
-        if not _content(tok) or verb_like or predicate:
+        timed = tok.lower in _TIME_LEADS and not phrase  # "whittled down to two last Sunday": no noun counted
+        if not _content(tok) or verb_like or predicate or timed:
             break
         phrase.append(tok)
         k += 1
