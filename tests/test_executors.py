@@ -125,7 +125,8 @@ def test_a_worker_process_that_dies_fails_its_model_and_the_pool_recovers(tmp_pa
     marked.write_text("\n".join(line.replace('"article": "', '"article": "EXIT ', 1) if '"d5"' in line else line for line in lines) + "\n")
     models = "  - {name: dies, backend: pid-lead, exit_on: EXIT}\n  - {name: after, backend: pid-lead}\n"
     result = run(load_config(config(tmp_path, marked, models, extra="workers: 2\n")))
-    assert result.failures[0]["model"] == "dies" and "a worker process died" in result.failures[0]["error"]
+    assert result.failures[0]["model"] == "dies", result.failures
+    assert "a worker process died" in result.failures[0]["error"], result.failures
     assert all(g.error is None for g in result.generations if g.model == "after")
 
 
@@ -301,3 +302,19 @@ def test_a_ray_address_nobody_listens_on_fails_at_once(tmp_path, dataset):
     result = run(load_config(path))
     assert time.perf_counter() - started < 30  # Ray's own client would retry for minutes
     assert result.failures[0]["error"] == "executor.address: cannot reach the Ray cluster at 127.0.0.1:1: Connection refused"
+
+
+def test_a_pool_that_breaks_while_work_is_handed_out_is_a_dead_worker(monkeypatch):
+    """A worker can die on an early shard while later shards are still being submitted: the pool then refuses
+    work at submit time, which is the same dead worker as one found when a result is collected."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from harness.executors import local
+
+    class BrokenPool:
+        def submit(self, *args, **kwargs):
+            raise BrokenProcessPool("A child process terminated abruptly")
+
+    monkeypatch.setattr(local, "_pool", lambda workers: BrokenPool())
+    with pytest.raises(HarnessError, match="^a worker process died"):
+        local.LocalExecutor(local.LocalExecutor.Options(), workers=2).map(str, ["a", "b"])

@@ -84,10 +84,10 @@ class LocalExecutor(Executor):
         job = ModelJob.of(summarizer, spec)
         shards = [range(start, min(start + size, len(documents))) for start in range(0, len(documents), size)]
         pool = _pool(self.workers)
-        pending: set[Future[BatchResult]] = {
-            pool.submit(_summarize_shard, _GenerationShard(job, [documents[i] for i in shard], list(shard))) for shard in shards
-        }
+        pending: set[Future[BatchResult]] = set()
         try:
+            for shard in shards:  # a worker may die on an early shard while later ones are still being handed out
+                pending.add(_submit(pool, _summarize_shard, _GenerationShard(job, [documents[i] for i in shard], list(shard))))
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -102,7 +102,8 @@ class LocalExecutor(Executor):
         """fn over shards on the process pool (in-process with one worker or one shard)."""
         if self.workers <= 1 or len(shards) <= 1:
             return [fn(shard) for shard in shards]
-        futures = [_pool(self.workers).submit(fn, shard) for shard in shards]
+        pool = _pool(self.workers)
+        futures = [_submit(pool, fn, shard) for shard in shards]
         return [_result(future) for future in futures]
 
 
@@ -198,7 +199,18 @@ def _result(future: Future[Result]) -> Result:
     try:
         return future.result()
     except BrokenProcessPool as error:
-        raise HarnessError(f"a worker process died (killed, or out of memory?): {error}") from None
+        raise _died(error) from None
+
+
+def _submit(pool: ProcessPoolExecutor, fn: Callable[[Any], Any], item: Any) -> Future[Any]:
+    try:
+        return pool.submit(fn, item)
+    except BrokenProcessPool as error:  # a worker died on an earlier item and the pool refuses more work
+        raise _died(error) from None
+
+
+def _died(error: BrokenProcessPool) -> HarnessError:
+    return HarnessError(f"a worker process died (killed, or out of memory?): {error}")
 
 
 _lock = threading.Lock()
