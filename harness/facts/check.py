@@ -11,6 +11,9 @@ and aligned to the facts of a comparable kind:
 A figure the article has under another reading (an age read as a bare count) is supported.
 A vague claim ("hundreds of homes") is supported by any figure of the article within its range, and
 is not in the article when the article has no figure of that size at all.
+A rank title ("world number one") or a figure of one said in words ("a one-year deal") that the article
+does not state is no claim against it; either is contradicted where the article gives another value.
+A number word inside a name the article capitalises ("six nations", "league two") is no figure.
 """
 
 from __future__ import annotations
