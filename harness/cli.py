@@ -350,6 +350,9 @@ def _print_check(result: Any) -> None:
     entities = "–" if result.entity_precision is None else f"{result.entity_precision:.0%}"
     out.print(f"numeric precision {precision}, entity precision {entities}, key-fact recall {recall}, "
               f"{result.contradicted} contradicted, {result.not_in_article} not in article (figures and entities)")
+    if any(c.isalpha() for c in result.summary) and result.summary == result.summary.lower():
+        out.print("note: the summary is in lower case; names are read from capital letters, so only its figures were checked",
+                  soft_wrap=True)  # fmt: skip
 
 
 def _selftest(args: argparse.Namespace) -> int:

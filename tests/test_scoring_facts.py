@@ -107,6 +107,13 @@ def test_facts_command_checks_a_summary_and_exits_1_when_flagged():
     assert json.loads(good.stdout)["key_fact_recall"] == 1.0
 
 
+def test_facts_command_says_a_lower_cased_summary_gets_no_name_checks():
+    lower = run_cli("facts", "syria-talks", "--summary", "talks were suspended in geneva, sergey lavrov said.")
+    assert "summary is in lower case; names are read from capital letters" in lower.stdout
+    cased = run_cli("facts", "syria-talks", "--summary", "Talks were suspended in Geneva.")
+    assert "lower case" not in cased.stdout and "'Geneva'" in cased.stdout
+
+
 def test_facts_command_errors():
     result = run_cli("facts", "no-such-doc")
     assert result.returncode == 2 and "no-such-doc: no such file, folder, or document id in references (ids: syria-talks)" in result.stderr
