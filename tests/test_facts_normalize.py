@@ -69,3 +69,12 @@ def test_number_word_inside_a_capitalised_name_is_no_figure():
 def test_vague_quantities_of_another_magnitude_do_not_agree(claim, verdict):
     result = check_summary(claim, "Dozens of homes were flooded in the town.")
     assert [c.verdict for c in result.claims] == [verdict]
+
+
+def test_penn_treebank_brackets_are_brackets_again():
+    """Tokenized CNN/DailyMail writes "-LRB-" for "(": left as it is, it would read as a name the article lacks."""
+    text = "Eagles -LRB- 5-2 -RRB- beat the -lsb- visitors -rsb- ."
+    repaired = normalize(text)
+    assert len(repaired) == len(text) and repaired.split() == ["Eagles", "(", "5-2", ")", "beat", "the", "[", "visitors", "]", "."]
+    result = check_summary("Eagles -LRB- Philadelphia -RRB- won 5-2.", "The Philadelphia Eagles won 5-2 on Sunday.")
+    assert [c.name for c in result.entity_claims] == ["Eagles", "Philadelphia"]

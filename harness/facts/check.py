@@ -207,7 +207,7 @@ def check_summary(summary: str, article_or_table: str | FactTable, sentences: Se
         claims.append(claim)
     supported = {claim.fact.id for claim in claims if claim.verdict == SUPPORTED and claim.fact}
     keys = tuple(KeyFact(fact, PRESERVED if fact.id in supported else OMITTED) for fact in table.key_facts())
-    entities = check_entities(summary, table.entities) if table.entities is not None else []
+    entities = check_entities(text, table.entities) if table.entities is not None else []
     return CheckResult(summary, tuple(claims), keys, tuple(entities), tuple(key_entities(table.entities, entities)))
 
 
