@@ -332,6 +332,8 @@ def _facts(args: argparse.Namespace) -> int:
 def _print_check(result: Any) -> None:
     from rich.markup import escape
 
+    from harness.facts.entities import names_unread
+
     colours = {"supported": "green", "contradicted": "red", "not_in_article": "yellow"}
     for claim in result.claims:
         out.print(f"[{colours[claim.verdict]}]{claim.verdict:<15}[/] {claim.quantity.text!r}: {claim.reason}", soft_wrap=True)
@@ -350,7 +352,7 @@ def _print_check(result: Any) -> None:
     entities = "–" if result.entity_precision is None else f"{result.entity_precision:.0%}"
     out.print(f"numeric precision {precision}, entity precision {entities}, key-fact recall {recall}, "
               f"{result.contradicted} contradicted, {result.not_in_article} not in article (figures and entities)")
-    if any(c.isalpha() for c in result.summary) and result.summary == result.summary.lower():
+    if names_unread(result.summary):
         out.print("note: the summary is in lower case; names are read from capital letters, so only its figures were checked",
                   soft_wrap=True)  # fmt: skip
 

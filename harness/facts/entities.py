@@ -90,6 +90,12 @@ def _starts(text: str, tokens: list[re.Match]) -> list[bool]:
     return flags
 
 
+def names_unread(text: str) -> bool:
+    """Whether text is written in lower case throughout (XSum's systems write so): names are read from capital
+    letters, so its names go unread and only its figures are checked."""
+    return any(c.isalpha() for c in text) and text == text.lower()
+
+
 def capitalised_words(text: str) -> set[str]:
     """Lower-cased words the text writes capitalised in mid-sentence (evidence that they are names)."""
     tokens = list(_TOKEN.finditer(text))
@@ -189,8 +195,9 @@ def _name(text: str, tokens: list[re.Match], starts: list[bool], piece: list[int
         significant.append(COUNTRY_OF.get(_singular(word), word))
         if "-" in word:
             significant += [COUNTRY_OF.get(part, part) for part in word.split("-") if len(part) > 1 and part not in CONNECTORS]
-        if _ELIDED.match(word):  # "O'Sullivan", "D'Angelo": also "Sullivan", as a tokenizer that splits them writes it
-            significant.append(_ELIDED.match(word).group(1))
+        elided = _ELIDED.match(word)
+        if elided:  # "O'Sullivan", "D'Angelo": also "Sullivan", as a tokenizer that splits them writes it
+            significant.append(elided.group(1))
     return [Name(surface, (start, end), _canonical(words), tuple(significant), acronym, titled)]
 
 

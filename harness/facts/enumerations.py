@@ -33,10 +33,10 @@ _BEFORE_REACH = 24  # characters before a list searched for its plural noun ("th
 _NOT_NOUNS = {"was", "has", "his", "this", "its", "is", "as", "says", "lists", "includes"}
 
 
-def enumerated_counts(article: str, sentences: Sequence[Span], start_index: int = 0) -> list[Mention]:
+def enumerated_counts(article: str, sentences: Sequence[Span]) -> list[Mention]:
     """A count mention for every list of names in the article's sentences (the list's span is its text)."""
     mentions = []
-    for sentence_index, sentence in enumerate(sentences, start=start_index):
+    for sentence_index, sentence in enumerate(sentences):
         if not _NAME_AND_NAME.search(sentence.text):
             continue  # most sentences list no names: no need to read them
         names = read_names(sentence.text)

@@ -16,6 +16,7 @@ from typing import Any
 
 from harness.documents import Document
 from harness.facts import FactTable, table_for_document
+from harness.facts.entities import names_unread
 from harness.report.data import ModelResult
 from harness.store import json_value
 
@@ -129,7 +130,7 @@ def lower_cased(models: Sequence[ModelResult], doc_ids: Sequence[str], share: fl
     for model in models:
         texts = [str((model.scores.get(d) or {}).get("summary") or "") for d in doc_ids]
         texts = [t for t in texts if any(c.isalpha() for c in t)]
-        if texts and sum(t == t.lower() for t in texts) >= share * len(texts):
+        if texts and sum(names_unread(t) for t in texts) >= share * len(texts):
             found.append(model.key)
     return found
 
