@@ -35,12 +35,17 @@ def read_bytes(path: str | Path) -> bytes:
     path = Path(path)
     try:
         return path.read_bytes()
-    except FileNotFoundError:
-        raise HarnessError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise HarnessError(f"{path}: is a folder, not a file") from None
     except OSError as error:
-        raise HarnessError(f"{path}: cannot be read ({error.strerror or error})") from None
+        raise _unreadable(path, error) from None
+
+
+def _unreadable(path: Path, error: OSError) -> HarnessError:
+    """The one-line error for a path that cannot be opened: missing, a folder, or refused by the system."""
+    if isinstance(error, FileNotFoundError):
+        return HarnessError(f"{path}: no such file")
+    if isinstance(error, IsADirectoryError):
+        return HarnessError(f"{path}: is a folder, not a file")
+    return HarnessError(f"{path}: cannot be read ({error.strerror or error})")
 
 
 def read_json(path: str | Path) -> Any:
@@ -79,12 +84,8 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
                     line = line.removeprefix("\ufeff")
                 offset += len(raw)
                 yield number, line.rstrip("\r\n")
-    except FileNotFoundError:
-        raise HarnessError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise HarnessError(f"{path}: is a folder, not a file") from None
     except OSError as error:
-        raise HarnessError(f"{path}: cannot be read ({error.strerror or error})") from None
+        raise _unreadable(path, error) from None
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
