@@ -29,6 +29,15 @@ REQUIRED = ("id", "text", "value", "evidence")
 ALLOWED = {*REQUIRED, "kind", "noun", "predicate", "qualifiers", "key", "note"}
 
 
+def check_fields(item: dict, required: tuple[str, ...], allowed: set[str], where: str) -> None:
+    """HarnessError naming the first required field an entry lacks (or leaves empty), else its first unknown field."""
+    missing = [name for name in required if item.get(name) in (None, "")]
+    unknown = sorted(set(item) - allowed)
+    if missing or unknown:
+        problem = f"missing field '{missing[0]}'" if missing else f"unknown field '{unknown[0]}'"
+        raise HarnessError(f"{where}: {problem}")
+
+
 def parse_gold(raw: Any, article: str, source: str = "facts.yaml") -> list[Fact]:
     """Validate a loaded facts.yaml against its article and return its facts (source 'gold')."""
     items = raw.get("facts") if isinstance(raw, dict) else raw
@@ -41,11 +50,7 @@ def parse_gold(raw: Any, article: str, source: str = "facts.yaml") -> list[Fact]
         where = f"{source}: facts[{index}]"
         if not isinstance(item, dict):
             raise HarnessError(f"{where}: expected a mapping")
-        missing = [name for name in REQUIRED if item.get(name) in (None, "")]
-        unknown = sorted(set(item) - ALLOWED)
-        if missing or unknown:
-            problem = f"missing field '{missing[0]}'" if missing else f"unknown field '{unknown[0]}'"
-            raise HarnessError(f"{where}: {problem}")
+        check_fields(item, REQUIRED, ALLOWED, where)
         fact_id = str(item["id"])
         where = f"{source}: facts[{index}] ('{fact_id}')"
         if fact_id in seen:

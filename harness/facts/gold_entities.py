@@ -18,6 +18,7 @@ from typing import Any
 from harness.errors import HarnessError
 from harness.facts.entities import EntityIndex, read_names
 from harness.facts.entity_check import SUPPORTED, resolve
+from harness.facts.gold import check_fields
 
 REQUIRED = ("id", "name")
 ALLOWED = {*REQUIRED, "key", "note"}
@@ -36,11 +37,7 @@ def parse_gold_entities(raw: Any, index: EntityIndex, source: str = "facts.yaml"
         where = f"{source}: entities[{position}]"
         if not isinstance(item, dict):
             raise HarnessError(f"{where}: expected a mapping with 'id' and 'name'")
-        missing = [name for name in REQUIRED if item.get(name) in (None, "")]
-        unknown = sorted(set(item) - ALLOWED)
-        if missing or unknown:
-            problem = f"missing field '{missing[0]}'" if missing else f"unknown field '{unknown[0]}'"
-            raise HarnessError(f"{where}: {problem}")
+        check_fields(item, REQUIRED, ALLOWED, where)
         entity_id, text = str(item["id"]), str(item["name"])
         where = f"{source}: entities[{position}] ('{entity_id}')"
         if entity_id in seen:
