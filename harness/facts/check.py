@@ -289,7 +289,7 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
                 if agree(q, f.quantity) and (f.quantity.hedge != "vague" or q.hedge is not None) and _may_count(mention, f)]  # fmt: skip
     if agreeing:
         score, best = agreeing[0]
-        rival = _rival(mention, best, score, scored, [f for _, f in agreeing])
+        rival = _rival(mention, [f for _, f in agreeing], score, scored)
         if rival:
             other = rival[1]
             reason = (f"the article's {best.quantity.text!r} is about {_topic(best)}; for {_topic(other)} "
@@ -344,16 +344,14 @@ def _closest_in_value(q: Quantity, facts: list[Fact]) -> Fact:
     return min(facts, key=distance)
 
 
-def _rival(mention: Mention, best: Fact, score: float, scored: list[tuple[float, Fact]],
-           agreeing: list[Fact] | None = None) -> tuple[float, Fact] | None:  # fmt: skip
-    """A disagreeing fact that fits the claim clearly better than the agreeing one, if any.
+def _rival(mention: Mention, agreeing: list[Fact], score: float, scored: list[tuple[float, Fact]]) -> tuple[float, Fact] | None:
+    """A disagreeing fact that fits the claim clearly better than the agreeing ones (best first, its affinity `score`), if any.
 
     Either the claim's noun is the rival's and conflicts with the agreeing fact's ("275,000 children"
     when 275,000 are civilians and the children are 100,000, and no statement of 275,000 in the article
     could be about children), or the rival fits the claim's predicate and clause by a clear margin (the
     Sept. 9 date put on the Sept. 19 bombing).
     """
-    agreeing = agreeing or [best]
     moved_from_all = all(noun_relation(mention.noun, f.noun) == "conflict" for f in agreeing)
     for rival_score, fact in scored:
         if agree(mention.quantity, fact.quantity):
