@@ -14,12 +14,13 @@ compatible noun of a listed count).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from harness.facts.entities import guess_kind, read_names
 from harness.facts.extract import Mention, _context, _predicate
 from harness.facts.lexicon import stem
-from harness.facts.numbers import Token, tokenize
+from harness.facts.numbers import Token
 from harness.facts.quantities import Quantity
 from harness.text import Span
 
@@ -33,9 +34,11 @@ _BEFORE_REACH = 24  # characters before a list searched for its plural noun ("th
 _NOT_NOUNS = {"was", "has", "his", "this", "its", "is", "as", "says", "lists", "includes"}
 
 
-def enumerated_counts(article: str, sentences: Sequence[Span]) -> list[Mention]:
-    """A count mention for every list of names in the article's sentences (the list's span is its text)."""
+def enumerated_counts(article: str, sentences: Sequence[Span], tokens: list[Token]) -> list[Mention]:
+    """A count mention for every list of names in the article's sentences (the list's span is its text);
+    `tokens` are the article's, as the fact table tokenized it."""
     mentions = []
+    starts = [t.start for t in tokens]
     for sentence_index, sentence in enumerate(sentences):
         if not _NAME_AND_NAME.search(sentence.text):
             continue  # most sentences list no names: no need to read them
@@ -47,7 +50,8 @@ def enumerated_counts(article: str, sentences: Sequence[Span]) -> list[Mention]:
                 continue
             listed = _up_to_and(sentence.text, run)
             if _LIST_MIN <= len(listed) <= _LIST_MAX:
-                mention = _mention(article, sentence, sentence_index, listed)
+                words = tokens[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
+                mention = _mention(article, sentence, sentence_index, listed, words)
                 if mention.noun is not None:
                     mentions.append(mention)
             run = [name] if name is not None else []
@@ -74,7 +78,7 @@ def _joined(text: str, end: int, start: int) -> bool:
     return bool(_GAP.match(text[end:start])) and start - end < 16
 
 
-def _mention(article: str, sentence: Span, sentence_index: int, run: list) -> Mention:
+def _mention(article: str, sentence: Span, sentence_index: int, run: list, tokens: list[Token]) -> Mention:
     count = len(run)
     start, end = sentence.start + run[0].span[0], sentence.start + run[-1].span[1]
     quantity = Quantity(float(count), float(count), float(count), "count", "", article[start:end], (start, end),
@@ -86,9 +90,8 @@ def _mention(article: str, sentence: Span, sentence_index: int, run: list) -> Me
     if noun is None and _head(run):
         noun = stem(_head(run))  # "... Hospital, ... Medical Center and ... Hospital": three hospitals
     # a list of anything else counts nothing a claim could name
-    tokens: list[Token] = tokenize(sentence.text)
-    first = next((k for k, t in enumerate(tokens) if t.start >= run[0].span[0]), 0)
-    last = next((k for k in range(len(tokens) - 1, -1, -1) if tokens[k].end <= run[-1].span[1]), first)
+    first = next((k for k, t in enumerate(tokens) if t.start >= start), 0)
+    last = next((k for k in range(len(tokens) - 1, -1, -1) if tokens[k].end <= end), first)
     # The names themselves are not the clause's words: "Timbers, 29, and Barry Joy were killed" is about killing.
     context = tuple(w for w in _context(tokens, first, last, []) if w not in {stem(t) for n in run for t in n.tokens})
     return Mention(quantity, noun, _predicate(tokens, first, last, "count"), {"stated_as": "list"}, sentence, context,

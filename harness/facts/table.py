@@ -182,7 +182,7 @@ def extract_facts(article: str, gold: Any = None, source: str = "facts.yaml",
     tokens = tokenize(article)
     sentences = fact_sentences(article) if sentences is None else sentences
     mentions = extract_mentions(article, sentences, tokens)
-    listed = enumerated_counts(article, sentences)
+    listed = enumerated_counts(article, sentences, tokens)
     if listed:  # counts stated by listing names ("HMS Cumberland, HMS Chatham and HMS Cornwall"), in text order
         mentions = sorted(mentions + listed, key=lambda m: m.quantity.span)
     numbers = tuple(sorted(written_numbers_in(tokens)))
