@@ -16,6 +16,7 @@ from harness.facts import (
     SIGNATURE,
     SUPPORTED,
     check_summary,
+    extract_facts,
     table_for_document,
 )
 
@@ -138,3 +139,25 @@ def test_a_figure_whose_clause_names_the_claimed_noun_is_about_it():
     assert [(c.quantity.text, c.verdict) for c in claims] == [("two", "supported")]
     moved = check_summary("The seven former prime ministers clashed.", article).claims
     assert [c.verdict for c in moved] == ["contradicted"]
+
+
+def test_a_count_of_some_more_is_no_rival_to_a_count_of_all():
+    # "another four" adds to babies already counted: it cannot show that "five babies" is wrong.
+    article = ("Her baby is among the five missing, the mother said. The bodies of another four babies delivered "
+               "that day are also missing.")  # fmt: skip
+    assert [(c.quantity.text, c.verdict) for c in check_summary("The bodies of five babies are missing.", article).claims] == [
+        ("five", "supported")]  # fmt: skip
+    part = [f for f in extract_facts(article).facts if f.quantity.value == 4]
+    assert part and part[0].qualifiers["part"] == "another"
+
+
+def test_a_figure_followed_by_the_articles_own_word_keeps_its_reading():
+    # "six nations game" repeats the article's "six nations opener": the claim's head noun "game" is not
+    # the counted thing, so the article's "eight games" is no rival.
+    article = ("sean o'brien has been named to face scotland in saturday's six nations opener. jackson makes his "
+               "sixth start in eight games for ireland.")  # fmt: skip
+    def six(summary: str) -> list[str]:
+        return [c.verdict for c in check_summary(summary, article).claims if c.quantity.text == "six"]
+
+    assert six("o'brien starts saturday's six nations game against scotland.") == ["supported"]
+    assert six("o'brien has started six games for ireland.") == ["contradicted"]

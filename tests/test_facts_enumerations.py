@@ -71,3 +71,20 @@ def test_names_that_end_in_one_word_count_it_and_the_list_ends_at_its_last_and()
                "California, are now running normally again.")  # fmt: skip
     assert verdicts("Three hospitals were hit by a ransomware attack.", article) == [("Three", "supported")]
     assert verdicts("Four hospitals were hit by a ransomware attack.", article) == [("Four", "contradicted")]
+
+
+LOWER_CASED = ("nabila okafor, 22, and laurene - danielle jones, 19, died after a crush at the club in 2011. "
+               "about 900 students had travelled to the club that night.")  # fmt: skip
+
+
+def test_people_listed_with_their_ages_are_counted_without_capitals() -> None:
+    # XSum and QAGS lower-case whole articles: the ages, not capitals, mark each item a person.
+    listed = [f for f in extract_facts(LOWER_CASED).facts if f.qualifiers.get("stated_as") == "list"]
+    assert [(f.quantity.value, f.noun) for f in listed] == [(2.0, "person")]
+    assert verdicts("the deaths of two students in a crush at a club.", LOWER_CASED) == [("two", "supported")]
+    assert verdicts("the deaths of three students in a crush at a club.", LOWER_CASED) == [("three", "contradicted")]
+
+
+def test_a_figure_and_age_with_no_and_between_them_is_no_list() -> None:
+    article = "the striker, 24, scored twice, 18 minutes apart, to win the game."
+    assert not [f for f in extract_facts(article).facts if f.qualifiers.get("stated_as") == "list"]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from harness.facts.copied import copied_window
 from harness.facts.entity_check import EntityClaim, KeyEntity, check_entities, key_entities
 from harness.facts.extract import Mention, extract_mentions
-from harness.facts.lexicon import noun_relation, stem
+from harness.facts.lexicon import STOP, noun_relation, stem
 from harness.facts.normalize import normalize
 from harness.facts.numbers import written_numbers
 from harness.facts.quantities import COMPARABLE, Quantity, agree
@@ -352,14 +352,28 @@ def _rival(mention: Mention, agreeing: list[Fact], score: float, scored: list[tu
     could be about children), or the rival fits the claim's predicate and clause by a clear margin (the
     Sept. 9 date put on the Sept. 19 bombing).
     """
-    moved_from_all = all(noun_relation(mention.noun, f.noun) == "conflict" for f in agreeing)
+    moved_from_all = all(noun_relation(mention.noun, f.noun) == "conflict" and not _same_phrase(mention, f) for f in agreeing)
     for rival_score, fact in scored:
-        if agree(mention.quantity, fact.quantity):
-            continue
+        if agree(mention.quantity, fact.quantity) or "part" in fact.qualifiers:
+            continue  # "another four babies" counts some of them: no rival to a claim of all of them
         noun_moved = noun_relation(mention.noun, fact.noun) == "same" and moved_from_all
         if noun_moved or (rival_score >= MOVED_MIN and rival_score >= score + MOVED_MARGIN):
             return rival_score, fact
     return None
+
+
+def _same_phrase(mention: Mention, fact: Fact) -> bool:
+    """Whether the claim's figure is followed by the word the fact's is ("saturday's six nations game" of the
+    article's "six nations opener"): the figure is the article's phrase, whatever noun each clause ends on."""
+    claim_next = _next_word(mention.sentence.text, mention.quantity.span[1] - mention.sentence.start)
+    fact_next = _next_word(fact.evidence.sentence, fact.quantity.span[1] - fact.evidence.start)
+    return claim_next is not None and claim_next == fact_next and claim_next not in STOP
+
+
+def _next_word(sentence: str, offset: int) -> str | None:
+    """The lower-cased word right after offset in sentence, if any."""
+    found = _WORDS.search(sentence[offset:].lower()) if offset >= 0 else None
+    return found.group() if found and not sentence[offset : offset + found.start()].strip() else None
 
 
 def _topic(fact: Fact) -> str:

@@ -29,6 +29,12 @@ from harness.text import Span
 _GAP = re.compile(r"\s*(?:,\s*(?:aged\s+)?\d{1,3}\s*)?(,\s*(?:and\s+)?|\s+and\s+)\Z")
 _PLURAL_BEFORE = re.compile(r"\b([a-z]{3,}s)\s*,?\s*\Z")
 _NAME_AND_NAME = re.compile(r"[A-Z][\w'’.-]*(?:,\s*(?:aged\s+)?\d{1,3})?,?\s+and\s+[A-Z]")
+# People listed with their ages ("nabila nanfuka, 22, and laurene-danielle jackson, 19"): the ages mark
+# each item a person, so the list is read without capitals (XSum and QAGS lower-case whole articles).
+_AGED = r"[^\W\d_][\w'’.-]*(?:(?:\s*-\s*|\s+)[^\W\d_][\w'’.-]*){0,3},\s*(?:aged\s+)?\d{1,2}\b"
+_AGED_LIST = re.compile(rf"{_AGED}(?:,\s*{_AGED})*,?\s+and\s+{_AGED}")
+_AGE_AND_AGE = re.compile(r",\s*(?:aged\s+)?\d{1,2},?\s+and\s")
+_AGE = re.compile(r",\s*(?:aged\s+)?(\d{1,2})\b")
 _LIST_MIN, _LIST_MAX = 2, 12  # a longer run of names is a roll or a table, not a count a summary would restate
 _BEFORE_REACH = 24  # characters before a list searched for its plural noun ("the frigates HMS ...")
 _NOT_NOUNS = {"was", "has", "his", "this", "its", "is", "as", "says", "lists", "includes"}
@@ -41,7 +47,12 @@ def enumerated_counts(article: str, sentences: Sequence[Span], tokens: list[Toke
     starts = [t.start for t in tokens]
     for sentence_index, sentence in enumerate(sentences):
         if not _NAME_AND_NAME.search(sentence.text):
-            continue  # most sentences list no names: no need to read them
+            # most sentences list no names: no need to read them
+            aged = _AGE_AND_AGE.search(sentence.text)
+            for found in _AGED_LIST.finditer(sentence.text) if aged else ():
+                words = tokens[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
+                mentions.append(_aged_mention(article, sentence, sentence_index, found, words))
+            continue
         names = read_names(sentence.text)
         run: list = []
         for name in names + [None]:
@@ -78,11 +89,16 @@ def _joined(text: str, end: int, start: int) -> bool:
     return bool(_GAP.match(text[end:start])) and start - end < 16
 
 
+def _aged_mention(article: str, sentence: Span, sentence_index: int, found: re.Match, tokens: list[Token]) -> Mention:
+    """The count of people a list of names with ages states (names read without capitals)."""
+    count = len(_AGE.findall(found.group()))
+    start, end = sentence.start + found.start(), sentence.start + found.end()
+    names = {stem(w) for w in re.findall(r"[^\W\d_]+", found.group().lower()) if w not in ("and", "aged")}
+    return _count_mention(article, sentence, sentence_index, count, (start, end), "person", names, tokens)
+
+
 def _mention(article: str, sentence: Span, sentence_index: int, run: list, tokens: list[Token]) -> Mention:
-    count = len(run)
     start, end = sentence.start + run[0].span[0], sentence.start + run[-1].span[1]
-    quantity = Quantity(float(count), float(count), float(count), "count", "", article[start:end], (start, end),
-                        None, False)  # fmt: skip
     before = _PLURAL_BEFORE.search(sentence.text[max(0, run[0].span[0] - _BEFORE_REACH) : run[0].span[0]])
     noun = stem(before.group(1)) if before and before.group(1) not in _NOT_NOUNS else None
     if noun is None and all(guess_kind(n.text, n.key, n.titled) == "person" for n in run):
@@ -90,9 +106,19 @@ def _mention(article: str, sentence: Span, sentence_index: int, run: list, token
     if noun is None and _head(run):
         noun = stem(_head(run))  # "... Hospital, ... Medical Center and ... Hospital": three hospitals
     # a list of anything else counts nothing a claim could name
+    names = {stem(t) for n in run for t in n.tokens}
+    return _count_mention(article, sentence, sentence_index, len(run), (start, end), noun, names, tokens)
+
+
+def _count_mention(article: str, sentence: Span, sentence_index: int, count: int, span: tuple[int, int],
+                   noun: str | None, names: set[str], tokens: list[Token]) -> Mention:  # fmt: skip
+    """The count mention of a list spanning `span` of the article, its listed `names` left out of the clause words."""
+    start, end = span
+    quantity = Quantity(float(count), float(count), float(count), "count", "", article[start:end], (start, end),
+                        None, False)  # fmt: skip
     first = next((k for k, t in enumerate(tokens) if t.start >= start), 0)
     last = next((k for k in range(len(tokens) - 1, -1, -1) if tokens[k].end <= end), first)
     # The names themselves are not the clause's words: "Timbers, 29, and Barry Joy were killed" is about killing.
-    context = tuple(w for w in _context(tokens, first, last, []) if w not in {stem(t) for n in run for t in n.tokens})
+    context = tuple(w for w in _context(tokens, first, last, []) if w not in names)
     return Mention(quantity, noun, _predicate(tokens, first, last, "count"), {"stated_as": "list"}, sentence, context,
                    sentence_index)  # fmt: skip

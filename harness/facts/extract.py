@@ -216,11 +216,19 @@ def _context(tokens: list[Token], first: int, last: int, others: list[tuple[int,
     return tuple(sorted(set(words)))
 
 
+_PART_BEFORE = {"another", "additional", "further", "extra"}
+_PART_AFTER = {"more", "other", "others", "additional", "further", "extra"}
+
+
 def _qualifiers(quantity: Quantity, quantities: list[Quantity], tokens: list[Token], first: int, last: int) -> dict:
     """Hedge, place and time of a figure: what a summary may drop but must not change."""
     qualifiers: dict = {}
     if quantity.hedge:
         qualifiers["hedge"] = quantity.hedge
+    before = tokens[first - 1].lower if first > 0 else ""
+    after = tokens[last + 1].lower if last + 1 < len(tokens) else ""
+    if before in _PART_BEFORE or after in _PART_AFTER:  # "another four babies", "five more": a count of some
+        qualifiers["part"] = before if before in _PART_BEFORE else after
     times = [q.text for q in quantities if q is not quantity and q.kind in (*_TIME_KINDS, "duration")]
     if times and quantity.kind not in _TIME_KINDS:
         qualifiers["time"] = "; ".join(times)
