@@ -6,6 +6,7 @@ import pytest
 
 from harness.facts.numbers import written_numbers
 from harness.facts.quantities import Quantity, agree, find_quantities
+from harness.facts import check_summary, extract_facts
 
 
 def only(text: str) -> Quantity:
@@ -159,3 +160,13 @@ def test_written_numbers_any_form() -> None:
 def test_round_trip() -> None:
     q = only("roughly half a million people")
     assert Quantity.from_dict(q.to_dict()) == q
+
+
+def test_a_place_from_the_bottom_is_not_the_same_place_from_the_top() -> None:
+    article = "Leeds slip to third from bottom after the defeat. Town moved up to fifth in the table."
+    bottom = [f.quantity for f in extract_facts(article).facts if f.quantity.value == 3]
+    assert [(q.text, q.kind, q.unit) for q in bottom] == [("third from bottom", "ordinal", "from bottom")]
+    verdict = {c.quantity.text: c.verdict for c in check_summary("Town moved up to third in the table.", article).claims}
+    assert verdict["up to third"] != "supported"
+    verdict = {c.quantity.text: c.verdict for c in check_summary("Leeds are now third-from-bottom.", article).claims}
+    assert verdict["third-from-bottom"] == "supported"

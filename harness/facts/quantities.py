@@ -38,7 +38,7 @@ from harness.facts.units import (
     TIME_PREPOSITIONS,
     WEEKDAYS,
 )
-from harness.facts.values import COMPARABLE, Quantity, agree, comparable, make, word
+from harness.facts.values import COMPARABLE, FROM_BOTTOM, Quantity, agree, comparable, from_bottom, make, word
 
 __all__ = ["COMPARABLE", "Quantity", "agree", "comparable", "find_quantities", "find_quantities_in"]
 
@@ -154,6 +154,9 @@ def _quantity_at(tokens: list[Token], i: int, text: str) -> tuple[Quantity, int]
         i += 1
         tok, low = tokens[i], tokens[i].lower
     ordinal = ordinal_value(tok)
+    end = from_bottom(tokens, i + 1) if ordinal is not None and not currency else 0
+    if end:  # "third from bottom", "third-from-bottom": a place counted from the other end of the table
+        return make(ordinal, 0, "ordinal", FROM_BOTTOM, text, tok, tokens[end - 1]), end
     if ordinal is not None and not currency and not (tok.kind == "word" and word(tokens, i + 1) in ("-", "of")):
         return make(ordinal, 0, "ordinal", "", text, tok, tok), i + 1
     number = _number_at(tokens, i, currency)

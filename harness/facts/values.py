@@ -90,8 +90,8 @@ def agree(claim: Quantity, fact: Quantity) -> bool:
         return _times_agree(claim, fact)
     if not comparable(claim, fact):
         return False
-    if claim.unit and fact.unit and claim.unit != fact.unit:
-        return False
+    if claim.unit and fact.unit and claim.unit != fact.unit or claim.kind == "ordinal" and claim.unit != fact.unit:
+        return False  # an ordinal's unit is where it counts from: "third" is not "third from bottom"
     if claim.hedge == "vague" and fact.hedge == "vague":
         # "hundreds" and "dozens" overlap as intervals but name different magnitudes: each word's
         # lower bound must lie within the other's range.
@@ -145,3 +145,17 @@ def make(value: float, slack: float, kind: str, unit: str, text: str, a: Token, 
 def word(tokens: list[Token], i: int) -> str:
     """The lower-cased token at i without a possessive ("Saturday's" -> "saturday"), or '' outside the list."""
     return tokens[i].word if 0 <= i < len(tokens) else ""
+
+
+FROM_BOTTOM = "from bottom"
+_BOTTOM_WORDS = ("bottom", "last", "foot", "end")
+
+
+def from_bottom(tokens: list[Token], i: int) -> int:
+    """The index after "from (the) bottom" starting at tokens[i] ("-" allowed between), else 0."""
+    words = [(k, word(tokens, k)) for k in range(i, min(len(tokens), i + 6)) if word(tokens, k) != "-"]
+    if len(words) >= 2 and words[0][1] == "from":
+        rest = words[2:] if words[1][1] == "the" else words[1:]
+        if rest and rest[0][1] in _BOTTOM_WORDS:
+            return rest[0][0] + 1
+    return 0
