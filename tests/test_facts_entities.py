@@ -172,3 +172,12 @@ def test_elided_names_and_one_name_spelled_two_ways():
     assert verdicts("O ' Sullivan won.", table) == {"Sullivan": "supported"}
     assert verdicts("The Trussell Trust claimed that a million people are fed by food banks.", table) == {"Trussell Trust": "supported"}
     assert verdicts("Ronnie O'Sullivan said he was tired after the long final.", table) == {"Ronnie O'Sullivan": "contradicted"}
+
+
+def test_a_name_the_article_writes_only_the_common_words_of_is_not_in_it():
+    """"Portman Road" against an article that names only "Loftus Road": the shared word names nothing; a
+    distinctive word written ("Hopley" of "Martyn Hopley") still counts as half the name."""
+    table = extract_facts("Ipswich beat Rangers 3-0. The Rs have won once in six matches away from Loftus Road. "
+                          "Hopley said the team had played well.")  # fmt: skip
+    assert verdicts("Ipswich beat QPR at Portman Road.", table)["Portman Road"] == "not_in_article"
+    assert verdicts("Ipswich won, said Martyn Hopley.", table) == {"Ipswich": "supported", "Martyn Hopley": "supported"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.facts import check_summary, extract_facts
 from harness.facts.numbers import written_numbers
 from harness.facts.quantities import Quantity, agree, find_quantities
-from harness.facts import check_summary, extract_facts
 
 
 def only(text: str) -> Quantity:

@@ -33,7 +33,7 @@ from harness.facts.entity_names import (
     TITLES,
 )
 
-ENTITY_RULES = "5"
+ENTITY_RULES = "6"
 
 _TOKEN = re.compile(r"(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Prof|Rev|Jr|Sr|Capt|Det|Insp|Supt)\.|(?:[A-Z]\.){2,}"
                     r"|[A-Z]\.(?=\s+[A-Z])|[^\W\d_][\w'’\-]*|\d[\w,.]*|[^\w\s]")

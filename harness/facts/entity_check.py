@@ -29,11 +29,12 @@ from harness.facts.entities import (
     read_names,
 )
 from harness.facts.entity_index import frames_of
-from harness.facts.entity_names import COUNTRY_OF
+from harness.facts.entity_names import COUNTRY_OF, GENERIC_NAME_WORDS
 from harness.text import Span
 
 SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE = "supported", "contradicted", "not_in_article"
 SPELLING_MIN = 8  # names this long that differ by one letter are one name spelled two ways
+WORD_SPELLING_MIN = 7  # a word of a name this long one letter off an article name's word is that word
 MIN_FRAME_SCORE = 2  # shared content words plus shared entities a rival frame needs
 _BREAK = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘])")
 _ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{1,3}\.")
@@ -140,6 +141,12 @@ def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, 
     written = [t for t in name.tokens if t in index.vocabulary or t in index.by_token]
     if written and len(written) == len(name.tokens):
         return SUPPORTED, None, f"the article writes {' '.join(written)!r}"
+    # a word of an article name spelled one letter apart ("Trussell" of "Trussel") is that word
+    written += [t for t in name.tokens if t not in written and len(t) >= WORD_SPELLING_MIN
+                and any(_spelled_alike(t, k, WORD_SPELLING_MIN) for k in index.by_token)]  # fmt: skip
+    if written and all(t in GENERIC_NAME_WORDS for t in written):
+        shown = ", ".join(written)
+        return NOT_IN_ARTICLE, None, f"the article writes only {shown!r} of it, words many names share"
     if written:
         entity = next((by_id[index.by_token[t][0]] for t in written if t in index.by_token), None)
         return SUPPORTED, entity, f"partly in the article ({', '.join(written)}); the rest is not"
@@ -202,10 +209,10 @@ def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
     return best
 
 
-def _spelled_alike(a: str, b: str) -> bool:
+def _spelled_alike(a: str, b: str, shortest: int = SPELLING_MIN) -> bool:
     """Whether two long names differ by one letter at most: one name with a typo, not two agents."""
     a, b = a.lower(), b.lower()
-    return min(len(a), len(b)) >= SPELLING_MIN and Levenshtein.distance(a, b, score_cutoff=1) <= 1
+    return min(len(a), len(b)) >= shortest and Levenshtein.distance(a, b, score_cutoff=1) <= 1
 
 
 def _kind_of(name: Name) -> str:

@@ -193,6 +193,16 @@ ORGANISATION_WORDS = set(
     church news times post guardian bbc network airlines airways""".split()
 )
 
+# Words many names share ("Portman Road" and "Loftus Road", "Japan Open" and "US Open"): a name of which
+# the article writes only these is not in the article.
+GENERIC_NAME_WORDS = ORGANISATION_WORDS | set(
+    """road street avenue lane square park stadium arena ground centre center hall house palace bridge
+    airport station port harbour river sea lake bay island islands mountain valley county state region
+    province district north south east west northern southern eastern western central new old great
+    national international royal world open masters cup championship championships trophy games award
+    awards prize series tour league division premier grand war women men junior senior""".split()
+)
+
 # Past tenses that do not end in -ed: a name directly before one is that act's agent.
 IRREGULAR_PAST = set(
     """won beat lost took made gave led met left sent sold bought hit struck shot held threw brought began
