@@ -181,3 +181,10 @@ def test_a_name_the_article_writes_only_the_common_words_of_is_not_in_it():
                           "Hopley said the team had played well.")  # fmt: skip
     assert verdicts("Ipswich beat QPR at Portman Road.", table)["Portman Road"] == "not_in_article"
     assert verdicts("Ipswich won, said Martyn Hopley.", table) == {"Ipswich": "supported", "Martyn Hopley": "supported"}
+
+
+def test_a_name_shortened_word_by_word_is_the_articles_name():
+    table = extract_facts("Manchester United manager Louis van Gaal greeted fans on Monday. The National Assembly met.")
+    assert verdicts("A Man Utd fan handed Van Gaal a list.", table)["Man Utd"] == "supported"
+    assert verdicts("The Nat Assembly met.", table)["Nat Assembly"] == "supported"
+    assert verdicts("A Mal Utd fan handed Van Gaal a list.", table)["Mal Utd"] == "not_in_article"

@@ -131,6 +131,9 @@ def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, 
         # "United Nations" of an article that writes "U.N."; another full name with the same initials is no evidence
         entity = by_id[index.by_key[acronym]]
         return SUPPORTED, entity, f"the article writes {entity.name!r}, these initials"
+    shortened = _shortened_from(name, index)
+    if shortened is not None:
+        return SUPPORTED, shortened, f"the article names {shortened.name!r} ({name.text!r} is its shortened form)"
     holders = None
     for token in name.tokens:
         ids = set(index.by_token.get(token, ()))
@@ -207,6 +210,26 @@ def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
         if score >= MIN_FRAME_SCORE and score > best_score:
             best, best_score = f, score
     return best
+
+
+def _shortened_from(name: Name, index: EntityIndex) -> ArticleEntity | None:
+    """The article entity whose name this one shortens word by word ("Man Utd" of "Manchester United"), if any."""
+    if len(name.tokens) < 2 or all(len(t) > 3 for t in name.tokens):
+        return None
+    for key, entity_id in index.by_key.items():
+        words = key.split()
+        if len(words) == len(name.tokens) and all(map(_abbreviates, name.tokens, words)):
+            return index.by_id[entity_id]
+    return None
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    """Whether `short` is `word` or a shortening of it: its start ("Man" of "Manchester") or letters of it in
+    order from the first ("Utd" of "United")."""
+    if short == word or len(short) >= 2 and word.startswith(short):
+        return True
+    rest = iter(word[1:])
+    return len(short) >= 2 and short[0] == word[0] and all(letter in rest for letter in short[1:])
 
 
 def _spelled_alike(a: str, b: str, shortest: int = SPELLING_MIN) -> bool:
