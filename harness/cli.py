@@ -353,7 +353,8 @@ def _print_check(result: Any) -> None:
     out.print(f"numeric precision {precision}, entity precision {entities}, key-fact recall {recall}, "
               f"{result.contradicted} contradicted, {result.not_in_article} not in article (figures and entities)")
     if names_unread(result.summary):
-        out.print("note: the summary is in lower case; names are read from capital letters, so only its figures were checked",
+        out.print("note: the summary is in lower case; names are read from capital letters, so only its figures and "
+                  "the names after a title ('manager jose mourinho') were checked",
                   soft_wrap=True)  # fmt: skip
 
 

@@ -188,3 +188,16 @@ def test_a_name_shortened_word_by_word_is_the_articles_name():
     assert verdicts("A Man Utd fan handed Van Gaal a list.", table)["Man Utd"] == "supported"
     assert verdicts("The Nat Assembly met.", table)["Nat Assembly"] == "supported"
     assert verdicts("A Mal Utd fan handed Van Gaal a list.", table)["Mal Utd"] == "not_in_article"
+
+
+def test_a_lower_cased_summary_has_its_names_after_a_title_read():
+    """XSum's systems write lower case: a role or honorific still marks the name after it."""
+    table = extract_facts("Mourinho said the club would fight on. The coach praised the players after the win.")
+    assert verdicts("manager jose mourinho says the club will fight on.", table) == {"jose mourinho": "supported"}
+    assert verdicts("manager jose wright says the club will fight on.", table) == {"jose wright": "not_in_article"}
+    assert verdicts("mr swede said the club will fight on.", table) == {"swede": "not_in_article"}
+    # ordinary words after a role, a verb form, a lone word after a role: no name
+    assert verdicts("the coach praised the players after the win.", table) == {}
+    assert verdicts("a lollipop lady broke her leg.", table) == {}
+    assert verdicts("striker scoring twice won it.", table) == {}
+    assert verdicts("manager wright says the club will fight on.", table) == {}

@@ -110,6 +110,7 @@ def test_facts_command_checks_a_summary_and_exits_1_when_flagged():
 def test_facts_command_says_a_lower_cased_summary_gets_no_name_checks():
     lower = run_cli("facts", "syria-talks", "--summary", "talks were suspended in geneva, sergey lavrov said.")
     assert "summary is in lower case; names are read from capital letters" in lower.stdout
+    assert "names after a title" in lower.stdout
     cased = run_cli("facts", "syria-talks", "--summary", "Talks were suspended in Geneva.")
     assert "lower case" not in cased.stdout and "'Geneva'" in cased.stdout
 

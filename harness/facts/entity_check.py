@@ -26,10 +26,12 @@ from harness.facts.entities import (
     Frame,
     Name,
     initials,
+    names_unread,
     read_names,
 )
 from harness.facts.entity_index import frames_of
 from harness.facts.entity_names import COUNTRY_OF, GENERIC_NAME_WORDS
+from harness.facts.lowercase_names import titled_names
 from harness.text import Span
 
 SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE = "supported", "contradicted", "not_in_article"
@@ -159,8 +161,9 @@ def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, 
 def check_entities(summary: str, index: EntityIndex) -> list[EntityClaim]:
     """The entity claims of a summary against the article's entity index."""
     claims: list[EntityClaim] = []
+    lower_cased = names_unread(summary)
     for sentence in summary_sentences(summary):
-        names = read_names(sentence.text, index.names)
+        names = titled_names(sentence.text, index.vocabulary) if lower_cased else read_names(sentence.text, index.names)
         located: list[tuple[Name, str]] = []
         sentence_claims: list[EntityClaim] = []
         for name in names:
