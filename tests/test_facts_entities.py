@@ -201,3 +201,14 @@ def test_a_lower_cased_summary_has_its_names_after_a_title_read():
     assert verdicts("a lollipop lady broke her leg.", table) == {}
     assert verdicts("striker scoring twice won it.", table) == {}
     assert verdicts("manager wright says the club will fight on.", table) == {}
+
+
+def test_a_place_names_its_country_one_way_and_aliases_name_one_body():
+    table = extract_facts("A woman from Salt Lake City, Utah, was jailed. The Tory leader spoke in Derry. Rwanda said no.")
+    assert verdicts("A woman in the US state of Utah was jailed.", table) == {"US": "supported", "Utah": "supported"}
+    assert verdicts("A woman in Texas was jailed.", table) == {"Texas": "not_in_article"}  # a sibling is no evidence
+    assert verdicts("The Conservative leader spoke in Londonderry.", table) == {"Conservative": "supported",
+                                                                                 "Londonderry": "supported"}  # fmt: skip
+    assert verdicts("A Rwandan man was jailed.", table) == {"Rwandan": "supported"}
+    claim = check_summary("She lived in the US.", table).entity_claims[0]
+    assert claim.reason == "the article names 'Utah', which is in the United States"

@@ -29,6 +29,7 @@ from harness.facts.entity_names import (
     MONTHS_AND_DAYS,
     NOT_NAMES,
     ORGANISATION_WORDS,
+    PART_OF,
     TITLE_MODIFIERS,
     TITLES,
 )
@@ -323,6 +324,10 @@ class EntityIndex:
                 acronym = initials(key.split())
                 if len(acronym) >= 2:
                     self.by_key.setdefault(acronym, entity.id)
+        for entity in self.entities:  # a place names its country, after every name the article writes itself
+            for key in entity.keys:
+                if key in PART_OF:
+                    self.by_key.setdefault(PART_OF[key], entity.id)
         self.by_token.update({token: tuple(ids) for token, ids in by_token.items()})
 
     def __hash__(self) -> int:

@@ -30,7 +30,7 @@ from harness.facts.entities import (
     read_names,
 )
 from harness.facts.entity_index import frames_of
-from harness.facts.entity_names import COUNTRY_OF, GENERIC_NAME_WORDS
+from harness.facts.entity_names import COUNTRY_OF, GENERIC_NAME_WORDS, PART_OF
 from harness.facts.lowercase_names import titled_names
 from harness.text import Span
 
@@ -126,8 +126,11 @@ def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, 
                                       "stands for is not in the summary, so nothing the article says supports it")  # fmt: skip
     if name.key in index.by_key:
         entity = by_id[index.by_key[name.key]]
-        same = name.key in entity.keys
-        return SUPPORTED, entity, f"the article names {entity.name!r}" + ("" if same else f" ({name.text!r} is its short form)")
+        if name.key in entity.keys:
+            return SUPPORTED, entity, f"the article names {entity.name!r}"
+        if any(PART_OF.get(key) == name.key for key in entity.keys):
+            return SUPPORTED, entity, f"the article names {entity.name!r}, which is in the {name.key.title()}"
+        return SUPPORTED, entity, f"the article names {entity.name!r} ({name.text!r} is its short form)"
     acronym = initials(name.tokens)
     if len(name.tokens) > 1 and len(acronym) >= 2 and acronym in index.by_key and acronym in by_id[index.by_key[acronym]].keys:
         # "United Nations" of an article that writes "U.N."; another full name with the same initials is no evidence

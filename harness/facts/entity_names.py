@@ -114,6 +114,94 @@ vietnam|vietnamese|hanoi
 wales|welsh|cardiff
 yemen|yemeni|sanaa
 zimbabwe|zimbabwean|harare
+andorra|andorran|andorra la vella
+angola|angolan|luanda
+bahamas|bahamian|nassau
+barbados|barbadian,bajan|bridgetown
+belize|belizean|belmopan
+benin|beninese|porto-novo
+bhutan|bhutanese|thimphu
+botswana|botswanan|gaborone
+brunei|bruneian|
+burkina faso|burkinabe|ouagadougou
+burundi|burundian|bujumbura,gitega
+cape verde|cape verdean|praia
+central african republic||bangui
+chad|chadian|n'djamena
+comoros|comoran|moroni
+congo|congolese|brazzaville
+democratic republic of congo||kinshasa
+costa rica|costa rican|
+djibouti|djiboutian|
+dominican republic|dominican|santo domingo
+east timor|timorese|dili
+ecuador|ecuadorian|quito
+el salvador|salvadoran,salvadorean|san salvador
+equatorial guinea|equatoguinean|malabo
+eritrea|eritrean|asmara
+eswatini|swazi|mbabane
+fiji|fijian|suva
+gabon|gabonese|libreville
+gambia|gambian|banjul
+guatemala|guatemalan|guatemala city
+guinea|guinean|conakry
+guinea-bissau|bissau-guinean|
+guyana|guyanese|
+haiti|haitian|port-au-prince
+honduras|honduran|tegucigalpa
+ivory coast|ivorian|yamoussoukro,abidjan
+kazakhstan|kazakh|astana
+kyrgyzstan|kyrgyz|bishkek
+laos|laotian|vientiane
+lesotho|basotho|maseru
+liberia|liberian|monrovia
+liechtenstein||vaduz
+luxembourg|luxembourgish|
+madagascar|malagasy|antananarivo
+malawi|malawian|lilongwe
+maldives|maldivian|
+mali|malian|bamako
+malta|maltese|valletta
+mauritania|mauritanian|nouakchott
+mauritius|mauritian|port louis
+moldova|moldovan|chisinau
+monaco|monegasque|
+mongolia|mongolian|ulaanbaatar
+montenegro|montenegrin|podgorica
+mozambique|mozambican|maputo
+namibia|namibian|windhoek
+nicaragua|nicaraguan|managua
+niger|nigerien|niamey
+north macedonia|macedonian|skopje
+oman|omani|muscat
+panama|panamanian|panama city
+papua new guinea|papua new guinean|port moresby
+paraguay|paraguayan|asuncion
+rwanda|rwandan|kigali
+samoa|samoan|apia
+san marino|sammarinese|
+senegal|senegalese|dakar
+seychelles|seychellois|
+sierra leone|sierra leonean|freetown
+solomon islands||honiara
+south sudan|south sudanese|juba
+suriname|surinamese|paramaribo
+tajikistan|tajik|dushanbe
+tanzania|tanzanian|dodoma
+togo|togolese|lome
+tonga|tongan|
+trinidad and tobago|trinidadian,tobagonian|port of spain
+turkmenistan|turkmen|ashgabat
+uganda|ugandan|kampala
+united arab emirates|emirati|abu dhabi
+uzbekistan|uzbek|tashkent
+vatican||vatican city
+zambia|zambian|lusaka
+north america|north american|
+south america|south american|
+latin america|latin american|
+middle east||
+antarctica|antarctic|
 europe|european|
 africa|african|
 asia|asian|
@@ -127,7 +215,31 @@ un|united nations
 eu|european union
 nato|north atlantic treaty organization
 isis,isil,islamic state|islamic state
+holland|netherlands
+burma|myanmar
+czechia|czech republic
+swaziland|eswatini
+macedonia|north macedonia
+cote d'ivoire|ivory coast
+drc,dr congo,congo-kinshasa|democratic republic of congo
+uae|united arab emirates
+tory,tories,conservatives,conservative party|conservative
+labour party|labour
+lib dems,lib dem,liberal democrat,liberal democrats|liberal democrats
+snp,scottish national party|scottish national party
+londonderry,derry|derry
 """
+
+# Places inside a country that a summary may name the country by ("a woman in the US state of Utah" of an
+# article that names Utah). One way only: "Utah" is in the United States, "Texas" is not Utah.
+_PARTS = """
+alabama,alaska,arizona,arkansas,california,colorado,connecticut,delaware,florida,hawaii,idaho,illinois,indiana,iowa,kansas,kentucky,louisiana,maine,maryland,massachusetts,michigan,minnesota,mississippi,missouri,montana,nebraska,nevada,new hampshire,new jersey,new mexico,new york,north carolina,north dakota,ohio,oklahoma,oregon,pennsylvania,rhode island,south carolina,south dakota,tennessee,texas,utah,vermont,virginia,west virginia,wisconsin,wyoming|united states
+england,scotland,wales,northern ireland|united kingdom
+ontario,quebec,british columbia,alberta,manitoba,saskatchewan,nova scotia,new brunswick,newfoundland|canada
+new south wales,queensland,tasmania,western australia,south australia|australia
+"""
+PART_OF: dict[str, str] = {part: whole for line in _PARTS.strip().splitlines()
+                           for parts, whole in [line.split("|")] for part in parts.split(",")}  # fmt: skip
 
 COUNTRY_OF: dict[str, str] = {}  # "syrian" -> "syria", "moscow" -> "russia", "syria" -> "syria"
 CAPITALS: set[str] = set()
