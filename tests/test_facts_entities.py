@@ -212,3 +212,18 @@ def test_a_place_names_its_country_one_way_and_aliases_name_one_body():
     assert verdicts("A Rwandan man was jailed.", table) == {"Rwandan": "supported"}
     claim = check_summary("She lived in the US.", table).entity_claims[0]
     assert claim.reason == "the article names 'Utah', which is in the United States"
+
+
+def test_a_possessive_inside_a_run_of_capitals_ends_a_name():
+    names = read_names("He joined Crystal Palace's Jonny Williams. Full-back Jordan Evans signed for Britain's Jade Jones.")
+    assert [n.text for n in names] == ["Crystal Palace", "Jonny Williams", "Jordan Evans", "Britain", "Jade Jones"]
+
+
+def test_a_name_spliced_from_two_people_of_the_article_is_contradicted():
+    table = extract_facts("Jonny Evans scored twice. Tom Chester defended well. Evans and Chester were praised.")
+    result = check_summary("Jonny Chester scored twice.", table)
+    assert [(c.name, c.verdict) for c in result.entity_claims] == [("Jonny Chester", "contradicted")]
+    assert "'Jonny Evans' and 'Tom Chester', two people" in result.entity_claims[0].reason
+    # a surname the article gives without a first name may have the summary's first name: no splice shown
+    table = extract_facts("James Anderson bowled well. Vince made a century.")
+    assert verdicts("James Vince made a century.", table) == {"James Vince": "supported"}

@@ -145,6 +145,9 @@ def _names_of_run(text: str, tokens: list[re.Match], starts: list[bool], run: li
             piece = []
         else:
             piece.append(index)
+            if position + 1 < len(run) and tokens[index].group()[-2:] in ("'s", "’s"):
+                out.extend(_name(text, tokens, starts, piece, known))  # "Crystal Palace's Jonny Williams": two names
+                piece = []
     out.extend(_name(text, tokens, starts, piece, known))
     return out
 

@@ -146,6 +146,11 @@ def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, 
     if holders:
         entity = by_id[min(holders)]
         return SUPPORTED, entity, f"the article names {entity.name!r}"
+    mixed = _mixed_people(name, index)
+    if mixed:
+        first, second = mixed
+        return CONTRADICTED, first, (f"the article names {first.name!r} and {second.name!r}, two people; "
+                                     f"{name.text!r} takes a name from each")  # fmt: skip
     written = [t for t in name.tokens if t in index.vocabulary or t in index.by_token]
     if written and len(written) == len(name.tokens):
         return SUPPORTED, None, f"the article writes {' '.join(written)!r}"
@@ -216,6 +221,20 @@ def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
         if score >= MIN_FRAME_SCORE and score > best_score:
             best, best_score = f, score
     return best
+
+
+def _mixed_people(name: Name, index: EntityIndex) -> tuple[ArticleEntity, ArticleEntity] | None:
+    """Two people of the article whose names this one splices ("Jonny Chester" of "Jonny Evans" and "Tom
+    Chester"): its first word is one person's first name, its last word another person's surname."""
+    if len(name.tokens) != 2 or name.acronym:
+        return None
+    first_of = [index.by_id[i] for i in index.by_token.get(name.tokens[0], ()) if index.by_id[i].kind == "person"]
+    last_of = [index.by_id[i] for i in index.by_token.get(name.tokens[1], ()) if index.by_id[i].kind == "person"]
+    firsts = [e for e in first_of if e.tokens and e.tokens[0] == name.tokens[0] and len(e.tokens) > 1]
+    lasts = [e for e in last_of if e.tokens and e.tokens[-1] == name.tokens[1] and len(e.tokens) > 1]
+    if firsts and lasts and not set(firsts) & set(lasts):
+        return firsts[0], lasts[0]
+    return None
 
 
 def _shortened_from(name: Name, index: EntityIndex) -> ArticleEntity | None:

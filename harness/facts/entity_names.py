@@ -270,7 +270,8 @@ TITLES = set(
     inspector sgt sergeant det detective officer constable pc mp mep assistant
     ambassador spokesman spokeswoman spokesperson attorney director chairman chairwoman chair ceo
     former late acting interim chief executive head boss striker midfielder defender goalkeeper keeper
-    captain skipper star champion boxer singer actor actress rapper""".split()
+    captain skipper star champion boxer singer actor actress rapper full-back fly-half scrum-half centre-back
+    centre-half winger batsman bowler all-rounder jockey trainer""".split()
 )
 # Words that make a title only before another title ("Foreign Secretary", "Deputy Prime Minister").
 TITLE_MODIFIERS = {"foreign", "home", "first", "deputy", "vice", "prime", "defence", "defense", "health", "state", "shadow"}
