@@ -61,7 +61,8 @@ class Name:
     titled: bool = False  # a title or honorific stood before it ("Mr.", "President")
 
 
-def _canonical(words: list[str]) -> str:
+def canonical_key(words: list[str]) -> str:
+    """The key a name's lower-cased words stand for: an alias's or demonym's canonical name, else the words."""
     key = " ".join(words)
     return ALIAS_OF.get(key) or COUNTRY_OF.get(key) or COUNTRY_OF.get(_singular(key)) or key
 
@@ -202,7 +203,7 @@ def _name(text: str, tokens: list[re.Match], starts: list[bool], piece: list[int
         elided = _ELIDED.match(word)
         if elided:  # "O'Sullivan", "D'Angelo": also "Sullivan", as a tokenizer that splits them writes it
             significant.append(elided.group(1))
-    return [Name(surface, (start, end), _canonical(words), tuple(significant), acronym, titled)]
+    return [Name(surface, (start, end), canonical_key(words), tuple(significant), acronym, titled)]
 
 
 _AUXILIARY = re.compile(r"\s+(?:\w+ly\s+)?(?:is|was|has|had|will|would|could|says|said|told|announced|[a-z]+ed|"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from harness.facts.entities import Name, _canonical
+from harness.facts.entities import Name, canonical_key
 from harness.facts.entity_names import CONNECTORS, IRREGULAR_PAST, MONTHS_AND_DAYS, NOT_NAMES, TITLES
 from harness.facts.lexicon import STOP
 
@@ -53,7 +53,7 @@ def titled_names(text: str, vocabulary: frozenset[str] | set[str]) -> list[Name]
             continue  # "coach praises team": words the article writes are no evidence of a name
         start, end = following[0].start(), following[-1].end()
         tokens = tuple(m.group() for m in following)
-        names.append(Name(text[start:end], (start, end), _canonical(list(tokens)), tokens, False, True))
+        names.append(Name(text[start:end], (start, end), canonical_key(list(tokens)), tokens, False, True))
     return names
 
 
