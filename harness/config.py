@@ -273,6 +273,7 @@ def load_config(path: str | Path) -> Config:
     node, data = read_yaml(path, text)
     if not isinstance(data, dict):
         raise HarnessError(f"{path}: a config is a YAML mapping (name, dataset, models, ...)")
+    check_finite(data, path, node)  # before check_value, whose message has no line
     check_value(data, str(path))  # a "\ud800" escape would fail only when run.json is written
     config = parse_config(data, source=path, node=node)
     base = path.parent

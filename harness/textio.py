@@ -9,6 +9,8 @@ traceback from deep inside a library.
 from __future__ import annotations
 
 import json
+import math
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,8 @@ def parse_json(text: str, where: str, position: bool = True) -> Any:
         raise HarnessError(f"{where}: not valid JSON ({error.msg}{at})") from None
     except RecursionError:
         raise HarnessError(f"{where}: JSON nested too deeply (more than {MAX_DEPTH} levels)") from None
+    except ValueError:  # an integer longer than Python reads from text (sys.int_max_str_digits, 4,300 digits)
+        raise HarnessError(f"{where}: a number has more than {sys.get_int_max_str_digits():,} digits; no id, count or score needs that many") from None
     check_value(value, where)
     return value
 
@@ -98,8 +102,8 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
 
 
 def check_value(value: Any, where: str) -> None:
-    """Refuse a decoded value (JSON or YAML) that holds a lone surrogate, nests deeper than MAX_DEPTH or
-    expands to more than MAX_VALUES values.
+    """Refuse a decoded value (JSON or YAML) that holds a lone surrogate or a non-finite number (NaN, Infinity), nests
+    deeper than MAX_DEPTH or expands to more than MAX_VALUES values.
 
     A lone surrogate ("\\ud800" escaped in JSON or YAML) decodes to a str that cannot be encoded as
     UTF-8: it would fail much later, in the cache or when results are written, naming nothing. YAML
@@ -115,6 +119,8 @@ def _walk(item: Any, where: str, field: str, depth: int, sizes: dict[int, int]) 
     if isinstance(item, str):
         _check_string(item, where, field)
         return 1
+    if isinstance(item, float) and not math.isfinite(item):
+        raise HarnessError(f"{where}: {_field(field)}is {item}, not a finite number (NaN, Infinity or past 1e308); write null for no value")
     if not isinstance(item, (dict, list)):
         return 1
     if id(item) in sizes:

@@ -226,6 +226,31 @@ def baseline_nested_too_deeply(tmp, run_dir):
     return ["check", run_dir, "--baseline", tmp / "base.json"], [f"{tmp / 'base.json'}: JSON nested too deeply"]
 
 
+@case
+def jsonl_integer_too_long_to_read(tmp, run_dir):
+    (tmp / "docs.jsonl").write_text('{"id": 1' + "0" * 5000 + ', "article": "x"}\n', encoding="utf-8")
+    return ["run", write_config(tmp)], [f"{tmp / 'docs.jsonl'}:1: a number has more than 4,300 digits"]
+
+
+@case
+def baseline_integer_too_long_to_read(tmp, run_dir):
+    (tmp / "base.json").write_text('{"models": 1' + "0" * 5000 + "}", encoding="utf-8")
+    return ["check", run_dir, "--baseline", tmp / "base.json"], [f"{tmp / 'base.json'}: a number has more than 4,300 digits"]
+
+
+@case
+def jsonl_nan_and_infinity(tmp, run_dir):
+    (tmp / "docs.jsonl").write_text('{"id": "a", "article": "x"}\n{"id": "b", "article": "y", "score": 1e400}\n', encoding="utf-8")
+    return ["run", write_config(tmp)], [f"{tmp / 'docs.jsonl'}:2: field 'score' is inf, not a finite number", "write null"]
+
+
+@case
+def baseline_metric_nan(tmp, run_dir):
+    argv = _baseline(tmp, run_dir, lambda b: b["models"]["lead-3"]["metrics"].update({"rouge.rougeL.fmeasure": 0.123456789}))
+    (tmp / "base.json").write_text((tmp / "base.json").read_text(encoding="utf-8").replace("0.123456789", "NaN"), encoding="utf-8")
+    return argv, [f"{tmp / 'base.json'}: field 'models.lead-3.metrics.rouge.rougeL.fmeasure' is nan, not a finite number"]
+
+
 # filesystem
 
 
