@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.errors import HarnessError
 from harness.text import paragraphs
 from harness.textio import check_value, iter_jsonl, read_text
+from harness.yamlsource import read_yaml
 
 ARTICLE_FILE = "article.txt"
 META_FILE = "meta.yaml"
@@ -210,14 +209,8 @@ def check_unique_ids(documents: list[Document], where: str | Path) -> None:
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        value = yaml.safe_load(read_text(path))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise HarnessError(f"{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
-    except RecursionError:
-        raise HarnessError(f"{path}: YAML nested too deeply") from None
+    """A document's YAML file read as a config is (harness.yamlsource): one-line errors, no duplicate keys or alias bombs."""
+    _, value = read_yaml(path, read_text(path))
     check_value(value, str(path))  # a "\ud800" escape in YAML decodes to a lone surrogate too
     return value
 

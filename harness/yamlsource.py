@@ -73,14 +73,21 @@ class _Loader(yaml.SafeLoader):
 def read_yaml(path: Path, text: str) -> tuple[Any, Any]:
     """(node tree, data) of a YAML file, refused in one line when it is invalid, an alias bomb,
     recursive, or gives a key twice: each is checked on the node tree, before any data is built."""
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the reader refuses control characters (a NUL byte) here, before parsing
         node = loader.get_single_node()
         if node is None:
             return None, None
         _check_expansion(path, node, loader.aliased)
         _check_duplicate_keys(path, node)
         return node, loader.construct_document(node)
+    except yaml.reader.ReaderError as error:
+        line, column = text.count("\n", 0, error.position) + 1, error.position - text.rfind("\n", 0, error.position)
+        raise HarnessError(
+            f"{path}:{line}: not valid YAML: control character U+{error.character:04X} at column {column} "
+            "(YAML allows no control characters but tab and line breaks); remove it"
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -92,7 +99,8 @@ def read_yaml(path: Path, text: str) -> tuple[Any, Any]:
     except RecursionError:
         raise HarnessError(f"{path}: not valid YAML: nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _children(node: Any) -> list[Any]:
@@ -143,7 +151,7 @@ def _check_expansion(path: Path, root: Any, aliased: set[int]) -> None:
         node = child
     field = format_loc(tuple(loc))
     raise HarnessError(
-        f"{path}:{line}: {field + ': ' if field else ''}YAML aliases expand this config to more than "
+        f"{path}:{line}: {field + ': ' if field else ''}YAML aliases expand this file to more than "
         f"{MAX_YAML_VALUES:,} values; write the values out instead of nesting aliases"
     )
 

@@ -136,11 +136,11 @@ YAML_TRAPS = [
     (HEAD + OPENAI % "extra_body: {a: 1, a: 2}", r"models\[0\].extra_body.a: given twice"),
     # alias bombs, wherever they land
     (_bomb() + HEAD + PRECOMPUTED % "where: {system: *l8}",
-     rf"^config.yaml:1: x-bomb\[8\]: YAML aliases expand this config to more than {MAX_YAML_VALUES:,} values; write the values out"),
+     rf"^config.yaml:1: x-bomb\[8\]: YAML aliases expand this file to more than {MAX_YAML_VALUES:,} values; write the values out"),
     (HEAD + PRECOMPUTED % f"where: {{system: {_inline_bomb()}}}",
-     rf"^config.yaml:5: models\[0\].where.system\[8\]\[0\]: YAML aliases expand this config to more than {MAX_YAML_VALUES:,} values"),
-    (_bomb(7) + HEAD + OPENAI % "extra_body: {x: *l6}", r"YAML aliases expand this config"),
-    (_bomb(7) + HEAD + SEQ2SEQ % "{bad_words_ids: *l6}", r"YAML aliases expand this config"),
+     rf"^config.yaml:5: models\[0\].where.system\[8\]\[0\]: YAML aliases expand this file to more than {MAX_YAML_VALUES:,} values"),
+    (_bomb(7) + HEAD + OPENAI % "extra_body: {x: *l6}", r"YAML aliases expand this file"),
+    (_bomb(7) + HEAD + SEQ2SEQ % "{bad_words_ids: *l6}", r"YAML aliases expand this file"),
     # an alias inside its own anchor
     (HEAD + PRECOMPUTED % "where: &w {system: *w}", r"^config.yaml:5: an alias refers to a value that contains it \(a recursive YAML alias\)"),
     (HEAD + "  - &m {name: l, backend: lead, also: [*m]}\n", r"a recursive YAML alias"),
@@ -149,6 +149,9 @@ YAML_TRAPS = [
     (HEAD + "  - {name: l, backend: lead}\n---\nname: second\n",
      r"^config.yaml:6: not valid YAML: expected a single document in the stream, but found another document"),
     ("", r"^config.yaml: a config is a YAML mapping"),
+    # a control character (a NUL from a bad copy) is refused by YAML's reader before parsing: one line, with its line
+    (HEAD + "  - {name: l, backend: lead}\ndescription: a\x00b\n",
+     r"^config.yaml:6: not valid YAML: control character U\+0000 at column 15 \(YAML allows no control characters"),
 ]
 
 
@@ -162,7 +165,7 @@ def test_an_alias_bomb_is_refused_by_the_python_loader_too(project):
     from harness.config import load_config
 
     (project / "config.yaml").write_text(_bomb(12) + HEAD + PRECOMPUTED % "where: {system: *l11}", encoding="utf-8")
-    with pytest.raises(HarnessError, match="YAML aliases expand this config to more than"):
+    with pytest.raises(HarnessError, match="YAML aliases expand this file to more than"):
         load_config(project / "config.yaml")  # 10**12 values: refused from the node graph, never built
 
 

@@ -140,6 +140,34 @@ def facts_yaml_not_utf8(tmp, run_dir):
     return ["run", write_config(tmp, dataset="refs")], [f"{folder / 'facts.yaml'}:2: not valid UTF-8 at byte 12"]
 
 
+def _document_folder(tmp: Path, **files: str) -> Path:
+    folder = tmp / "refs" / "doc"
+    folder.mkdir(parents=True)
+    (folder / "article.txt").write_text(ARTICLES[0], encoding="utf-8")
+    for name, text in files.items():
+        (folder / name.replace("_", ".")).write_text(text, encoding="utf-8")
+    return folder
+
+
+@case
+def meta_yaml_control_character(tmp, run_dir):
+    folder = _document_folder(tmp, meta_yaml="id: doc\ntitle: Parks\x00\n")
+    return ["run", write_config(tmp, dataset="refs")], [f"{folder / 'meta.yaml'}:2: not valid YAML: control character U+0000 at column 13"]
+
+
+@case
+def facts_yaml_key_given_twice(tmp, run_dir):
+    folder = _document_folder(tmp, facts_yaml="facts:\n  - {id: parks, text: '12', value: 12, value: 13}\n")
+    return ["facts", folder], [f"{folder / 'facts.yaml'}:2: facts[0].value: given twice (first at line 2)"]
+
+
+@case
+def meta_yaml_alias_bomb(tmp, run_dir):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"] + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    folder = _document_folder(tmp, meta_yaml="\n".join(lines) + "\n")
+    return ["run", write_config(tmp, dataset="refs")], [f"{folder / 'meta.yaml'}:", "YAML aliases expand this file to more than"]
+
+
 @case
 def precomputed_txt_not_utf8(tmp, run_dir):
     (tmp / "sums").mkdir()
@@ -614,7 +642,7 @@ def test_yaml_aliases_cannot_multiply_a_facts_file(tmp_path, capsys):
     (folder / "facts.yaml").write_text("\n".join(bomb) + "\n", encoding="utf-8")  # 10^9 values once expanded
     started = time.perf_counter()
     code, _, err = main(capsys, "run", write_config(tmp_path, dataset="refs"))
-    assert f"{folder / 'facts.yaml'}: field 'f' expands to more than 1,000,000 values" in one_line(code, err)
+    assert f"{folder / 'facts.yaml'}:9: i[0]: YAML aliases expand this file to more than 100,000 values" in one_line(code, err)
     assert time.perf_counter() - started < 30  # refused while reading, not after expanding
 
 
@@ -624,7 +652,7 @@ def test_a_self_referencing_alias_is_refused(tmp_path, capsys):
     (folder / "article.txt").write_text(ARTICLES[0], encoding="utf-8")
     (folder / "facts.yaml").write_text("loop: &loop [*loop]\n", encoding="utf-8")
     code, _, err = main(capsys, "run", write_config(tmp_path, dataset="refs"))
-    assert f"{folder / 'facts.yaml'}: field 'loop" in one_line(code, err) and "nested too deeply" in err
+    assert f"{folder / 'facts.yaml'}:1: an alias refers to a value that contains it (a recursive YAML alias)" in one_line(code, err)
 
 
 def test_a_lone_surrogate_in_a_key_is_named_printably(tmp_path, capsys):
