@@ -101,12 +101,14 @@ def atomic_write_text(path: Path, text: str) -> None:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write a file so that readers see the old content or the new, never a part.
 
-    A path that is a folder, a parent that is a file, or a folder that cannot be written is a
+    A path that is a folder or a device, pipe or socket, a parent that is a file, or a folder that cannot be written is a
     one-line HarnessError (exit 2 in the CLI): the output cannot be used, nothing is half-written.
     """
     path = Path(path)
     if path.is_dir():
         raise HarnessError(f"{path}: is a folder; give the name of a file to write")
+    if path.exists() and not path.is_file():  # the rename below would replace a device (/dev/null), pipe or socket
+        raise HarnessError(f"{path}: is a device, pipe or socket, not a file; give the name of a file to write")
     ensure_folder(path.parent)
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

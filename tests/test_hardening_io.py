@@ -8,6 +8,7 @@ written outside the output folder.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -328,6 +329,12 @@ def cache_database_is_a_folder(tmp, run_dir):
 def baseline_out_is_a_folder(tmp, run_dir):
     (tmp / "baselines").mkdir()
     return ["baseline", run_dir, "--out", tmp / "baselines"], [f"{tmp / 'baselines'}: is a folder; give the name of a file"]
+
+
+@case
+def baseline_out_is_a_pipe(tmp, run_dir):
+    os.mkfifo(tmp / "pipe")  # as /dev/null: renaming a file over it would replace the device for every program
+    return ["baseline", run_dir, "--out", tmp / "pipe"], [f"{tmp / 'pipe'}: is a device, pipe or socket, not a file"]
 
 
 @case
