@@ -32,6 +32,9 @@ _SHOWN_VALUES = 10
 def load_dataset(config: Config) -> list[Document]:
     """The config's documents: read, mapped, filtered, sampled and limited as its dataset section says."""
     dataset = config.dataset
+    if dataset.path is not None and not (dataset.path.is_file() or dataset.path.is_dir()):
+        what = "is a device, pipe or socket" if dataset.path.exists() else "does not exist"
+        raise config.error(("dataset", "path"), f"{dataset.path} {what}; give a references directory, a document folder or a JSONL file")
     if dataset.hf is not None:
         documents = _build(config, *_hf_records(config))
     elif dataset.path is not None and dataset.path.is_file() and dataset.path.suffix in {".jsonl", ".json"}:

@@ -19,7 +19,7 @@ from typing import Any
 from harness.errors import HarnessError
 from harness.text import paragraphs
 from harness.textio import check_value, iter_jsonl, read_text
-from harness.yamlsource import read_yaml
+from harness.yamlsource import read_yaml, where_of
 
 ARTICLE_FILE = "article.txt"
 META_FILE = "meta.yaml"
@@ -71,10 +71,7 @@ class Document:
     @classmethod
     def from_record(cls, record: dict[str, Any], source: str) -> Document:
         """Build a document from a JSON object (`id` or `doc_id`, `article`, `references`)."""
-        doc_id = record.get("doc_id", record.get("id"))
-        if not isinstance(doc_id, (str, int)) or str(doc_id).strip() == "":
-            raise HarnessError(f"{source}: field 'id' is missing or empty")
-        doc_id = str(doc_id)
+        doc_id = _doc_id(record.get("doc_id", record.get("id")), f"{source}: field '{'doc_id' if 'doc_id' in record else 'id'}'")
         article = record.get("article")
         if not isinstance(article, str):
             raise HarnessError(f"{source}: document '{doc_id}': field 'article' must be a string")
@@ -83,7 +80,7 @@ class Document:
                 doc_id=doc_id,
                 article=article.strip(),
                 references=_references(record.get("references", []), f"{source}: document '{doc_id}'"),
-                title=record.get("title"),
+                title=_title(record.get("title"), f"{source}: document '{doc_id}': field 'title'"),
                 facts=record.get("facts"),
                 source=source,
                 meta={"truncated": record["truncated"]} if record.get("truncated") else {},
@@ -96,6 +93,8 @@ def load_documents(path: str | Path) -> list[Document]:
     path = Path(path)
     if not path.exists():
         raise HarnessError(f"{path}: no such file or directory")
+    if not path.is_file() and not path.is_dir():
+        raise HarnessError(f"{path}: is a device, pipe or socket; give a references directory, a document folder or a JSONL file")
     if path.is_file():
         if path.suffix not in {".jsonl", ".json"}:
             raise HarnessError(f"{path}: expected a .jsonl file or a references directory")
@@ -138,21 +137,23 @@ def find_document(target: str | Path, search: str | Path = "references") -> Docu
 
 def load_document_dir(folder: Path) -> Document:
     """Load one document folder (article.txt, meta.yaml, summaries/*.txt, facts.yaml)."""
-    meta = _read_yaml(folder / META_FILE) if (folder / META_FILE).is_file() else {}
+    node, meta = _read_yaml_node(folder / META_FILE) if _present(folder / META_FILE) else (None, {})
+    if meta is None:
+        meta = {}  # an empty meta.yaml
     if not isinstance(meta, dict):
-        raise HarnessError(f"{folder / META_FILE}: expected a mapping at the top level")
+        raise HarnessError(f"{folder / META_FILE}: expected a mapping at the top level (id, title, ...)")
     summaries = folder / SUMMARIES_DIR
     references = [
         Reference(file.stem, read_text(file).strip())
-        for file in (sorted(summaries.glob("*.txt")) if summaries.is_dir() else [])
+        for file in (sorted(summaries.glob("*.txt")) if _present(summaries, folder=True) else [])
     ]
     return _checked(
         Document(
-            doc_id=str(meta.get("id", folder.name)),
+            doc_id=_doc_id(meta["id"], where_of(folder / META_FILE, node, ("id",))) if "id" in meta else folder.name,
             article=read_text(folder / ARTICLE_FILE).strip(),
             references=tuple(references),
-            title=meta.get("title"),
-            facts=_read_yaml(folder / FACTS_FILE) if (folder / FACTS_FILE).is_file() else None,
+            title=_title(meta.get("title"), where_of(folder / META_FILE, node, ("title",))),
+            facts=_read_yaml(folder / FACTS_FILE) if _present(folder / FACTS_FILE) else None,
             source=str(folder),
             meta=meta,
         )
@@ -180,15 +181,60 @@ def _references(value: Any, where: str) -> tuple[Reference, ...]:
         value = [value]
     if not isinstance(value, list):
         raise HarnessError(f"{where}: field 'references' must be a list")
-    references = []
+    references: list[Reference] = []
+    seen: dict[str, int] = {}
     for index, item in enumerate(value):
         if isinstance(item, str):
-            references.append(Reference(f"ref{index}", item.strip()))
+            reference = Reference(f"ref{index}", item.strip())
         elif isinstance(item, dict) and isinstance(item.get("text"), str):
-            references.append(Reference(str(item.get("id", f"ref{index}")), item["text"].strip()))
+            ref_id = _doc_id(item["id"], f"{where}: references[{index}].id") if "id" in item else f"ref{index}"
+            reference = Reference(ref_id, item["text"].strip())
         else:
             raise HarnessError(f"{where}: references[{index}] must be a string or an {{id, text}} object")
+        if reference.id in seen:  # scores are kept per reference id: a second one would replace the first
+            raise HarnessError(f"{where}: references[{index}]: id '{reference.id}' is also the id of references[{seen[reference.id]}]; "
+                               "give each reference its own id")  # fmt: skip
+        seen[reference.id] = index
+        references.append(reference)
     return tuple(ref for ref in references if ref.text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _doc_id(value: Any, where: str) -> str:
+    """An id (of a document or a reference) as text: a non-empty string or a whole number, on one line."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise HarnessError(f"{where} is missing or empty")
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise HarnessError(f"{where}: expected an id (text or a whole number), got {_kind(value)}")
+    text = str(value)
+    control = _CONTROL.search(text)
+    if control:  # an id is shown in one-line messages, tables and file names
+        raise HarnessError(f"{where}: holds control character U+{ord(control.group()):04X} at character {control.start()}; "
+                           "an id is one line of printable text")  # fmt: skip
+    return text
+
+
+def _title(value: Any, where: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise HarnessError(f"{where}: expected text, got {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "true/false", dict: "a mapping", list: "a list", float: "a number"}.get(type(value), repr(value))
+
+
+def _present(path: Path, folder: bool = False) -> bool:
+    """Whether an optional part of a document folder is there; one of the wrong kind (a folder named facts.yaml) is an error, not skipped."""
+    if not path.exists():
+        return False
+    if path.is_dir() != folder:
+        raise HarnessError(f"{path}: is {'a file' if folder else 'a folder'}, expected {'a folder of .txt files' if folder else 'a YAML file'}")
+    return True
 
 
 def _checked(document: Document) -> Document:
@@ -210,9 +256,14 @@ def check_unique_ids(documents: list[Document], where: str | Path) -> None:
 
 def _read_yaml(path: Path) -> Any:
     """A document's YAML file read as a config is (harness.yamlsource): one-line errors, no duplicate keys or alias bombs."""
-    _, value = read_yaml(path, read_text(path))
+    return _read_yaml_node(path)[1]
+
+
+def _read_yaml_node(path: Path) -> tuple[Any, Any]:
+    """(node tree, value) of a document's YAML file, the nodes giving each field's line for messages."""
+    node, value = read_yaml(path, read_text(path))
     check_value(value, str(path))  # a "\ud800" escape in YAML decodes to a lone surrogate too
-    return value
+    return node, value
 
 
 # --- page furniture of scraped news pages -------------------------------------------------------

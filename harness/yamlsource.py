@@ -23,6 +23,11 @@ def located(
     return f"{where}: {field}: {message}" if field else f"{where}: {message}"
 
 
+def where_of(source: Path, node: Any, loc: tuple[str | int, ...]) -> str:
+    """`FILE:LINE: field` of the YAML node at loc: the start of a one-line message about that field."""
+    return located(source, node, loc, "").removesuffix(": ")
+
+
 def format_loc(loc: tuple[str | int, ...]) -> str:
     """models[2].num_beams style path."""
     text = ""

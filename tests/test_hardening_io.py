@@ -169,6 +169,75 @@ def meta_yaml_alias_bomb(tmp, run_dir):
     return ["run", write_config(tmp, dataset="refs")], [f"{folder / 'meta.yaml'}:", "YAML aliases expand this file to more than"]
 
 
+def _docs(tmp: Path, *rows: dict) -> Path:
+    (tmp / "docs.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return tmp / "docs.jsonl"
+
+
+@case
+def jsonl_id_true(tmp, run_dir):
+    docs = _docs(tmp, {"id": "a", "article": "Parks."}, {"id": True, "article": "Parks."})  # was document 'True'
+    return ["run", write_config(tmp)], [f"{docs}:2: field 'id': expected an id (text or a whole number), got true/false"]
+
+
+@case
+def jsonl_id_with_a_line_break(tmp, run_dir):
+    docs = _docs(tmp, {"id": "a\nb", "article": "Parks."})  # would split every message naming the document
+    return ["run", write_config(tmp)], [f"{docs}:1: field 'id': holds control character U+000A at character 1"]
+
+
+@case
+def jsonl_title_not_text(tmp, run_dir):
+    docs = _docs(tmp, {"id": "a", "article": "Parks.", "title": ["Parks"]})
+    return ["run", write_config(tmp)], [f"{docs}:1: document 'a': field 'title': expected text, got a list"]
+
+
+@case
+def jsonl_reference_ids_given_twice(tmp, run_dir):
+    refs = [{"id": "r", "text": "Parks."}, {"id": "r", "text": "Twelve parks."}]  # ROUGE per reference kept only the last
+    docs = _docs(tmp, {"id": "a", "article": "Parks.", "references": refs})
+    return ["run", write_config(tmp)], [f"{docs}:1: document 'a': references[1]: id 'r' is also the id of references[0]"]
+
+
+@case
+def meta_yaml_id_not_an_id(tmp, run_dir):
+    folder = _document_folder(tmp, meta_yaml="language: en\nid: [doc]\n")  # was document "['doc']"
+    return ["run", write_config(tmp, dataset="refs")], [f"{folder / 'meta.yaml'}:2: id: expected an id (text or a whole number), got a list"]
+
+
+@case
+def meta_yaml_title_not_text(tmp, run_dir):
+    folder = _document_folder(tmp, meta_yaml="title: {text: Parks}\n")
+    return ["run", write_config(tmp, dataset="refs")], [f"{folder / 'meta.yaml'}:1: title: expected text, got a mapping"]
+
+
+@case
+def facts_yaml_is_a_folder(tmp, run_dir):
+    folder = _document_folder(tmp)
+    (folder / "facts.yaml").mkdir()  # was skipped: the curated facts silently unused
+    return ["run", write_config(tmp, dataset="refs")], [f"{folder / 'facts.yaml'}: is a folder, expected a YAML file"]
+
+
+@case
+def summaries_is_a_file(tmp, run_dir):
+    folder = _document_folder(tmp)
+    (folder / "summaries").write_text("Twelve parks.", encoding="utf-8")  # was skipped: no references, no ROUGE
+    return ["run", write_config(tmp, dataset="refs")], [f"{folder / 'summaries'}: is a file, expected a folder of .txt files"]
+
+
+@case
+def dataset_is_a_pipe(tmp, run_dir):
+    os.mkfifo(tmp / "docs.jsonl")  # was a NotADirectoryError traceback
+    config = write_config(tmp)
+    return ["run", config], [f"{config}:2: dataset.path: {tmp / 'docs.jsonl'} is a device, pipe or socket"]
+
+
+@case
+def facts_dataset_is_a_pipe(tmp, run_dir):
+    os.mkfifo(tmp / "pipe")
+    return ["facts", "doc-id", "--dataset", tmp / "pipe"], [f"{tmp / 'pipe'}: is a device, pipe or socket"]
+
+
 @case
 def precomputed_txt_not_utf8(tmp, run_dir):
     (tmp / "sums").mkdir()
