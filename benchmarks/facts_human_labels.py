@@ -125,16 +125,17 @@ def main(argv: list[str] | None = None) -> int:
             actual = positive(record)
             if actual is None:
                 continue
-            for name in (record["dataset"], "overall", _source(record)):
+            for name in (record["dataset"], "overall", f"half {half(record['article_id'])}", _source(record)):
                 groups[name].append((result.figures_flagged, actual))
                 groups[f"{name}*"].append((flagged_label_aligned(result), actual))
         sources = sorted(n for n in groups if n.startswith("source:") and not n.endswith("*"))
-        for name in ("cnndm", "xsum", "overall", "cnndm*", "xsum*", "overall*", *sources):
+        for name in ("cnndm", "xsum", "overall", "half A", "half B", "cnndm*", "xsum*", "overall*", *sources):
             if groups[name]:
                 s = scores(groups[name])
                 print(f"  {name.removeprefix('source:'):<8} {s['n']:>5} {s['tp']:>5} {s['fp']:>5} {s['fn']:>5} {s['tn']:>5} "
                       f"{s['precision']:>6.3f} {s['recall']:>6.3f} {s['f1']:>6.3f}")  # fmt: skip
-        print("  (* = flagged on claims holding a number token by the README's rule behind has_numeric_error)")
+        print("  (half A/B = the two halves of dev by article; * = flagged on claims holding a number token by the "
+              "README's rule behind has_numeric_error)")
         if args.show:
             _show(records, results, positive, args.show)
     verdicts = defaultdict(int)
