@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from harness.configmodel import ConfigModel, plain_problems
 from harness.errors import HarnessError
 from harness.textio import check_value, read_text
 from harness.yamlsource import check_finite, format_loc, located, read_yaml
@@ -24,9 +25,7 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"  # safe as a folder name and in 
 LEGACY_STATISTICS = ("bootstrap", "confidence")  # once options of each scorer; now statistics.*
 
 
-class _Strict(BaseModel):
-    # allow_inf_nan: "inf" and "nan" are not numbers a config means (pydantic would parse them from text).
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+_Strict = ConfigModel  # unknown fields, inf/nan and true/false for a number refused (harness.configmodel)
 
 
 HARNESS_FIELDS = ("id", "article", "references", "title", "facts")
@@ -121,10 +120,10 @@ class DatasetConfig(_Strict):
         return self.model_copy(update={"hf": self.hf.model_copy(update={"path": hf_path, "data_files": files})})
 
 
-class ModelSpec(BaseModel):
+class ModelSpec(ConfigModel):
     """One summarizer: a unique name, a backend from the registry, and that backend's options."""
 
-    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="allow")
 
     name: str
     backend: str
@@ -140,15 +139,15 @@ class ModelSpec(BaseModel):
 class StatisticsConfig(_Strict):
     """The one place for bootstrap settings: every scorer's intervals and every paired comparison use them."""
 
-    bootstrap: int = Field(1000, ge=0, description="bootstrap resamples for confidence intervals and paired tests; 0 turns them off")
+    bootstrap: int = Field(1000, ge=0, le=1_000_000, description="bootstrap resamples for confidence intervals and paired tests; 0 turns them off")
     confidence: float = Field(0.95, gt=0, lt=1, description="confidence level of the intervals")
 
 
-class GatesConfig(BaseModel):
+class GatesConfig(ConfigModel):
     """Regression gates. `baseline`, `min` and `max` are generic; every other key names a gate that a scorer
     offers (`max_contradicted`, `min_key_fact_recall`, ...) and is validated against the scorers by harness.gates."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow")  # the named gates are checked by harness.gates
 
     baseline: Path | None = Field(None, description="baseline file (from `harness baseline`) that `harness run` checks against")
     min: dict[str, float] = Field(default_factory=dict, description="metric (scorer.path, e.g. rouge.rougeL.fmeasure) -> lowest mean allowed")
@@ -321,7 +320,7 @@ def validation_error(
 
     `model` is the class that was validated and `prefix` where its data sits in the file.
     """
-    problems = [_plain_loc(problem) for problem in error.errors()]
+    problems = plain_problems([_plain_loc(problem) for problem in error.errors()])
     first = problems[0]
     loc = tuple(first["loc"])
     message = _message(first, model)
@@ -356,7 +355,7 @@ def _message(problem: dict[str, Any], model: type[BaseModel]) -> str:
     if problem["type"] == "missing":
         return "missing required field"
     message = problem["msg"].removeprefix("Value error, ")
-    if "input" in problem and not isinstance(problem["input"], (dict, list)):
+    if "input" in problem and not isinstance(problem["input"], (dict, list)) and ", not " not in message:  # not twice
         message += f" (got {problem['input']!r})"
     return message
 

@@ -86,7 +86,7 @@ def test_several_problems_are_counted(write_config):
 
 
 def test_check_config_loads_the_dataset(write_config, tmp_path):
-    with pytest.raises(HarnessError, match=r"refs: no such file or directory"):
+    with pytest.raises(HarnessError, match=r"config.yaml:\d+: dataset.path: \S+/refs does not exist; give a references directory"):
         check_config(load_config(write_config(GOOD)))
 
 

@@ -127,6 +127,36 @@ def test_inf_is_refused_outside_models_too(project, capsys):
     )
 
 
+LEAD = "  - {name: l, backend: lead}\n"
+NOT_THIS_TYPE = [
+    # true/false where a number goes: pydantic's lax mode read them as 1 and 0 (workers: true ran one worker)
+    (HEAD + LEAD + "workers: true\n", r"^config.yaml:6: workers: expected a number, not true \(write 1 or 0 if a number is meant\)$"),
+    (HEAD + "  - {name: l, backend: lead, sentences: true}\n", r"^config.yaml:5: models\[0\].sentences: expected a number, not true"),
+    (HEAD + LEAD + "statistics: {bootstrap: false}\n", r"^config.yaml:6: statistics.bootstrap: expected a number, not false"),
+    (HEAD + LEAD + "gates: {max: {facts.contradicted: true}}\n", r"^config.yaml:6: gates.max: facts.contradicted: expected a number, not true"),
+    # a union's problems: one place, in words (was cache.lax-or-strict[lax=union[json-or-python[...]: ...)
+    (HEAD + LEAD + "cache: [a]\n", r"^config.yaml:6: cache: expected a path or true/false, got a list$"),
+    (HEAD.replace("{path: docs.jsonl}", "{path: docs.jsonl, where: {id: {a: 1}}}") + LEAD,
+     r"^config.yaml:2: dataset.where.id: expected text, a whole number, a number, true/false or a list, got a mapping$"),
+    # a list where a name goes was a TypeError traceback (unhashable type: 'list')
+    (HEAD + LEAD + "executor: {type: [local]}\n", r"^config.yaml:6: executor.type: expected the name of an executor \(local, ray\), got \['local'\]$"),
+    # numbers too large for what they set: a ValueError traceback from numpy, an OverflowError per document
+    (HEAD + LEAD + "statistics: {bootstrap: 100000000000000000000}\n", r"^config.yaml:6: statistics.bootstrap: Input should be less than or equal to 1000000"),
+    (HEAD + OPENAI % "timeout: 1e300", r"^config.yaml:5: models\[0\].timeout: Input should be less than or equal to 86400"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NOT_THIS_TYPE)
+def test_wrong_types_and_sizes_are_named_plainly(project, capsys, text, expected):
+    line = validate(project, text, capsys)
+    assert re.search(expected, line), line
+
+
+def test_a_bool_option_still_reads_yaml_bools(project, capsys):
+    (project / "config.yaml").write_text(HEAD.replace("facts: {bootstrap: 0}", "facts: {bootstrap: 0, gold: false}") + LEAD, encoding="utf-8")
+    assert main(["validate", str(project / "config.yaml")]) == 0, capsys.readouterr()
+
+
 YAML_TRAPS = [
     # duplicate keys: the last would win silently
     ("name: demo\n" + HEAD.removeprefix("name: demo\n") + "  - {name: l, backend: lead}\nname: other\n",

@@ -32,6 +32,7 @@ FLOORS = {
     "text": 1,
     "textio": 1,
     "yamlsource": 1,
+    "configmodel": 1,  # the base of every config part's options, and pydantic's problems in plain words
     "runtime": 1,
     "stats": 1,
     "errors": 0,  # the one error type: every room may raise it

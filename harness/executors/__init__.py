@@ -19,8 +19,10 @@ def build_executor(config: Config) -> Executor:
     """The executor a config names, options validated (one line naming file, line and field); starts nothing."""
     data = dict(config.executor)
     kind = data.pop("type", "local")
+    known = ", ".join(sorted(EXECUTORS))
+    if not isinstance(kind, str):  # a list or mapping here cannot even be looked up
+        raise config.error(("executor", "type"), f"expected the name of an executor ({known}), got {kind!r}")
     if kind not in EXECUTORS:
-        known = ", ".join(sorted(EXECUTORS))
         raise config.error(("executor", "type"), f"unknown executor '{kind}' (known: {known})")
     cls = EXECUTORS[kind]
     try:

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from harness.config import ModelSpec
+from harness.configmodel import ConfigModel
 from harness.documents import Document
 from harness.summarizers.base import Summarizer, SummaryError, SummaryOutput
 
@@ -34,7 +35,7 @@ MAX_SHARD = 64  # items per shard at most: progress moves smoothly and a lost sh
 SHARDS_PER_WORKER = 4  # more shards than workers, so a slow shard does not leave the others idle
 
 
-class ExecutorOptions(BaseModel):
+class ExecutorOptions(ConfigModel):
     """Options of one executor, validated from the config's `executor:` mapping (its `type` aside)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -20,8 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from harness.configmodel import ConfigModel
 from harness.documents import Document
 
 
@@ -93,7 +94,7 @@ class Gate:
     kind: Literal["number", "count"] = "number"
 
 
-class ScorerOptions(BaseModel):
+class ScorerOptions(ConfigModel):
     """Options of one scorer, validated from its entry under `metrics:` in a config."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, protected_namespaces=())

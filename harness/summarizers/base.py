@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 import harness
+from harness.configmodel import ConfigModel
 from harness.documents import Document
 from harness.errors import HarnessError, OptionError  # noqa: F401 - OptionError is part of this module's API
 from harness.runtime import installed
@@ -41,7 +42,7 @@ class SummaryError:
     seconds: float | None = None
 
 
-class BackendOptions(BaseModel):
+class BackendOptions(ConfigModel):
     """Options of one backend, validated from the model's entry in a config."""
 
     # allow_inf_nan: "inf" and "nan" are no setting a model means, and JSON cannot carry them to a server.

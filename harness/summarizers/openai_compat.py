@@ -74,7 +74,7 @@ class OpenAIOptions(PromptOptions):
     extra_body: ExtraBody = Field(
         default_factory=dict, description="merged into the request, e.g. {chat_template_kwargs: {enable_thinking: false}}"
     )
-    timeout: float = Field(120.0, gt=0, description="deadline in seconds for one whole reply (connect, wait and read), per attempt")
+    timeout: float = Field(120.0, gt=0, le=86_400, description="deadline in seconds for one whole reply (connect, wait and read), per attempt; at most a day")
     max_retries: int = Field(5, ge=0, description="retries of a request after overload, a server error or a timeout (refused connections: at most 2)")
     backoff: float = Field(1.0, ge=0, description="first wait between retries in seconds, doubled each time (at most 60)")
     concurrency: int = Field(4, gt=0, description="requests in flight at once")
