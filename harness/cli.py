@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import harness
+from harness.cliparse import Parser, finite
 from harness.errors import HarnessError
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
@@ -63,7 +64,7 @@ def _log_handler() -> logging.Handler:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="harness", description="Evaluate summarization models: ROUGE and fact checks.")
+    parser = Parser(prog="harness", description="Evaluate summarization models: ROUGE and fact checks.")
     parser.add_argument("--version", action="version", version=f"summarization-harness {harness.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -103,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     from harness.gates import offered_gates
 
     for gate_name, (_, gate) in offered_gates().items():  # every gate a scorer offers is a flag
-        check.add_argument(f"--{gate_name.replace('_', '-')}", dest=gate_name, type=int if gate.kind == "count" else float, help=gate.description)
+        check.add_argument(f"--{gate_name.replace('_', '-')}", dest=gate_name, type=int if gate.kind == "count" else finite, help=gate.description)
     check.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE", help="a metric's mean at least VALUE, e.g. rouge.rougeL.fmeasure=0.3")
     check.add_argument("--max", action="append", default=[], metavar="METRIC=VALUE", help="a metric or count at most VALUE, e.g. facts.contradicted=0")
     check.set_defaults(handler=_check)
@@ -111,8 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     facts = commands.add_parser("facts", help="show an article's fact table, or check a summary against it")
     facts.add_argument("target", help="a document folder, an article .txt file, or a document id")
     facts.add_argument("--dataset", type=Path, default=Path("references"), help="where to look up a document id (default: references)")
-    facts.add_argument("--summary", help="check this summary's figures against the article")
-    facts.add_argument("--summary-file", type=Path, help="check the summary in this file")
+    given = facts.add_mutually_exclusive_group()  # both: one would be silently ignored
+    given.add_argument("--summary", help="check this summary's figures against the article")
+    given.add_argument("--summary-file", type=Path, help="check the summary in this file")
     facts.add_argument("--no-gold", action="store_true", help="ignore the document's curated facts.yaml")
     facts.add_argument("--json", action="store_true", help="print JSON instead of a table")
     facts.set_defaults(handler=_facts)
@@ -289,10 +291,10 @@ def _check(args: argparse.Namespace) -> int:
         for given in getattr(args, bound):
             key, sep, number = given.partition("=")
             try:
-                recorded.setdefault(bound, {})[key.strip()] = float(number)
-            except ValueError:
-                raise HarnessError(f"--{bound} {given}: expected METRIC=NUMBER, e.g. rouge.rougeL.fmeasure=0.3") from None
-            if not sep:
+                recorded.setdefault(bound, {})[key.strip()] = finite(number)
+            except argparse.ArgumentTypeError:
+                raise HarnessError(f"--{bound} {given}: expected METRIC=NUMBER with a finite number, e.g. rouge.rougeL.fmeasure=0.3") from None
+            if not sep or not key.strip():
                 raise HarnessError(f"--{bound} {given}: expected METRIC=NUMBER, e.g. rouge.rougeL.fmeasure=0.3")
     gates = GatesConfig.model_validate(recorded)
     baseline_path = args.baseline or gates.baseline

@@ -755,3 +755,30 @@ def test_a_full_disk_while_writing_keeps_the_previous_run(tmp_path, capsys, monk
     assert "io: cannot write the run folder (No space left on device)" in errors[0]
     assert (tmp_path / "out" / "io" / store.RUN_FILE).read_text(encoding="utf-8") == before
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".cache", "io"]
+
+
+BAD_ARGUMENTS = [
+    # argparse printed a usage block and the error on 3+ lines; one line now, naming the command and the argument
+    (["run"], "error: harness run: the following arguments are required: config (see harness run --help)"),
+    (["run", "c.yaml", "--limit", "x"], "error: harness run: argument --limit: invalid int value: 'x' (see harness run --help)"),
+    (["frobnicate"], "error: harness: argument COMMAND: invalid choice: 'frobnicate'"),
+    # nan and inf made every gate comparison pass
+    (["check", "RUN", "--max-rouge-drop", "nan"], "error: harness check: argument --max-rouge-drop: expected a finite number, got 'nan'"),
+    (["check", "RUN", "--min-key-fact-recall", "inf"], "error: harness check: argument --min-key-fact-recall: expected a finite number, got 'inf'"),
+    (["check", "RUN", "--min", "rouge.rougeL.fmeasure=nan"], "error: --min rouge.rougeL.fmeasure=nan: expected METRIC=NUMBER with a finite number"),
+    (["check", "RUN", "--max", "=0"], "error: --max =0: expected METRIC=NUMBER"),
+    # both summaries: one was silently ignored
+    (["facts", "DOC", "--summary", "Half a million died.", "--summary-file", "s.txt"],
+     "error: harness facts: argument --summary-file: not allowed with argument --summary"),
+]
+
+
+@pytest.mark.parametrize(("argv", "expected"), BAD_ARGUMENTS)
+def test_bad_arguments_are_one_line_and_exit_2(argv, expected, good_run, capsys):
+    argv = [str(good_run) if a == "RUN" else str(SEED_DIR) if a == "DOC" else a for a in argv]
+    try:
+        code = cli.main(argv)
+    except SystemExit as stop:  # argparse's own errors leave through sys.exit
+        code = stop.code
+    line = one_line(code, capsys.readouterr().err)
+    assert line.startswith(expected), line

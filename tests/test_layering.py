@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "harness"
 FLOORS = {
     "__main__": 7,
     "cli": 6,
+    "cliparse": 5,  # the CLI's argparse with one-line errors
     "fake_server": 6,  # a tool users run beside the harness (python -m harness.fake_server)
     "runner": 5,
     "pytest_plugin": 5,

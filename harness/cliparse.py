@@ -1,0 +1,34 @@
+"""The command line's argument parsing: argparse with one-line errors, and number types that refuse nan and inf."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import typing
+
+from rich.console import Console
+from rich.markup import escape
+
+EXIT_UNUSABLE = 2
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line (`error: harness run: argument --limit: ...`), exit 2, no usage block."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        """Print the problem in one line, pointing at --help, and exit 2."""
+        _err.print(f"[bold red]error:[/] {escape(self.prog)}: {escape(message)} (see {escape(self.prog)} --help)")
+        sys.exit(EXIT_UNUSABLE)
+
+
+def finite(text: str) -> float:
+    """A command-line number that is finite (nan and inf would make every gate comparison pass)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
