@@ -19,7 +19,7 @@ from typing import Any
 from harness.errors import HarnessError
 from harness.text import paragraphs
 from harness.textio import check_value, iter_jsonl, read_text
-from harness.yamlsource import read_yaml, where_of
+from harness.yamlsource import line_of, read_yaml, where_of
 
 ARTICLE_FILE = "article.txt"
 META_FILE = "meta.yaml"
@@ -257,6 +257,15 @@ def check_unique_ids(documents: list[Document], where: str | Path) -> None:
 def _read_yaml(path: Path) -> Any:
     """A document's YAML file read as a config is (harness.yamlsource): one-line errors, no duplicate keys or alias bombs."""
     return _read_yaml_node(path)[1]
+
+
+def yaml_line(path: Path, loc: tuple[str | int, ...]) -> int | None:
+    """The line of the field at loc (("facts", 0, "value")) in a document's YAML file; None if it cannot be read."""
+    try:
+        node, _ = _read_yaml_node(path)
+    except HarnessError:
+        return None
+    return line_of(node, loc)
 
 
 def _read_yaml_node(path: Path) -> tuple[Any, Any]:

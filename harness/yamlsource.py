@@ -15,7 +15,7 @@ from harness.errors import HarnessError
 def located(
     source: Path | None, node: Any, loc: tuple[str | int, ...], message: str, shown_loc: tuple | None = None
 ) -> str:
-    line = _line_of(node, loc)
+    line = line_of(node, loc)
     where = str(source) if source else "config"
     if line is not None and source:
         where += f":{line}"
@@ -36,7 +36,7 @@ def format_loc(loc: tuple[str | int, ...]) -> str:
     return text
 
 
-def _line_of(node: Any, loc: tuple[str | int, ...]) -> int | None:
+def line_of(node: Any, loc: tuple[str | int, ...]) -> int | None:
     """1-based line of the YAML node at loc, or of its nearest existing parent."""
     if node is None:
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,35 @@ def test_facts_imports_only_allowed_project_modules() -> None:
             for name in names:
                 if name.startswith("harness") and not name.startswith("harness.facts"):
                     assert name in allowed, f"{path.name} imports {name}"
+
+
+def _seed_copy(tmp_path: Path, edit) -> tuple[Path, Path]:
+    """A copy of the seed document folder with its facts.yaml edited, and a config that runs lead-3 on it."""
+    folder = tmp_path / "refs" / "syria-talks"
+    shutil.copytree(SEED, folder)
+    raw = (folder / "facts.yaml").read_text(encoding="utf-8")
+    (folder / "facts.yaml").write_text(edit(raw), encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text("name: bad-facts\ndataset: {path: refs}\nmodels: [{name: lead-3, backend: lead, sentences: 3}]\n"
+                      "output: out\nreport: false\n", encoding="utf-8")  # fmt: skip
+    return folder / "facts.yaml", config
+
+
+@pytest.mark.parametrize(("edit", "field", "problem"), [
+    (lambda raw: raw.replace("value: 500000", "value: 123", 1), "value: 123", "field 'value' is 123 but"),
+    (lambda raw: raw.replace("    key: true", "    colour: red", 1), "colour: red", "unknown field 'colour'"),
+    (lambda raw: raw.replace("name: John Kirby", "name: Geneva", 1), "name: Geneva", "is not an entity of the article"),
+])  # fmt: skip
+def test_a_bad_curated_entry_stops_validate_and_run_before_any_model_runs(tmp_path, capsys, monkeypatch, edit, field,
+                                                                          problem) -> None:  # fmt: skip
+    """One line with the file, the line of the bad field and what is wrong, exit 2, nothing generated."""
+    from harness import cli, runner
+
+    facts_yaml, config = _seed_copy(tmp_path, edit)
+    line = next(n for n, text in enumerate(facts_yaml.read_text(encoding="utf-8").splitlines(), 1) if field in text)
+    monkeypatch.setattr(runner, "generate", lambda *a, **k: pytest.fail("a model ran before the curated facts were checked"))
+    for command in ("validate", "run"):
+        assert cli.main([command, str(config)]) == 2
+        errors = [text for text in capsys.readouterr().err.splitlines() if text.strip()]
+        assert len(errors) == 1 and errors[0].startswith(f"error: {facts_yaml}:{line}: "), errors
+        assert problem in errors[0]

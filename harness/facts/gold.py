@@ -25,68 +25,95 @@ from harness.facts.lexicon import stem
 from harness.facts.quantities import Quantity, find_quantities
 from harness.text import sentence_spans
 
+
+class CuratedError(HarnessError):
+    """A curated entry that does not fit its article. `loc` is the field's path in the file (("facts", 0,
+    "value")), so a caller holding the file's YAML nodes can name its line (`at_line`)."""
+
+    def __init__(self, source: str, loc: tuple[str | int, ...], label: str, problem: str) -> None:
+        self.source, self.loc, self.label, self.problem = source, loc, label, problem
+        super().__init__(f"{source}: {label}: {problem}" if label else f"{source}: {problem}")
+
+    def at_line(self, line: int) -> HarnessError:
+        """The same message with the file's line number after its name."""
+        return HarnessError(f"{self.source}:{line}: {self.label}: {self.problem}" if self.label else f"{self.source}:{line}: {self.problem}")
+
+
 REQUIRED = ("id", "text", "value", "evidence")
 ALLOWED = {*REQUIRED, "kind", "noun", "predicate", "qualifiers", "key", "note"}
 
 
-def check_fields(item: dict, required: tuple[str, ...], allowed: set[str], where: str) -> None:
-    """HarnessError naming the first required field an entry lacks (or leaves empty), else its first unknown field."""
+def check_fields(item: dict, required: tuple[str, ...], allowed: set[str], source: str, loc: tuple[str | int, ...],
+                 label: str) -> None:  # fmt: skip
+    """CuratedError naming the first required field an entry lacks (or leaves empty), else its first unknown field."""
     missing = [name for name in required if item.get(name) in (None, "")]
     unknown = sorted(set(item) - allowed)
-    if missing or unknown:
-        problem = f"missing field '{missing[0]}'" if missing else f"unknown field '{unknown[0]}'"
-        raise HarnessError(f"{where}: {problem}")
+    if missing:
+        raise CuratedError(source, loc, label, f"missing field '{missing[0]}'")
+    if unknown:
+        raise CuratedError(source, (*loc, unknown[0]), label, f"unknown field '{unknown[0]}'")
 
 
 def parse_gold(raw: Any, article: str, source: str = "facts.yaml") -> list[Fact]:
     """Validate a loaded facts.yaml against its article and return its facts (source 'gold')."""
     items = raw.get("facts") if isinstance(raw, dict) else raw
     if not isinstance(items, list):
-        raise HarnessError(f"{source}: expected a 'facts' list")
+        raise CuratedError(source, ("facts",) if isinstance(raw, dict) else (), "", "expected a 'facts' list")
     sentences = sentence_spans(article)
     facts: list[Fact] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
-        where = f"{source}: facts[{index}]"
+        loc = ("facts", index) if isinstance(raw, dict) else (index,)
         if not isinstance(item, dict):
-            raise HarnessError(f"{where}: expected a mapping")
-        check_fields(item, REQUIRED, ALLOWED, where)
+            raise CuratedError(source, loc, f"facts[{index}]", "expected a mapping")
+        check_fields(item, REQUIRED, ALLOWED, source, loc, f"facts[{index}]")
         fact_id = str(item["id"])
-        where = f"{source}: facts[{index}] ('{fact_id}')"
+        label = f"facts[{index}] ('{fact_id}')"
         if fact_id in seen:
-            raise HarnessError(f"{where}: id appears twice")
+            raise CuratedError(source, (*loc, "id"), label, "id appears twice")
         seen.add(fact_id)
-        facts.append(_gold_fact(item, fact_id, article, sentences, where))
+        try:
+            facts.append(_gold_fact(item, fact_id, article, sentences))
+        except _FieldProblem as problem:
+            raise CuratedError(source, (*loc, problem.field), label, str(problem)) from None
     return facts
 
 
-def _gold_fact(item: dict, fact_id: str, article: str, sentences: list, where: str) -> Fact:
+class _FieldProblem(Exception):
+    """What is wrong with one field of an entry (parse_gold adds the file, entry and line)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        super().__init__(f"field '{field}' {problem}")
+
+
+def _gold_fact(item: dict, fact_id: str, article: str, sentences: list) -> Fact:
     evidence = " ".join(str(item["evidence"]).split())
     sentence = next((s for s in sentences if evidence in " ".join(s.text.split())), None)
     if sentence is None:
-        raise HarnessError(f"{where}: field 'evidence' is not found in one sentence of the article")
+        raise _FieldProblem("evidence", "is not found in one sentence of the article")
     text = str(item["text"])
     offset = sentence.text.find(text)
     if offset < 0:
-        raise HarnessError(f"{where}: field 'text' ({text!r}) is not in its evidence sentence")
+        raise _FieldProblem("text", f"({text!r}) is not in its evidence sentence")
     quantity = _quantity(sentence.text, offset, offset + len(text), sentence.start)
     if quantity is None:
-        raise HarnessError(f"{where}: field 'text' ({text!r}) is not read as a quantity")
+        raise _FieldProblem("text", f"({text!r}) is not read as a quantity")
     try:
         value = float(item["value"])
     except (TypeError, ValueError):
-        raise HarnessError(f"{where}: field 'value' must be a number") from None
+        raise _FieldProblem("value", "must be a number") from None
     if abs(quantity.value - value) > 1e-6 * max(1.0, abs(value)):
-        raise HarnessError(f"{where}: field 'value' is {value:g} but {text!r} reads as {quantity.value:g}")
+        raise _FieldProblem("value", f"is {value:g} but {text!r} reads as {quantity.value:g}")
     if item.get("kind") and item["kind"] != quantity.kind:
-        raise HarnessError(f"{where}: field 'kind' is {item['kind']!r} but {text!r} reads as {quantity.kind!r}")
+        raise _FieldProblem("kind", f"is {item['kind']!r} but {text!r} reads as {quantity.kind!r}")
     qualifiers = dict(item.get("qualifiers") or {})
     if not isinstance(item.get("qualifiers") or {}, dict):
-        raise HarnessError(f"{where}: field 'qualifiers' must be a mapping")
+        raise _FieldProblem("qualifiers", "must be a mapping")
     if quantity.hedge:
         qualifiers.setdefault("hedge", quantity.hedge)
     if not isinstance(item.get("key", False), bool):
-        raise HarnessError(f"{where}: field 'key' must be true or false")
+        raise _FieldProblem("key", "must be true or false")
     noun = item.get("noun")
     return Fact(
         id=fact_id,

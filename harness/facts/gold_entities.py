@@ -15,10 +15,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from harness.errors import HarnessError
 from harness.facts.entities import EntityIndex, read_names
 from harness.facts.entity_check import SUPPORTED, resolve
-from harness.facts.gold import check_fields
+from harness.facts.gold import CuratedError, check_fields
 
 REQUIRED = ("id", "name")
 ALLOWED = {*REQUIRED, "key", "note"}
@@ -30,36 +29,37 @@ def parse_gold_entities(raw: Any, index: EntityIndex, source: str = "facts.yaml"
     if items is None:
         return index
     if not isinstance(items, list):
-        raise HarnessError(f"{source}: field 'entities' must be a list")
+        raise CuratedError(source, ("entities",), "", "field 'entities' must be a list")
     renamed: dict[str, tuple[str, bool]] = {}
     seen: set[str] = set()
     for position, item in enumerate(items):
-        where = f"{source}: entities[{position}]"
+        loc = ("entities", position)
         if not isinstance(item, dict):
-            raise HarnessError(f"{where}: expected a mapping with 'id' and 'name'")
-        check_fields(item, REQUIRED, ALLOWED, where)
+            raise CuratedError(source, loc, f"entities[{position}]", "expected a mapping with 'id' and 'name'")
+        check_fields(item, REQUIRED, ALLOWED, source, loc, f"entities[{position}]")
         entity_id, text = str(item["id"]), str(item["name"])
-        where = f"{source}: entities[{position}] ('{entity_id}')"
+        label = f"entities[{position}] ('{entity_id}')"
         if entity_id in seen:
-            raise HarnessError(f"{where}: id appears twice")
+            raise CuratedError(source, (*loc, "id"), label, "id appears twice")
         seen.add(entity_id)
         if not isinstance(item.get("key", False), bool):
-            raise HarnessError(f"{where}: field 'key' must be true or false")
+            raise CuratedError(source, (*loc, "key"), label, "field 'key' must be true or false")
         names = read_names(text, index.names | {w.lower() for w in text.split()})
         if len(names) != 1:
-            raise HarnessError(f"{where}: field 'name' ({text!r}) is not read as one name")
+            raise CuratedError(source, (*loc, "name"), label, f"field 'name' ({text!r}) is not read as one name")
         verdict, entity, _ = resolve(names[0], index)
         if verdict != SUPPORTED or entity is None:
-            raise HarnessError(f"{where}: field 'name' ({text!r}) is not an entity of the article")
+            raise CuratedError(source, (*loc, "name"), label, f"field 'name' ({text!r}) is not an entity of the article")
         if entity.id in renamed:
-            raise HarnessError(f"{where}: field 'name' ({text!r}) is the entity of '{renamed[entity.id][0]}' again")
+            raise CuratedError(source, (*loc, "name"), label,
+                               f"field 'name' ({text!r}) is the entity of '{renamed[entity.id][0]}' again")  # fmt: skip
         renamed[entity.id] = (entity_id, bool(item.get("key", False)))
     entities = tuple(replace(e, id=renamed[e.id][0], key=renamed[e.id][1], source="gold") if e.id in renamed else e
                      for e in index.entities)  # fmt: skip
     taken = {new for new, _ in renamed.values()}
     clash = next((e.id for e in index.entities if e.id not in renamed and e.id in taken), None)
     if clash:
-        raise HarnessError(f"{source}: entities: id '{clash}' is also an automatic entity id; choose another")
+        raise CuratedError(source, ("entities",), "entities", f"id '{clash}' is also an automatic entity id; choose another")
     ids = {old: new for old, (new, _) in renamed.items()}
     frames = tuple(replace(f, agent=ids.get(f.agent, f.agent), entities=frozenset(ids.get(e, e) for e in f.entities))
                    for f in index.frames)  # fmt: skip

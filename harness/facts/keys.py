@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from harness.documents import FACTS_FILE, Document
+from harness.documents import FACTS_FILE, Document, yaml_line
 from harness.facts.check import SUPPORTED, check_summary
 from harness.facts.entities import EntityIndex
+from harness.facts.gold import CuratedError
 from harness.facts.table import FactTable, extract_facts
 
 KEY_RULES = {
@@ -48,5 +49,10 @@ def table_for_document(document: Document, gold: bool = True) -> FactTable:
             return table
         return reference_keys(table, [reference.text for reference in document.references])
     folder = Path(document.source) if document.source else None
-    source = str(folder / FACTS_FILE) if folder and folder.is_dir() else f"{document.source or document.doc_id}: facts"
-    return extract_facts(document.article, document.facts, source)
+    path = folder / FACTS_FILE if folder and folder.is_dir() else None
+    source = str(path) if path else f"{document.source or document.doc_id}: facts"
+    try:
+        return extract_facts(document.article, document.facts, source)
+    except CuratedError as error:
+        line = yaml_line(path, error.loc) if path else None
+        raise (error.at_line(line) if line else error) from None

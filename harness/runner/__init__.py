@@ -126,7 +126,10 @@ def check_config(config: Config, available: bool = True) -> tuple[list[Summarize
         except OptionError as error:  # point at the option's line in the config
             raise config.error(("models", config.model_entry(index), error.field), str(error)) from None
     build_executor(config)  # checks the executor's options (and that Ray is installed); starts nothing
-    return summarizers, scorers, load_dataset(config)
+    documents = load_dataset(config)
+    for scorer in scorers:
+        scorer.check_documents(documents)  # curated facts that do not fit their article
+    return summarizers, scorers, documents
 
 
 def run(config: Config, observer: RunObserver | None = None) -> RunResult:
@@ -235,6 +238,8 @@ def generate(
                 missing.append(str(config.error(("metrics", scorer.name), str(error))))
         if missing:
             raise HarnessError("\n".join(missing))
+        for scorer in scorers:
+            scorer.check_documents(documents)  # curated facts that do not fit their article
         for todo in plans:
             model_started = time.perf_counter()
             recorder = Recorder(todo, documents, cache, observer)

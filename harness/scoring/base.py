@@ -149,6 +149,10 @@ class Scorer(ABC):
     def prepare(self) -> None:
         """Check what the scorer needs (weights, extras) is there, before any model runs; raise HarnessError if not."""
 
+    def check_documents(self, documents: Sequence[Document]) -> None:
+        """Check what the scorer reads from the documents (curated data), before any model runs; raise
+        HarnessError naming the file and field of the first problem."""
+
     def prepare_documents(self, documents: Sequence[Document]) -> list[Document]:
         """Work on the articles done once per run (the facts scorer attaches each article's fact table)."""
         return list(documents)

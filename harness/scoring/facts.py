@@ -59,6 +59,14 @@ class FactScorer(Scorer):
 ("gold", "yes" if self.options.gold else "no"), *self.statistics.signature_fields()
         )
 
+    def check_documents(self, documents: Sequence[Document]) -> None:
+        """Parse every curated fact table (facts.yaml, a dataset's `facts` field) against its article, so a bad
+        entry stops the run before any model runs rather than after generation."""
+        if self.options.gold:
+            for document in documents:
+                if document.facts is not None:
+                    table_for_document(document, gold=True)
+
     def prepare_documents(self, documents: Sequence[Document]) -> list[Document]:
         """Each document with its fact table attached: built once per run, written into documents.jsonl."""
         # built, not kept here: the table travels with the document (a worker scoring shard after shard would
