@@ -315,6 +315,9 @@ def _facts(args: argparse.Namespace) -> int:
     summary = args.summary
     if args.summary_file:
         summary = read_text(args.summary_file)
+    if summary is not None and not summary.strip():  # a check of nothing would report every key fact omitted
+        where = args.summary_file or "--summary"
+        raise HarnessError(f"{where}: the summary is empty; give the text to check (or leave out --summary to print the fact table)")
     if summary is None:
         if args.json:
             out.print_json(json.dumps(table.to_dict()))

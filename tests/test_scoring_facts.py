@@ -138,3 +138,11 @@ def test_prepared_documents_carry_their_table_and_the_scorer_keeps_none(seed, mo
     for summary in (FAITHFUL, DISTORTED):
         scorer.row(summary, prepared)  # scoring reads the attached table: nothing built again
     assert built == ["syria-talks"]
+
+
+def test_facts_command_refuses_an_empty_summary():
+    """A check of nothing would report every key fact omitted and exit 0: an empty summary is a mistake."""
+    result = run_cli("facts", "syria-talks", "--summary", "  ")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("error: --summary: the summary is empty; give the text to check "
+                                     "(or leave out --summary to print the fact table)")  # fmt: skip
