@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 import types
 
 import backends
@@ -291,3 +292,16 @@ def test_models_writing_in_lower_case_are_named():
 
     models = [model("cased", ["The UN met in Geneva.", "lower only here."]), model("xsum", ["the un met in geneva.", "", "2-1"])]
     assert lower_cased(models, ["d0", "d1", "d2"]) == ["xsum"]
+
+
+def test_one_folder_twice_is_refused_and_two_runs_of_one_name_are_told_apart(two_runs, tmp_path):
+    result_a, _, _ = two_runs
+    twice = run_cli("report", str(result_a.run_dir), str(result_a.run_dir), "--out", str(tmp_path / "twice"))
+    assert twice.returncode == 2
+    assert twice.stderr.strip() == f"error: {result_a.run_dir}: this results folder is given twice; a report compares different runs"
+    before = tmp_path / "before" / result_a.run_dir.name  # the same config's run, kept from before a change
+    shutil.copytree(result_a.run_dir, before)
+    data = load_report_data([result_a.run_dir, before])
+    names = [m.key for m in data.models]
+    assert len(set(names)) == len(names) == 6
+    assert "run-a (before)/lead-1" in names and f"run-a ({result_a.run_dir.parent.name})/lead-1" in names

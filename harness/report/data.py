@@ -5,10 +5,11 @@ documents."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from harness.errors import HarnessError
 from harness.report.tables import scorer_declarations
 from harness.scoring import Declarations
 from harness.store import RunData, read_run
@@ -60,9 +61,30 @@ def run_name(run: RunData) -> str:
     return str(run.run.get("name") or run.path.name)
 
 
+def _distinct(runs: list[RunData]) -> list[RunData]:
+    """The runs, refused if one folder is given twice; runs that share a name (one config run before and after a
+    change) are told apart by their folder's parent ("default (results-old)") so their models stay apart."""
+    seen: dict[Path, Path] = {}
+    for run in runs:
+        resolved = run.path.resolve()
+        if resolved in seen:
+            raise HarnessError(f"{run.path}: this results folder is given twice; a report compares different runs")
+        seen[resolved] = run.path
+    names = [run_name(run) for run in runs]
+    labelled = []
+    for run, name in zip(runs, names, strict=True):
+        if names.count(name) > 1:
+            where = run.path.resolve().parent
+            others = [r.path.resolve().parent for r, n in zip(runs, names, strict=True) if n == name and r is not run]
+            label = f"{name} ({where.name})" if where.name not in {o.name for o in others} else f"{name} ({where})"
+            run = replace(run, run={**run.run, "name": label})
+        labelled.append(run)
+    return labelled
+
+
 def load_report_data(run_dirs: Sequence[str | Path | RunData]) -> ReportData:
     """Read results directories (or take runs already read) and line their models up for comparison."""
-    runs = [path if isinstance(path, RunData) else read_run(path) for path in run_dirs]
+    runs = _distinct([path if isinstance(path, RunData) else read_run(path) for path in run_dirs])
     names = [model for run in runs for model in run.summary.get("models", {})]
     models = []
     for run in runs:
