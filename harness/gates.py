@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import fnmatch
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +93,13 @@ def validate_gates(config: Config, scorers: list[Scorer]) -> None:
             if key not in known:
                 hint = difflib.get_close_matches(key, sorted(known), n=1)
                 raise config.error(("gates", bound, key), "no such metric" + (f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(sorted(known))})"))
+    if config.gates.baseline is not None and not _missing(config.gates.baseline):
+        # A baseline is read only after every model has run: a corrupt one would waste the run, so it is read
+        # now. A missing one is still reported after the run, which is written: a first baseline is recorded from it.
+        try:
+            load_baseline(config.gates.baseline)
+        except HarnessError as error:
+            raise config.error(("gates", "baseline"), str(error)) from None
 
 
 def _hooks(scorers: list[Declarations]) -> dict[str, Scorer]:
@@ -145,9 +153,11 @@ def _values(scorers: list[Declarations], data: Mapping[str, Any], per_document: 
 def load_baseline(path: str | Path) -> dict[str, Any]:
     """Read a baseline file written by `harness baseline`, checking every field the gates read (format 1 is converted)."""
     path = Path(path)
-    if not path.exists():
+    if _missing(path):
         raise HarnessError(f"{path}: baseline not found (record one with `harness baseline RUN_DIR --out {path}`)")
-    baseline = read_json(path)
+    if _special(path):  # reading a pipe would wait for a writer
+        raise HarnessError(f"{path}: is a device, pipe or socket, not a baseline file")
+    baseline = read_json(path)  # a folder or an unreadable file is a one-line error naming the path
     if isinstance(baseline, dict) and baseline.get("format") == OLD_BASELINE_FORMAT:
         baseline = _converted(baseline)
     if not isinstance(baseline, dict) or baseline.get("format") != BASELINE_FORMAT:
@@ -166,6 +176,26 @@ def load_baseline(path: str | Path) -> dict[str, Any]:
     if not any(model["documents"] for model in models.values()):
         raise HarnessError(f"{path}: field 'models' holds no documents: a baseline with no document checks nothing (record it from a run)")
     return baseline
+
+
+def _missing(path: Path) -> bool:
+    """True when nothing is at the path (a folder or a file that cannot be read is there, and is an error)."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _special(path: Path) -> bool:
+    """True when the path is a device, pipe or socket (a folder or a file is read, and named if it fails)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISDIR(mode) or stat.S_ISREG(mode))
 
 
 def _converted(old: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,9 @@
 """Baselines and regression gates: a degraded model fails with a readable diff, the baseline run passes."""
 
 import json
+import os
+import re
+from pathlib import Path
 
 import backends
 import pytest
@@ -11,7 +14,7 @@ from harness import store
 from harness.config import GatesConfig, load_config
 from harness.errors import HarnessError
 from harness.gates import check_run, load_baseline, make_baseline
-from harness.runner import run
+from harness.runner import check_config, run
 from harness.summarizers import BACKENDS
 
 MODELS = "  - {name: lead-3, backend: lead, sentences: 3}\n  - {name: textrank, backend: textrank, words: 60}\n"
@@ -148,3 +151,83 @@ def test_names_are_gated_like_figures(tmp_path, baseline):
     assert "new name not in the article: 'Geneva' — model lead-3, doc syria-talks" in text
     assert "below gate: entity prec. of lead-3 is 67%, the gate asks for 100%" in text
     assert "entity prec. of textrank" not in text  # textrank names only what the article names
+
+
+def baseline_config(folder, baseline_line="  baseline: base.json\n", models=MODELS):
+    """A config whose gates.baseline is base.json in its folder, and the line that says so (errors must name it)."""
+    config = folder / "cfg.yaml"
+    config.write_text(f"name: based\ndataset: {{path: {SEED_DIR}}}\nreport: false\nmodels:\n{models}gates:\n{baseline_line}  max_contradicted: 0\n")
+    return config, config.read_text().splitlines().index(baseline_line.rstrip("\n")) + 1
+
+
+def test_a_corrupt_baseline_stops_validate_and_run_before_any_model(tmp_path):
+    config, line = baseline_config(tmp_path)
+    assert line == 8
+    (tmp_path / "base.json").write_text('{"format": "summarization-harness-baseline/2", "models": ')
+    problem = "base.json: not valid JSON (Expecting value at line 1 column 58)"
+    for command in ("validate", "run"):
+        result = run_cli(command, str(config))
+        assert result.returncode == 2, result.stdout + result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0] == f"error: {config}:{line}: gates.baseline: {tmp_path / problem}", result.stderr
+    assert not (tmp_path / "results" / "based").exists()  # nothing was generated, nothing written
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("[]", "not a baseline of format summarization-harness-baseline/2"),
+        ('{"format": "summarization-harness-baseline/2", "models": []}', "field 'models' must be an object (found a list)"),
+        ('{"format": "summarization-harness-baseline/2", "models": {}}', "field 'models' is empty"),
+        (b"\xff{}", "base.json:1: not valid UTF-8 at byte 0"),
+        ("folder", "is a folder, not a file"),
+        ("pipe", "is a device, pipe or socket, not a baseline file"),
+    ],
+)
+def test_baselines_that_cannot_be_used_are_config_errors(tmp_path, monkeypatch, content, problem):
+    monkeypatch.setitem(BACKENDS, backends.CountingLead.backend, backends.CountingLead)
+    monkeypatch.setattr(backends.CountingLead, "calls", [])
+    path = tmp_path / "base.json"
+    if content == "folder":
+        path.mkdir()
+    elif content == "pipe":
+        os.mkfifo(path)  # reading it would wait for a writer for ever
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    path_of_config, line = baseline_config(tmp_path, models="  - {name: counted, backend: counting-lead}\n")
+    config = load_config(path_of_config)
+    for check in (check_config, run):
+        with pytest.raises(HarnessError) as raised:
+            check(config)
+        assert str(raised.value).startswith(f"{path_of_config}:{line}: gates.baseline: {path}"), raised.value
+        assert problem in str(raised.value) and "\n" not in str(raised.value)
+    assert backends.CountingLead.calls == []
+    assert not (tmp_path / "results" / "based").exists()
+
+
+def test_an_unreadable_baseline_is_a_config_error(tmp_path, monkeypatch):
+    path = tmp_path / "base.json"
+    path.write_text("{}")
+    real = Path.read_bytes
+
+    def refuse(self):
+        if self == path:
+            raise PermissionError(13, "Permission denied")  # tests may run as root, where chmod 000 still reads
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    config, line = baseline_config(tmp_path)
+    with pytest.raises(HarnessError, match=rf"^{re.escape(f'{config}:{line}: gates.baseline: {path}')}: cannot be read \(Permission denied\)$"):
+        check_config(load_config(config))
+
+
+def test_a_missing_baseline_is_reported_after_the_run_as_before(tmp_path):
+    """A first run records the results a baseline is made from: validate passes, run writes the run, then exit 2."""
+    config, _ = baseline_config(tmp_path)
+    checked = run_cli("validate", str(config))
+    assert checked.returncode == 0, checked.stderr
+    result = run_cli("run", str(config))
+    assert result.returncode == 2 and f"{tmp_path / 'base.json'}: baseline not found (record one with `harness baseline" in result.stderr
+    assert store.read_run(tmp_path / "results" / "based").scores  # the run was written
