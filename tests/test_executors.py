@@ -297,11 +297,21 @@ def test_a_ray_address_nobody_listens_on_fails_at_once(tmp_path, dataset):
     bad = config(tmp_path, dataset, extra="executor: {type: ray, address: 'localhost'}\n")
     with pytest.raises(HarnessError, match=r"config\.yaml:9: executor\.address: use auto, ray://HOST:10001 or HOST:PORT"):
         check_config(load_config(bad))
-    path = config(tmp_path, dataset, "  - {name: a, backend: lead}\n", extra="executor: {type: ray, address: '127.0.0.1:1'}\ncache: false\n")
+    path = config(tmp_path, dataset, "  - {name: a, backend: lead}\n  - {name: b, backend: lead}\n",
+                  extra="executor: {type: ray, address: '127.0.0.1:1'}\ncache: false\n")
+    line = path.read_text().splitlines().index("executor: {type: ray, address: '127.0.0.1:1'}") + 1
+    expected = (
+        f"{path}:{line}: executor.address: cannot reach the Ray cluster at 127.0.0.1:1 (a TCP connection to 127.0.0.1 port 1: "
+        "Connection refused); start one there with `ray start --head`, or drop executor.address to run on a local Ray"
+    )
     started = time.perf_counter()
-    result = run(load_config(path))
+    with pytest.raises(HarnessError) as raised:  # not a failed model (exit 1), and not model after model
+        run(load_config(path))
     assert time.perf_counter() - started < 30  # Ray's own client would retry for minutes
-    assert result.failures[0]["error"] == "executor.address: cannot reach the Ray cluster at 127.0.0.1:1: Connection refused"
+    assert str(raised.value) == expected
+    assert not (tmp_path / "results" / "t").exists()  # no run folder with every model failed
+    result = run_cli("run", str(path))
+    assert result.returncode == 2 and result.stderr.strip().splitlines()[-1] == f"error: {expected}", result.stderr
 
 
 def test_a_pool_that_breaks_while_work_is_handed_out_is_a_dead_worker(monkeypatch):

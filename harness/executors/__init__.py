@@ -6,13 +6,13 @@ from pydantic import ValidationError
 
 from harness.config import Config
 from harness.errors import HarnessError
-from harness.executors.base import Executor, ExecutorOptions
+from harness.executors.base import Executor, ExecutorOptions, ExecutorUnavailable
 from harness.executors.local import LocalExecutor
 from harness.executors.ray import RayExecutor
 
 EXECUTORS: dict[str, type[Executor]] = {cls.name: cls for cls in (LocalExecutor, RayExecutor)}
 
-__all__ = ["EXECUTORS", "Executor", "ExecutorOptions", "build_executor"]
+__all__ = ["EXECUTORS", "Executor", "ExecutorOptions", "ExecutorUnavailable", "build_executor"]
 
 
 def build_executor(config: Config) -> Executor:

@@ -22,6 +22,7 @@ from pydantic import ConfigDict
 from harness.config import ModelSpec
 from harness.configmodel import ConfigModel
 from harness.documents import Document
+from harness.errors import OptionError
 from harness.summarizers.base import Summarizer, SummaryError, SummaryOutput
 
 Shard = TypeVar("Shard")
@@ -33,6 +34,11 @@ Output = tuple[int, SummaryOutput | SummaryError]
 MIN_SHARDED_ITEMS = 16
 MAX_SHARD = 64  # items per shard at most: progress moves smoothly and a lost shard is small
 SHARDS_PER_WORKER = 4  # more shards than workers, so a slow shard does not leave the others idle
+
+
+class ExecutorUnavailable(OptionError):
+    """The executor cannot run at all (its cluster cannot be reached): no model could, so the run stops with the
+    config's file, line and executor.FIELD in front, instead of failing model after model."""
 
 
 class ExecutorOptions(ConfigModel):

@@ -34,6 +34,7 @@ from harness.executors.base import (
     BatchResult,
     Executor,
     ExecutorOptions,
+    ExecutorUnavailable,
     ModelJob,
     Output,
     Result,
@@ -195,8 +196,11 @@ class RayExecutor(Executor):
                 else:
                     ray.init(address=where, logging_level=logging.WARNING, log_to_driver=True)
             except (ConnectionError, RuntimeError, ValueError) as error:
-                target = f"the Ray cluster at {where}" if where else "a local Ray"
-                raise HarnessError(f"executor: cannot start or reach {target}: {first_line(error)}") from None
+                if where is None:
+                    raise ExecutorUnavailable(f"cannot start a local Ray: {first_line(error)}", "type") from None
+                target = "a Ray cluster on this machine (auto)" if where == "auto" else f"the Ray cluster at {where}"
+                why = first_line(error).rstrip(".")
+                raise ExecutorUnavailable(f"cannot connect to {target}: {why}; {_FIX}", "address") from None
             self._started_ray = True  # a local Ray, or a connection to a cluster: ours to end
         self._check_room(ray)  # before self._ray is set: every later call checks again rather than wait for room
         self._ray = ray
@@ -292,7 +296,13 @@ def _check_reachable(address: str | None) -> None:
     try:
         socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT).close()
     except OSError as error:
-        raise HarnessError(f"executor.address: cannot reach the Ray cluster at {address}: {error.strerror or error}") from None
+        why = error.strerror or str(error) or type(error).__name__  # a timeout has no strerror
+        raise ExecutorUnavailable(
+            f"cannot reach the Ray cluster at {address} (a TCP connection to {host} port {port}: {why}); {_FIX}", "address"
+        ) from None
+
+
+_FIX = "start one there with `ray start --head`, or drop executor.address to run on a local Ray"
 
 
 def _ordinal(n: int) -> str:

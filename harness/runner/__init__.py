@@ -26,7 +26,7 @@ from harness.config import Config, ModelSpec
 from harness.dataset import load_dataset
 from harness.documents import Document
 from harness.errors import HarnessError, OptionError
-from harness.executors import Executor, build_executor
+from harness.executors import Executor, ExecutorUnavailable, build_executor
 from harness.gates import GateReport, check_run, load_baseline, validate_gates
 from harness.record import Recorder, RunObserver, Silent, plan
 from harness.report import write_report
@@ -155,6 +155,8 @@ def _run(config: Config, observer: RunObserver | None) -> RunResult:
             scores, documents = score_generations(
                 generations, documents, scorers, executor=executor, config=config, seconds=scorer_seconds
             )
+    except ExecutorUnavailable as error:  # what was generated is cached: the same command resumes once it is fixed
+        raise config.error(("executor", error.field), str(error)) from None
     finally:
         executor.close()
         for scorer in scorers:
@@ -249,6 +251,8 @@ def generate(
                     with contextlib.closing(executor.generate(todo.summarizer, todo.spec, [documents[i] for i in todo.todo])) as outputs:
                         for position, output in outputs:
                             recorder.record(todo.todo[position], output)
+                except ExecutorUnavailable:
+                    raise  # no model could run on it: the run stops, not this model
                 except Exception as error:  # a model that fails mid-run: keep what it made, mark the rest failed, go on
                     recorder.stop(error)
                 finally:
