@@ -161,3 +161,11 @@ def test_a_figure_followed_by_the_articles_own_word_keeps_its_reading():
 
     assert six("o'brien starts saturday's six nations game against scotland.") == ["supported"]
     assert six("o'brien has started six games for ireland.") == ["contradicted"]
+
+
+def test_people_counted_by_what_befell_them_are_people():
+    # "four arrests" are four people arrested: no rival to "arrested four people" in the three of a murder case
+    article = ("Police made four arrests in raids on Tuesday. In Brussels three people were charged with murder "
+               "after the raids.")  # fmt: skip
+    claims = check_summary("Police have arrested four people in raids.", article).claims
+    assert [(c.quantity.text, c.verdict) for c in claims] == [("four", "supported")]

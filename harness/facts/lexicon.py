@@ -58,6 +58,10 @@ NOUN_GROUPS: dict[str, set[str]] = {
     "player": {"player"},
     "fan": {"fan", "supporter", "spectator"},
     "voter": {"voter"},
+    # people counted by what befell them: "four arrests" are four people arrested, "12 deaths" 12 people dead
+    "arrest": {"arrest", "arrestee", "detention"},
+    "death": {"death", "fatality"},
+    "injury": {"injury"},
     "deal": {"deal", "contract", "agreement"},
     "home": {"home", "house", "property", "dwelling"},
 }
