@@ -169,3 +169,18 @@ def test_people_counted_by_what_befell_them_are_people():
                "after the raids.")  # fmt: skip
     claims = check_summary("Police have arrested four people in raids.", article).claims
     assert [(c.quantity.text, c.verdict) for c in claims] == [("four", "supported")]
+
+
+def test_two_counts_of_people_in_one_sentence_add_up_to_a_claim():
+    article = ("At least 12 MSF staff members and seven patients were killed in the strike. Officials said 30 "
+               "buildings and 7 cars burned.")  # fmt: skip
+
+    def verdict(summary: str) -> tuple[str, str]:
+        claim = check_summary(summary, article).claims[0]
+        return claim.verdict, claim.reason
+
+    assert verdict("Air strikes killed 19 people at the hospital.") == (
+        "supported", "the article's 'At least 12' and 'seven' add up to 19")
+    assert verdict("Air strikes killed 25 people at the hospital.")[0] != "supported"
+    assert verdict("Air strikes killed 19 children at the hospital.")[0] != "supported"  # staff are not children
+    assert verdict("37 cars burned.")[0] != "supported"  # buildings and cars are not one count

@@ -13,7 +13,9 @@ A vague claim ("hundreds of homes") is supported by any figure of the article wi
 is not in the article when the article has no figure of that size at all.
 A rank title ("world number one") or a figure of one said in words ("a one-year deal") that the article
 does not state is no claim against it; either is contradicted where the article gives another value.
-A number word inside a name the article capitalises ("six nations", "league two") is no figure.
+A number word inside a name the article capitalises ("six nations", "league two") is no figure
+(`harness.facts.set_phrases`). Two counts of people in one sentence that add up to the claim ("12 staff
+and seven patients were killed" for "19 people killed") support it (`harness.facts.sums`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from harness.facts.lexicon import STOP, noun_relation, stem
 from harness.facts.normalize import normalize
 from harness.facts.numbers import written_numbers
 from harness.facts.quantities import COMPARABLE, Quantity, agree
+from harness.facts.set_phrases import absence_says_nothing, inside_article_name, other_title
+from harness.facts.sums import summed_counts
 from harness.facts.table import Evidence, Fact, FactTable, extract_facts
 from harness.facts.units import DAYS_PER
 from harness.facts.values import opposite_bounds
@@ -195,11 +199,11 @@ def check_summary(summary: str, article_or_table: str | FactTable, sentences: Se
     if sentences is not None and text != summary:
         sentences = [Span(text[s.start : s.end], s.start, s.end) for s in sentences]
     for mention in extract_mentions(text, sentences):
-        if not mention.quantity.claimable or _inside_article_name(mention, table):
+        if not mention.quantity.claimable or inside_article_name(mention, table):
             continue
         claim = judge(mention, table)
         if claim.verdict == NOT_IN_ARTICLE and absence_says_nothing(mention.quantity):
-            title = _other_title(mention, table)
+            title = other_title(mention, table)
             if title is None:
                 continue
             reason = f"the article gives this a rank of its own: {title.quantity.text!r} ({title.quantity.describe()})"
@@ -211,44 +215,6 @@ def check_summary(summary: str, article_or_table: str | FactTable, sentences: Se
     return CheckResult(summary, tuple(claims), keys, tuple(entities), tuple(key_entities(table.entities, entities)))
 
 
-def absence_says_nothing(q: Quantity) -> bool:
-    """Whether an article's silence on this figure is no evidence against it: a rank title ("world number
-    one", "England number eight", background the article need not repeat) or a figure of one said in words
-    ("a one-year deal": English marks the singular with "one" as readily as with "a"). Either is still
-    contradicted where the article gives another value."""
-    if q.kind == "rank":
-        return True
-    return q.hedge is None and not any(c.isdigit() for c in q.text) and written_numbers(q.text) == {1.0}
-
-
-def _inside_article_name(mention: Mention, table: FactTable) -> bool:
-    """Whether a number word is part of a name the article writes capitalised ("Six Nations", "League Two"),
-    here written lower-case ("saturday's six nations game": XSum lower-cases its summaries), so no figure."""
-    q, index = mention.quantity, table.entities
-    if index is None or any(c.isdigit() for c in q.text):
-        return False
-    sentence = mention.sentence
-    words = q.text.lower().split()
-    before = _WORDS.findall(sentence.text[: q.span[0] - sentence.start].lower())[-1:]
-    after = _WORDS.findall(sentence.text[q.span[1] - sentence.start :].lower())[:1]
-    pairs = [(before[0], words[0])] if before else []
-    pairs += [(words[-1], after[0])] if after else []
-    return any(a in index.names and b in index.names and f" {a} {b} " in table.words for a, b in pairs)
-
-
-def _other_title(mention: Mention, table: FactTable) -> Fact | None:
-    """The article's rank title for what a claimed rank describes ("Selby, world number two" against "world
-    number three Mark Selby"): a rank fact sharing a word of the claim's clause."""
-    if mention.quantity.kind != "rank":
-        return None
-    own = set(mention.context) - _TITLE_WORDS  # "world number" is every title's: the subject must be shared
-    scored = [(len(own & {stem(w) for w in _WORDS.findall(f.evidence.sentence.lower())}), f)
-              for f in table.of_kinds(("rank",))]  # fmt: skip
-    best = max(scored, key=lambda pair: pair[0], default=(0, None))
-    return best[1] if best[0] >= 1 else None
-
-
-_TITLE_WORDS = {"number", "world", "ranked", "rank", "seed", "no"}
 _WORDS = re.compile(r"[a-z]+")
 
 
@@ -296,6 +262,10 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
                       f"it says {other.quantity.text!r} ({other.quantity.describe()})")  # fmt: skip
             return _claim(mention, CONTRADICTED, other, reason)
         return _claim(mention, SUPPORTED, best, f"agrees with {best.quantity.text!r} ({best.quantity.describe()})")
+    summed = summed_counts(mention, table)
+    if summed:
+        shown = " and ".join(repr(f.quantity.text) for f in summed)
+        return _claim(mention, SUPPORTED, summed[0], f"the article's {shown} add up to {q.describe()}")
     if scored and scored[0][0] >= SAME_THING:
         best = _closest_in_value(q, [f for score, f in scored if score >= max(SAME_THING, scored[0][0] - NEAR_TIE)])
         reason = f"the article says {best.quantity.text!r} ({best.quantity.describe()}), not {q.describe()}"

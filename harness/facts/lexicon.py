@@ -66,7 +66,7 @@ NOUN_GROUPS: dict[str, set[str]] = {
     "home": {"home", "house", "property", "dwelling"},
 }
 NOUN_GROUP = {word: group for group, words in NOUN_GROUPS.items() for word in words}
-GENERIC_PERSON = {"person", "individual", "life", "other", "human", "adult"}
+GENERIC_PERSON = {"person", "individual", "life", "other", "human", "adult", "member"}
 PERSON_GROUPS = set(NOUN_GROUPS) - {"deal", "home"}
 
 STOP = set(
