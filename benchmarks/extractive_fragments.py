@@ -5,8 +5,9 @@ a match from every article position holding the same word and keeps the longest.
 but roughly cubic on repetitive text: `harness run` on an article of "word " * 40000 ran for minutes.
 
 Inputs, all as lower-cased word tokens (harness.scoring.extractive.tokens), tokenized once before timing:
-- evaldata: every judged summary of ../shared/evaldata/judged_summaries.jsonl against its article (the
-  summaries the harness scores in practice); skipped when the folder is absent.
+- evaldata: every judged summary of ../shared/evaldata/judged_summaries.jsonl against its article (model
+  summaries, mostly abstractive), and the lead-3 of every article against it (the extractive baseline's
+  summaries: long copies); skipped when the folder is absent.
 - repetitive: one word repeated N times as article and summary (a lead-3 of a text with no sentence
   breaks is the whole text), and a sentence repeated to N words with a summary of two copies of it joined
   by a novel word, for N up to --max-words (the direct algorithm's time grows with N^2 to N^3).
@@ -36,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _machine  # noqa: E402
 
 from harness.scoring.extractive import fragments, tokens  # noqa: E402
+from harness.text import split_sentences  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 Pair = tuple[list[str], list[str]]  # (summary tokens, article tokens)
@@ -61,16 +63,17 @@ def direct_fragments(summary: Sequence[str], article: Sequence[str]) -> list[int
     return found
 
 
-def evaldata_pairs(evaldata: Path) -> list[Pair]:
-    """Each judged summary's tokens with its article's tokens."""
+def evaldata_pairs(evaldata: Path) -> tuple[list[Pair], list[Pair]]:
+    """Each judged summary's tokens with its article's tokens; each article's lead-3 tokens with its tokens."""
     with (evaldata / "articles.jsonl").open(encoding="utf-8") as handle:
         articles = {record["id"]: record["article"] for record in map(json.loads, handle) if record}
-    pairs = []
+    judged_pairs = []
     with (evaldata / "judged_summaries.jsonl").open(encoding="utf-8") as handle:
         for judged in map(json.loads, handle):
             if judged["article_id"] in articles:
-                pairs.append((tokens(judged["summary"]), tokens(articles[judged["article_id"]])))
-    return pairs
+                judged_pairs.append((tokens(judged["summary"]), tokens(articles[judged["article_id"]])))
+    lead_pairs = [(tokens(" ".join(split_sentences(article)[:3])), tokens(article)) for article in articles.values()]
+    return judged_pairs, lead_pairs
 
 
 def repetitive_pairs(max_words: int) -> list[tuple[str, Pair]]:
@@ -118,7 +121,7 @@ def report(label: str, pairs: list[Pair], chunk: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--evaldata", type=Path, default=ROOT.parent / "shared" / "evaldata")
-    parser.add_argument("--limit", type=int, help="only the first N evaldata pairs")
+    parser.add_argument("--limit", type=int, help="only the first N pairs of each evaldata set")
     parser.add_argument("--max-words", type=int, default=2000, help="longest repetitive text (default 2000)")
     args = parser.parse_args()
 
@@ -126,7 +129,9 @@ def main() -> None:
     print("ratio = direct CPU s / harness CPU s (above 1: the harness is faster)")
     mismatches = 0
     if (args.evaldata / "judged_summaries.jsonl").is_file():
-        mismatches += report("evaldata judged summaries", evaldata_pairs(args.evaldata)[: args.limit], chunk=50)
+        judged, leads = evaldata_pairs(args.evaldata)
+        mismatches += report("evaldata judged summaries", judged[: args.limit], chunk=50)
+        mismatches += report("evaldata lead-3", leads[: args.limit], chunk=50)
     else:
         print(f"evaldata: skipped, no judged_summaries.jsonl in {args.evaldata} (pass --evaldata DIR)")
     for label, pair in repetitive_pairs(args.max_words):
