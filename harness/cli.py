@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import harness
-from harness.cliparse import Parser, finite
+from harness.cliparse import Parser, finite, nonempty_path
 from harness.errors import HarnessError
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
@@ -69,8 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run an evaluation config and write results/<name>/")
-    run.add_argument("config", type=Path, help="YAML config, e.g. configs/default.yaml")
-    run.add_argument("--output", type=Path, help="folder that receives the run folder (overrides the config's output)")
+    run.add_argument("config", type=nonempty_path, help="YAML config, e.g. configs/default.yaml")
+    run.add_argument("--output", type=nonempty_path, help="folder that receives the run folder (overrides the config's output)")
     run.add_argument("--limit", type=int, help="evaluate only the first N documents")
     run.add_argument("--workers", type=int, help="processes (local) or Ray actors working at once (overrides the config's workers)")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the generation cache")
@@ -81,26 +81,26 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check a config without running it")
     validate.add_argument("--strict", action="store_true", help="also fail (exit 2) when a model is not available on this machine")
-    validate.add_argument("config", type=Path)
+    validate.add_argument("config", type=nonempty_path)
     validate.set_defaults(handler=_validate)
 
     models = commands.add_parser("models", help="list the summarizer backends and their options")
     models.set_defaults(handler=_models)
 
     report = commands.add_parser("report", help="compare runs in report.md and a self-contained report.html")
-    report.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR", help="results directories (results/<name>)")
-    report.add_argument("--out", type=Path, help="folder for the report (default: the first RUN_DIR)")
+    report.add_argument("run_dirs", nargs="+", type=nonempty_path, metavar="RUN_DIR", help="results directories (results/<name>)")
+    report.add_argument("--out", type=nonempty_path, help="folder for the report (default: the first RUN_DIR)")
     report.add_argument("--max-documents", type=int, default=50, help="documents shown one by one (default 50)")
     report.set_defaults(handler=_report)
 
     baseline = commands.add_parser("baseline", help="record what a run achieved, for regression checks")
-    baseline.add_argument("run_dir", type=Path, metavar="RUN_DIR")
-    baseline.add_argument("--out", type=Path, required=True, help="baseline file to write, e.g. results/baselines/NAME.json")
+    baseline.add_argument("run_dir", type=nonempty_path, metavar="RUN_DIR")
+    baseline.add_argument("--out", type=nonempty_path, required=True, help="baseline file to write, e.g. results/baselines/NAME.json")
     baseline.set_defaults(handler=_baseline)
 
     check = commands.add_parser("check", help="check a run against its gates and a baseline (exit 1 when one fails)")
-    check.add_argument("run_dir", type=Path, metavar="RUN_DIR")
-    check.add_argument("--baseline", type=Path, help="baseline file (default: the run config's gates.baseline)")
+    check.add_argument("run_dir", type=nonempty_path, metavar="RUN_DIR")
+    check.add_argument("--baseline", type=nonempty_path, help="baseline file (default: the run config's gates.baseline)")
     from harness.gates import offered_gates
 
     for gate_name, (_, gate) in offered_gates().items():  # every gate a scorer offers is a flag
@@ -111,16 +111,16 @@ def _parser() -> argparse.ArgumentParser:
 
     facts = commands.add_parser("facts", help="show an article's fact table, or check a summary against it")
     facts.add_argument("target", help="a document folder, an article .txt file, or a document id")
-    facts.add_argument("--dataset", type=Path, default=Path("references"), help="where to look up a document id (default: references)")
+    facts.add_argument("--dataset", type=nonempty_path, default=Path("references"), help="where to look up a document id (default: references)")
     given = facts.add_mutually_exclusive_group()  # both: one would be silently ignored
     given.add_argument("--summary", help="check this summary's figures against the article")
-    given.add_argument("--summary-file", type=Path, help="check the summary in this file")
+    given.add_argument("--summary-file", type=nonempty_path, help="check the summary in this file")
     facts.add_argument("--no-gold", action="store_true", help="ignore the document's curated facts.yaml")
     facts.add_argument("--json", action="store_true", help="print JSON instead of a table")
     facts.set_defaults(handler=_facts)
 
     selftest = commands.add_parser("selftest", help="perturb the reference summaries and measure the fact checker")
-    selftest.add_argument("--dataset", type=Path, default=Path("references"), help="documents with references (default: references)")
+    selftest.add_argument("--dataset", type=nonempty_path, default=Path("references"), help="documents with references (default: references)")
     selftest.add_argument("--json", action="store_true", help="print the full report as JSON")
     selftest.set_defaults(handler=_selftest)
     return parser

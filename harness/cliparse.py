@@ -1,4 +1,4 @@
-"""The command line's argument parsing: argparse with one-line errors, and number types that refuse nan and inf."""
+"""The command line's argument parsing: argparse with one-line errors, number types that refuse nan and inf, paths that are not empty."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import math
 import sys
 import typing
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -32,3 +33,10 @@ def finite(text: str) -> float:
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
     return value
+
+
+def nonempty_path(text: str) -> Path:
+    """A command-line path that is not empty ("" would quietly mean the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError('is empty; give a path ("." for the current folder)')
+    return Path(text)

@@ -14,7 +14,7 @@ import typing
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from harness.configmodel import ConfigModel, plain_problems
 from harness.errors import HarnessError
@@ -185,6 +185,15 @@ class Config(_Strict):
     _origins: tuple[int, ...] | None = PrivateAttr(None)  # models[i] came from entry _origins[i] of the file (each: expands)
 
     _check_name = field_validator("name")(lambda cls, value: _safe_name(value))
+
+    @field_validator("output", "cache", mode="before")
+    @classmethod
+    def _no_empty_path(cls, value: Any, info: ValidationInfo) -> Any:
+        # "" would quietly mean the config's own folder: a blank left by a template, not a choice
+        if isinstance(value, str) and not value.strip():
+            choices = "true, false or a folder" if info.field_name == "cache" else "a folder"
+            raise ValueError(f"is empty; give {choices} (\".\" for the config's own folder)")
+        return value
 
     @model_validator(mode="before")
     @classmethod

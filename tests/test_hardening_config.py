@@ -179,6 +179,9 @@ YAML_TRAPS = [
     (HEAD + "  - {name: l, backend: lead}\n---\nname: second\n",
      r"^config.yaml:6: not valid YAML: expected a single document in the stream, but found another document"),
     ("", r"^config.yaml: a config is a YAML mapping"),
+    # an empty folder quietly meant the config's own folder
+    (HEAD + "  - {name: l, backend: lead}\noutput: ''\n", r"""^config.yaml:6: output: is empty; give a folder \("\." for the config's own folder\)"""),
+    (HEAD + "  - {name: l, backend: lead}\ncache: ' '\n", r"^config.yaml:6: cache: is empty; give true, false or a folder"),
     # a control character (a NUL from a bad copy) is refused by YAML's reader before parsing: one line, with its line
     (HEAD + "  - {name: l, backend: lead}\ndescription: a\x00b\n",
      r"^config.yaml:6: not valid YAML: control character U\+0000 at column 15 \(YAML allows no control characters"),

@@ -767,6 +767,9 @@ BAD_ARGUMENTS = [
     (["check", "RUN", "--min-key-fact-recall", "inf"], "error: harness check: argument --min-key-fact-recall: expected a finite number, got 'inf'"),
     (["check", "RUN", "--min", "rouge.rougeL.fmeasure=nan"], "error: --min rouge.rougeL.fmeasure=nan: expected METRIC=NUMBER with a finite number"),
     (["check", "RUN", "--max", "=0"], "error: --max =0: expected METRIC=NUMBER"),
+    # an empty path quietly meant the current folder
+    (["run", "c.yaml", "--output", ""], 'error: harness run: argument --output: is empty; give a path ("." for the current folder)'),
+    (["report", ""], 'error: harness report: argument RUN_DIR: is empty; give a path ("." for the current folder)'),
     # both summaries: one was silently ignored
     (["facts", "DOC", "--summary", "Half a million died.", "--summary-file", "s.txt"],
      "error: harness facts: argument --summary-file: not allowed with argument --summary"),
