@@ -143,7 +143,10 @@ def main(argv: list[str] | None = None) -> int:
         for claim in result.claims:
             verdicts[claim.verdict] += 1
     print("\nclaims by verdict: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
-    entity_tables(records, results, args.show)
+    outcome = entity_tables(records, results, args.show)
+    figures = scores([(result.figures_flagged, record["has_numeric_error"]) for record, result in zip(records, results, strict=True)
+                      if record["has_numeric_error"] is not None])  # fmt: skip
+    targets(figures, outcome)
     if args.selftest:
         _selftest(args.evaldata, args.show)
     return 0
@@ -214,9 +217,11 @@ def _fmt(value: float | None) -> str:
     return "     –" if value is None else f"{value:>6.3f}"
 
 
-def entity_tables(records: list[dict], results: list, show: int = 0) -> None:
+def entity_tables(records: list[dict], results: list, show: int = 0) -> dict:
     """The summary flag (figures + entities) against the overall label per source x dataset, by dev half;
-    entity-level precision and recall where the labels are spans or entity labels."""
+    entity-level precision and recall where the labels are spans or entity labels. Returns the figures+entities
+    flag's mean balanced accuracy ("mean_ba") and false-alarm rate per group ("false_alarms")."""
+    outcome: dict = {}
     flags = {"figures": lambda r: r.figures_flagged, "figures+entities": lambda r: r.flagged}
     for flag_name, flag in flags.items():
         print(f"\n{flag_name} flag vs overall label (inconsistent = positive), per source x dataset and dev half")
@@ -242,7 +247,27 @@ def entity_tables(records: list[dict], results: list, show: int = 0) -> None:
             if values:
                 print(f"  mean balanced accuracy over {len(values)} groups with both labels, half {part}: "
                       f"{sum(values) / len(values):.3f}")  # fmt: skip
+        if flag_name == "figures+entities":
+            outcome["mean_ba"] = sum(means["all"]) / len(means["all"]) if means["all"] else None
+            outcome["false_alarms"] = {group: balanced(pairs)["false_alarms"] for (group, part), pairs in groups.items()
+                                       if part == "all" and balanced(pairs)["false_alarms"] is not None}  # fmt: skip
     _entity_level(records, results, show)
+    return outcome
+
+
+def targets(figures: dict, outcome: dict) -> None:
+    """The issue's goals beside what this run measured: met or not, in one table."""
+    alarms = sorted(g for g, rate in outcome["false_alarms"].items() if rate >= 0.10)
+    rows = [
+        ("figures precision >= 0.85", f"{figures['precision']:.3f}", figures["precision"] >= 0.85),
+        ("figures recall >= 0.85", f"{figures['recall']:.3f}", figures["recall"] >= 0.85),
+        ("mean balanced accuracy >= 0.70", f"{outcome['mean_ba']:.3f}", outcome["mean_ba"] >= 0.70),
+        ("false alarms < 10% in every group", ", ".join(f"{g} {outcome['false_alarms'][g]:.0%}" for g in alarms) or "none over",
+         not alarms),
+    ]  # fmt: skip
+    print("\ntargets")
+    for goal, value, met in rows:
+        print(f"  {goal:<36} {value:<28} {'met' if met else 'not met'}")
 
 
 def _overlaps(span: tuple[int, int], start: int, end: int) -> bool:
