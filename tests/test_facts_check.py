@@ -184,3 +184,14 @@ def test_two_counts_of_people_in_one_sentence_add_up_to_a_claim():
     assert verdict("Air strikes killed 25 people at the hospital.")[0] != "supported"
     assert verdict("Air strikes killed 19 children at the hospital.")[0] != "supported"  # staff are not children
     assert verdict("37 cars burned.")[0] != "supported"  # buildings and cars are not one count
+
+
+def test_a_figure_given_the_opposite_outcome_is_contradicted():
+    """The article's only 25-year-old was injured: "a 25-year-old man has died" is contradicted, citing it."""
+    article = ("A man has died after being shot in the chest. On Monday, a 25-year-old man was seriously injured "
+               "when he was shot in the street. Last May, two earthquakes left more than 20 people dead.")  # fmt: skip
+    claims = check_summary("A 25-year-old man has died after being shot.", article).claims
+    assert [(c.quantity.text, c.verdict) for c in claims] == [("25-year-old", "contradicted")]
+    assert claims[0].reason.endswith(": injured, not died")
+    assert [c.verdict for c in check_summary("The quake injured more than 20 people.", article).claims] == ["contradicted"]
+    assert [c.verdict for c in check_summary("The quakes killed more than 20 people.", article).claims] == ["supported"]

@@ -253,6 +253,10 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
     # "hundreds" in the article does not state 290: a vague fact supports only a vague or hedged claim.
     agreeing = [(score, f) for score, f in scored
                 if agree(q, f.quantity) and (f.quantity.hedge != "vague" or q.hedge is not None) and _may_count(mention, f)]  # fmt: skip
+    if agreeing and all(_opposed(mention, f) for _, f in agreeing):
+        other = agreeing[0][1]  # every statement of this figure has the other outcome: 20 dead, not 20 injured
+        reason = f"the article's {other.quantity.text!r} is about {_topic(other)}: {other.predicate}, not {mention.predicate}"
+        return _claim(mention, CONTRADICTED, other, reason)
     if agreeing:
         score, best = agreeing[0]
         rival = _rival(mention, [f for _, f in agreeing], score, scored)
@@ -289,6 +293,14 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
         reason = f"the article states no {q.kind} {q.describe()}; it writes {shown} only as something else"
         return _claim(mention, NOT_IN_ARTICLE, None, reason)
     return _claim(mention, NOT_IN_ARTICLE, None, f"the article states no {q.kind} {q.describe()} in any form")
+
+
+OPPOSED = ({"death", "injury"}, {"rise", "fall"}, {"win", "defeat"})  # outcomes a figure cannot have both of
+
+
+def _opposed(mention: Mention, fact: Fact) -> bool:
+    """Whether the claim and the fact give the figure opposite outcomes (killed / injured, rose / fell)."""
+    return {mention.predicate_class, fact.predicate_class} in OPPOSED
 
 
 def _may_count(mention: Mention, fact: Fact) -> bool:
