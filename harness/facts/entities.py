@@ -30,6 +30,7 @@ from harness.facts.entity_names import (
     NOT_NAMES,
     ORGANISATION_WORDS,
     PART_OF,
+    PLACE_WORDS,
     TITLE_MODIFIERS,
     TITLES,
 )
@@ -228,12 +229,14 @@ def initials(tokens: tuple[str, ...] | list[str]) -> str:
 
 
 def guess_kind(name: str, key: str, titled: bool) -> str:
-    """person | place | organisation | other, from titles, the country table and organisation words."""
+    """person | place | organisation | other, from titles, the country table, organisation and place words."""
     last = key.rsplit(" ", 1)[-1]
     if key in COUNTRY_OF or key in ALIAS_OF and " " not in ALIAS_OF[key] and ALIAS_OF[key] in COUNTRY_OF:
         return "place"
     if last in ORGANISATION_WORDS or name.isupper() and len(name) <= 6:
         return "organisation"
+    if last in PLACE_WORDS and " " in key:
+        return "place"
     if titled or " " in key:  # "John Kerry", "Sergey V. Lavrov": several names without an organisation word
         return "person"
     return "other"

@@ -25,12 +25,13 @@ from harness.facts.entities import (
     EntityIndex,
     Frame,
     Name,
+    guess_kind,
     initials,
     names_unread,
     read_names,
 )
 from harness.facts.entity_index import frames_of
-from harness.facts.entity_names import COUNTRY_OF, GENERIC_NAME_WORDS, PART_OF
+from harness.facts.entity_names import GENERIC_NAME_WORDS, PART_OF
 from harness.facts.lowercase_names import titled_names
 from harness.text import Span
 
@@ -178,7 +179,7 @@ def check_entities(summary: str, index: EntityIndex) -> list[EntityClaim]:
             span = (name.span[0] + sentence.start, name.span[1] + sentence.start)
             verdict, entity, reason = resolve(name, index)
             evidence = Span(entity.sentence, entity.start, entity.end) if entity and verdict == SUPPORTED else None
-            kind = entity.kind if entity else _kind_of(name)
+            kind = entity.kind if entity else guess_kind(name.text, name.key, name.titled)
             sentence_claims.append(EntityClaim(sentence.text, name.text, span, verdict, entity, evidence, reason, kind))
             if entity is not None:
                 located.append((Name(name.text, span, name.key, name.tokens, name.acronym, name.titled), entity.id))
@@ -263,8 +264,7 @@ def _spelled_alike(a: str, b: str, shortest: int = SPELLING_MIN) -> bool:
     return min(len(a), len(b)) >= shortest and Levenshtein.distance(a, b, score_cutoff=1) <= 1
 
 
-def _kind_of(name: Name) -> str:
-    return "place" if name.key in COUNTRY_OF else "person" if name.titled or len(name.tokens) > 1 else "other"
+
 
 
 def _cut(text: str, width: int = 160) -> str:

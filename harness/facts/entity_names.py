@@ -303,7 +303,14 @@ ORGANISATION_WORDS = set(
     association federation university college school hospital court police army navy force forces front
     company corporation corp inc ltd plc group bank trust board authority service services institute
     foundation organisation organization league government parliament assembly congress senate
-    church news times post guardian bbc network airlines airways""".split()
+    church news times post guardian bbc network airlines airways town rovers rangers athletic wanderers
+    albion hotspur thistle harriers""".split()
+)
+# Last words that make a name a place ("Portman Road", "Aintree Racecourse", "Loch Ness").
+PLACE_WORDS = set(
+    """road street avenue lane square park stadium arena ground racecourse centre center hall palace bridge
+    airport station harbour port river sea lake loch bay island islands mountain mountains valley county
+    province district region village beach forest""".split()
 )
 
 # Words many names share ("Portman Road" and "Loftus Road", "Japan Open" and "US Open"): a name of which
