@@ -227,3 +227,10 @@ def test_a_name_spliced_from_two_people_of_the_article_is_contradicted():
     # a surname the article gives without a first name may have the summary's first name: no splice shown
     table = extract_facts("James Anderson bowled well. Vince made a century.")
     assert verdicts("James Vince made a century.", table) == {"James Vince": "supported"}
+
+
+def test_entity_kinds_read_from_place_and_club_words():
+    result = check_summary("Ipswich Town beat QPR at Portman Road, John Smith said.",
+                           extract_facts("Ipswich Town beat Queens Park Rangers 3-0 at home, John Smith said."))  # fmt: skip
+    kinds = {c.name: c.entity_kind for c in result.entity_claims}
+    assert kinds == {"Ipswich Town": "organisation", "QPR": "organisation", "Portman Road": "place", "John Smith": "person"}
