@@ -305,3 +305,15 @@ def test_one_folder_twice_is_refused_and_two_runs_of_one_name_are_told_apart(two
     names = [m.key for m in data.models]
     assert len(set(names)) == len(names) == 6
     assert "run-a (before)/lead-1" in names and f"run-a ({result_a.run_dir.parent.name})/lead-1" in names
+
+
+def test_failed_summaries_are_counted_apart_from_flagged_ones(tmp_path):
+    """A failure is no summary: '46 flagged summaries, 386 failed', and 'in 11 of 191 summaries', not of every document."""
+    run_dir = fabricate_run(tmp_path, "failing", documents=100, models=["a", "b"], failures=1)
+    write_report([run_dir])
+    text = (run_dir / "report.md").read_text(encoding="utf-8")
+    failed = 2  # model "a" fails documents 0 and 50
+    headings = re.findall(r"#### a: (\d+) flagged summar(?:y|ies)(, (\d+) failed)?", text)
+    assert headings and headings[0][2] == str(failed)
+    made = re.findall(r"\((\d+) in (\d+) of (\d+) summaries\)", text)
+    assert made and all(int(total) in (100 - failed, 100) for _, _, total in made)

@@ -205,10 +205,11 @@ def _findings(s: _Dataset, data: ReportData, flags: list[Flag]) -> list[Inline]:
         worst = max(totals, key=totals.__getitem__)
         least = min(totals, key=totals.__getitem__)
         hit = sum(1 for t in s.troubles for x in t.summaries if x.model == worst and x.flags[index])
+        made = sum(1 for t in s.troubles for x in t.summaries if x.model == worst and not x.failed)  # failures have none
         first = next((x.doc_id for x in by_model.get(worst, []) if x.flags[index] and x.doc_id in s.anchors), None)
         words = flag.count.name.replace("_", "-")
         line = [Span(f"Most {words} claims", strong=True), ": ", Span(worst, strong=True),
-                f" ({totals[worst]} in {hit} of {len(dataset.doc_ids)} summaries); fewest: {least} ({totals[least]})"]  # fmt: skip
+                f" ({totals[worst]} in {hit} of {made} summaries); fewest: {least} ({totals[least]})"]  # fmt: skip
         if first:
             line += [" — worst: ", Span(heading(data.documents[first]), href=f"#{s.anchors[first]}")]
         line += [" — ", Span(f"all flagged summaries of {worst}", href=f"#{dataset.key}-flagged-{slug(worst)}")]
@@ -290,9 +291,13 @@ def _trouble(s: _Dataset, flags: list[Flag]) -> Section:
             what = [f"{v} {f.count.name.replace('_', ' ')}" for v, f in zip(x.flags, flags) if v] + (["failed"] if x.failed else [])
             entries.append([Span(s.name(x.doc_id), href=f"#{s.anchors[x.doc_id]}-{slug(model.key)}"), f": {', '.join(what)}"])
         rest = len(items) - len(listed)
+        failed = sum(1 for x in items if x.failed)
         if rest:
-            entries.append(Span(f"{rest} more flagged summaries of {model.key} are in its run's scores.jsonl.", cls="muted"))
-        title = f"{model.key}: {_plural(len(items), 'flagged summary').replace('summarys', 'summaries')}"
+            kind = "flagged or failed summaries" if failed else "flagged summaries"
+            entries.append(Span(f"{rest} more {kind} of {model.key} are in its run's scores.jsonl.", cls="muted"))
+        # a failure is no summary to flag: counted apart, so "457 flagged" never hides 386 missing outputs
+        title = f"{model.key}: {_plural(len(items) - failed, 'flagged summary').replace('summarys', 'summaries')}"
+        title += f", {failed} failed" if failed else ""
         blocks.append(Section(f"{dataset.key}-flagged-{slug(model.key)}", title, [Bullets(entries)] if entries else [], level=4))
     return Section(f"{dataset.key}-trouble", dataset.label, blocks, 3)
 
