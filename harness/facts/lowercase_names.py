@@ -5,9 +5,9 @@ letter marks a name and `entities.read_names` finds none. One cue survives lower
 honorific before a person's name. After a role ("striker", "president", "manager") two words are read as
 a first name and a surname; after an honorific ("mr", "dr") one word or two. The words must look like a
 name: letters only (with inner apostrophes or hyphens), no function word, title, number word, calendar
-word or verb form (ending in -ing or -ed, or an irregular past such as "broke"). Such a name is then checked like any other ("manager jose wright"
-of an article that names no Wright is not in the article); a role followed by ordinary words ("coach
-praises team") is no name whenever the article writes those words.
+word or verb form (ending in -ing or -ed, or an irregular past such as "broke"). Such a name is then
+checked like any other ("manager jose wright" of an article that names no Wright is not in the article);
+two words after a role that the article writes are left unread, since "coach praises team" is no name.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ _NOT_NAME_WORDS = STOP | TITLES | NOT_NAMES | MONTHS_AND_DAYS | CONNECTORS | IRR
 
 def titled_names(text: str, vocabulary: frozenset[str] | set[str]) -> list[Name]:
     """The names a lower-cased text writes after a role or honorific, read as described above; `vocabulary`
-    is the article's words: a one-word name after a role is read only when the article lacks it too."""
+    is the article's words (two words after a role that it holds both of are no evidence of a name)."""
     words = list(_WORD.finditer(text))
     names: list[Name] = []
     for k, title in enumerate(words[:-1]):
