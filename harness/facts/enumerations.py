@@ -8,7 +8,8 @@ Each list of two or more names joined by commas and a last "and" becomes a count
 people; for names that mostly end in one word, that word ("Kentucky Methodist Hospital, Chino Valley
 Medical Center and Desert Valley Hospital": three hospitals). A list with none of these counts nothing a
 claim could name, and a claim must name what the list counts (`harness.facts.check` asks the same or a
-compatible noun of a listed count).
+compatible noun of a listed count). People listed with their ages are read without capitals too
+("nabila okafor, 22, and laurene jones, 19": two people), as lower-cased corpora write them.
 """
 
 from __future__ import annotations
@@ -46,12 +47,11 @@ def enumerated_counts(article: str, sentences: Sequence[Span], tokens: list[Toke
     mentions = []
     starts = [t.start for t in tokens]
     for sentence_index, sentence in enumerate(sentences):
-        if not _NAME_AND_NAME.search(sentence.text):
-            # most sentences list no names: no need to read them
-            aged = _AGE_AND_AGE.search(sentence.text)
-            for found in _AGED_LIST.finditer(sentence.text) if aged else ():
+        if not _NAME_AND_NAME.search(sentence.text):  # most sentences list no capitalised names: none to read
+            if _AGE_AND_AGE.search(sentence.text):  # though a lower-cased one may list people with their ages
                 words = tokens[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
-                mentions.append(_aged_mention(article, sentence, sentence_index, found, words))
+                mentions += [_aged_mention(article, sentence, sentence_index, found, words)
+                             for found in _AGED_LIST.finditer(sentence.text)]  # fmt: skip
             continue
         names = read_names(sentence.text)
         run: list = []
