@@ -26,6 +26,7 @@ from harness.facts.numbers import (
     ordinal_value,
     tokenize,
 )
+from harness.facts.scores import score_at
 from harness.facts.units import (
     CURRENCY_SIGNS,
     CURRENCY_WORDS,
@@ -326,7 +327,7 @@ def _with_unit(tokens, i, end, value, slack, first, currency, text) -> tuple[Qua
         return make(value, slack, "measure", MEASURES[unit], text, first, tokens[after - 1]), after
     if tok.kind == "num" and tok.suffix == "m":
         return make(value, slack, "measure", "m", text, first, last), end
-    score = _score(tokens, i, end, value)
+    score = score_at(tokens, i, end, value)
     if score is not None:
         result, last = score
         return make(result, 0, "score", "", text, first, tokens[last]), last + 1
@@ -336,51 +337,6 @@ def _with_unit(tokens, i, end, value, slack, first, currency, text) -> tuple[Qua
         return make(value, 0, "age", "", text, first, last), end
     claimable = not (tok.lower == "one" and end == i + 1)
     return make(value, slack, "count", "", text, first, last, claimable), end
-
-
-def _score(tokens: list[Token], i: int, end: int, value: float) -> tuple[float, int] | None:
-    """A result, stored as home*1000+away, and the index of its last token: "2-0", "4-1", or the live-text
-    line "Match ends, Gateshead 1, Guiseley 1."."""
-    if tokens[i].kind != "num" or end != i + 1 or tokens[i].suffix or value >= 200 or not _plain(tokens[i]):
-        return None
-    if word(tokens, end) in ("-", "–") and end + 1 < len(tokens):
-        other = tokens[end + 1]
-        return (value * 1000 + other.number, end + 1) if _goals(other) else None
-    last = _commentary_score_end(tokens, i)
-    return (value * 1000 + (tokens[last].number or 0), last) if last is not None else None
-
-
-def _plain(tok: Token) -> bool:
-    return "," not in tok.text and "." not in tok.text
-
-
-def _goals(tok: Token) -> bool:
-    return tok.kind == "num" and not tok.suffix and tok.number is not None and tok.number < 200 and _plain(tok)
-
-
-_COMMENTARY_CUES = {"ends", "begins", "!"}  # "Match ends,", "Second Half begins", "Goal!"
-_NAME_JOINERS = {"&", "-", "'", ".", "and", "of", "the"}
-
-
-def _commentary_score_end(tokens: list[Token], i: int) -> int | None:
-    """Index of the away goals of a live-text score line whose home goals are tokens[i]
-    ("Match ends, Germany 1, Denmark Women 2."), or None."""
-
-    def name_end(k: int, step: int) -> int:  # past a team name: capitalised words and their joiners
-        while 0 <= k < len(tokens) and (tokens[k].text[:1].isupper() or tokens[k].lower in _NAME_JOINERS):
-            if tokens[k].kind not in ("word", "punct", "name"):
-                break
-            k += step
-        return k
-
-    before = name_end(i - 1, -1)
-    cue = before - (word(tokens, before) == ",")
-    if before == i - 1 or word(tokens, cue) not in _COMMENTARY_CUES or word(tokens, i + 1) != ",":
-        return None
-    last = name_end(i + 2, 1)
-    if last == i + 2 or last >= len(tokens) or not _goals(tokens[last]):
-        return None
-    return last if word(tokens, last + 1) in ("", ".", ";") else None
 
 
 _NOT_A_COUNT_AFTER = {"and", "or", "the", "a", "an", "when", "after", "before", "that", "which", "with", "to", "in",
