@@ -252,9 +252,9 @@ def _shortened_from(name: Name, index: EntityIndex) -> ArticleEntity | None:
 def _abbreviates(short: str, word: str) -> bool:
     """Whether `short` is `word` or a shortening of it: its start ("Man" of "Manchester") or letters of it in
     order from the first ("Utd" of "United")."""
-    if short == word or len(short) >= 2 and word.startswith(short):
+    if short == word:
         return True
-    rest = iter(word[1:])
+    rest = iter(word[1:])  # a start of the word is such a sequence too
     return len(short) >= 2 and short[0] == word[0] and all(letter in rest for letter in short[1:])
 
 
@@ -262,9 +262,6 @@ def _spelled_alike(a: str, b: str, shortest: int = SPELLING_MIN) -> bool:
     """Whether two long names differ by one letter at most: one name with a typo, not two agents."""
     a, b = a.lower(), b.lower()
     return min(len(a), len(b)) >= shortest and Levenshtein.distance(a, b, score_cutoff=1) <= 1
-
-
-
 
 
 def _cut(text: str, width: int = 160) -> str:

@@ -306,19 +306,20 @@ ORGANISATION_WORDS = set(
     church news times post guardian bbc network airlines airways town rovers rangers athletic wanderers
     albion hotspur thistle harriers""".split()
 )
-# Last words that make a name a place ("Portman Road", "Aintree Racecourse", "Loch Ness").
-PLACE_WORDS = set(
-    """road street avenue lane square park stadium arena ground racecourse centre center hall palace bridge
-    airport station harbour port river sea lake loch bay island islands mountain mountains valley county
-    province district region village beach forest""".split()
+# Place words that head many names ("Portman Road", "Loftus Road"): they make a name a place, and are
+# among the words many names share (GENERIC_NAME_WORDS).
+_PLACE_HEADS = set(
+    """road street avenue lane square park stadium arena ground centre center hall palace bridge airport
+    station harbour port river sea lake bay island islands mountain valley county province district
+    region""".split()
 )
+# Last words that make a name a place ("Portman Road", "Aintree Racecourse", "Loch Ness").
+PLACE_WORDS = _PLACE_HEADS | {"racecourse", "loch", "mountains", "village", "beach", "forest"}
 
 # Words many names share ("Portman Road" and "Loftus Road", "Japan Open" and "US Open"): a name of which
 # the article writes only these is not in the article.
-GENERIC_NAME_WORDS = ORGANISATION_WORDS | set(
-    """road street avenue lane square park stadium arena ground centre center hall house palace bridge
-    airport station port harbour river sea lake bay island islands mountain valley county state region
-    province district north south east west northern southern eastern western central new old great
+GENERIC_NAME_WORDS = ORGANISATION_WORDS | _PLACE_HEADS | set(
+    """house state north south east west northern southern eastern western central new old great
     national international royal world open masters cup championship championships trophy games award
     awards prize series tour league division premier grand war women men junior senior""".split()
 )

@@ -22,8 +22,7 @@ from harness.facts.lexicon import STOP
 HONORIFICS = {"mr", "mrs", "ms", "dr", "sir", "dame", "prof", "professor"}
 # Roles that stand straight before a name in news copy ("defender joel mooney"); titles that also start
 # ordinary phrases ("star wars", "former england", "chief executive", "head of") are left out.
-ROLES = (TITLES | {"batsman", "bowler", "jockey", "winger", "forward", "fly-half", "scrum-half", "full-back",
-                   "flanker", "prop", "hooker", "centre", "driver", "rider", "trainer", "midfielder"}) - HONORIFICS - {
+ROLES = (TITLES | {"forward", "flanker", "prop", "hooker", "centre", "driver", "rider"}) - HONORIFICS - {
     "former", "late", "acting", "interim", "chief", "head", "star", "vice", "prime", "general", "major", "justice",
     "father", "sister", "brother", "officer", "assistant", "chair", "executive", "rep", "det", "pc", "col", "gen",
     "sen", "lt", "capt", "sgt", "gov", "boss", "keeper", "king", "queen", "prince", "princess", "pope"}  # fmt: skip

@@ -90,8 +90,10 @@ def agree(claim: Quantity, fact: Quantity) -> bool:
         return _times_agree(claim, fact)
     if not comparable(claim, fact):
         return False
-    if claim.unit and fact.unit and claim.unit != fact.unit or claim.kind == "ordinal" and claim.unit != fact.unit:
-        return False  # an ordinal's unit is where it counts from: "third" is not "third from bottom"
+    # Units differ only where both are given, except an ordinal's: it is where the ordinal counts from, and
+    # "third" is not "third from bottom".
+    if claim.unit != fact.unit and (claim.unit and fact.unit or claim.kind == "ordinal"):
+        return False
     if claim.hedge == "vague" and fact.hedge == "vague":
         # "hundreds" and "dozens" overlap as intervals but name different magnitudes: each word's
         # lower bound must lie within the other's range.
