@@ -240,8 +240,6 @@ def generate(
                 missing.append(str(config.error(("metrics", scorer.name), str(error))))
         if missing:
             raise HarnessError("\n".join(missing))
-        for scorer in scorers:
-            scorer.check_documents(documents)  # curated facts that do not fit their article
         for todo in plans:
             model_started = time.perf_counter()
             recorder = Recorder(todo, documents, cache, observer)
