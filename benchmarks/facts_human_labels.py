@@ -249,8 +249,8 @@ def entity_tables(records: list[dict], results: list, show: int = 0) -> dict:
                       f"{sum(values) / len(values):.3f}")  # fmt: skip
         if flag_name == "figures+entities":
             outcome["mean_ba"] = sum(means["all"]) / len(means["all"]) if means["all"] else None
-            outcome["false_alarms"] = {group: balanced(pairs)["false_alarms"] for (group, part), pairs in groups.items()
-                                       if part == "all" and balanced(pairs)["false_alarms"] is not None}  # fmt: skip
+            rates = {group: balanced(pairs)["false_alarms"] for (group, part), pairs in groups.items() if part == "all"}
+            outcome["false_alarms"] = {group: rate for group, rate in rates.items() if rate is not None}
     _entity_level(records, results, show)
     return outcome
 
