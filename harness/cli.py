@@ -358,8 +358,8 @@ def _print_check(result: Any) -> None:
     out.print(f"numeric precision {precision}, entity precision {entities}, key-fact recall {recall}, "
               f"{result.contradicted} contradicted, {result.not_in_article} not in article (figures and entities)")
     if names_unread(result.summary):
-        out.print("note: the summary is in lower case; names are read from capital letters, so only its figures and "
-                  "the names after a title ('manager jose mourinho') were checked",
+        out.print("note: the summary is in lower case; of its names, only those the article writes capitalised "
+                  "('sam burgess') and those after a title ('manager jose mourinho') were read; others go unchecked",
                   soft_wrap=True)  # fmt: skip
 
 

@@ -234,3 +234,65 @@ def test_entity_kinds_read_from_place_and_club_words():
                            extract_facts("Ipswich Town beat Queens Park Rangers 3-0 at home, John Smith said."))  # fmt: skip
     kinds = {c.name: c.entity_kind for c in result.entity_claims}
     assert kinds == {"Ipswich Town": "organisation", "QPR": "organisation", "Portman Road": "place", "John Smith": "person"}
+
+
+def test_a_lower_cased_summary_has_the_names_its_article_capitalises_read():
+    """Words the article writes only capitalised are names in a lower-cased summary too; words it also writes
+    in lower case ("may", "bill") are not."""
+    table = extract_facts("Sam Burgess signed on Monday. Fly-half Tom Charnley may leave, Burgess said. Charnley wants "
+                          "a bill passed. Johan Gustafsson was freed. Gustafsson thanked Mali.")  # fmt: skip
+    assert verdicts("sam burgess signed on monday.", table) == {"sam burgess": "supported"}
+    result = check_summary("sam charnley signed on monday.", table)
+    assert [(c.name, c.verdict) for c in result.entity_claims] == [("sam charnley", "contradicted")]
+    assert verdicts("a bill may pass, said burgess.", table) == {"burgess": "supported"}
+    # a first name of the article with a surname it never writes is someone it does not name
+    result = check_summary("johan gusttrom was freed.", table)
+    assert [(c.name, c.verdict) for c in result.entity_claims] == [("johan gusttrom", "not_in_article")]
+    assert result.entity_claims[0].reason == "the article's Johan is 'Johan Gustafsson'; it never writes 'gusttrom'"
+    assert verdicts("johan gustafson was freed.", table) == {"johan gustafson": "supported"}  # one letter off
+    assert verdicts("Johan Gust was freed.", table) == {"Johan Gust": "supported"}  # cut short, not renamed
+    assert verdicts("Johan Gusttrom was freed.", table) == {"Johan Gusttrom": "not_in_article"}  # cased alike
+
+
+def test_a_name_after_a_speech_verb_is_the_speaker_only_after_a_quote_or_comma():
+    table = extract_facts("Jamie Carragher believes Brendan Rodgers is still the right man for Liverpool. "
+                          "\u201cHe should lead the club forward after a season without trophies,\u201d said Carragher.")  # fmt: skip
+    assert set(verdicts("Jamie Carragher says Brendan Rodgers should lead the club forward.", table).values()) == {"supported"}
+    # after a quote the name is the speaker: here the article has Carragher say it
+    said = verdicts("\u201cHe should lead the club forward after a season without trophies,\u201d said Brendan Rodgers.", table)
+    assert said == {"Brendan Rodgers": "contradicted"}
+
+
+def test_two_entities_with_one_surname_do_not_belie_each_other():
+    table = extract_facts("Tourist Tim Weston took a photo of the crocodile. New Zealander Tim Weston was on holiday.")
+    assert set(verdicts("Tim Weston took a photo of the crocodile.", table).values()) == {"supported"}
+
+
+def test_a_body_speaks_through_its_spokesperson():
+    table = extract_facts("White House press secretary Sean Spicer said the threats were unacceptable. "
+                          "The Anti-Defamation League said hoax threats hit Jewish centres.")  # fmt: skip
+    assert verdicts("Jewish centres were hit by hoax threats, the White House said.", table)["White House"] == "supported"
+    assert verdicts("Jewish centres were hit by hoax threats, John Smith said.", table)["John Smith"] == "not_in_article"
+
+
+def test_entity_kinds_of_of_names_and_institutions():
+    result = check_summary("The White House praised the Isle of Wight.", extract_facts("Cowes is a town."))
+    assert {c.name: c.entity_kind for c in result.entity_claims} == {"White House": "organisation", "Isle of Wight": "place"}
+
+
+def test_index_round_trip_keeps_the_words_written_in_lower_case():
+    table = extract_facts("Sam Burgess may sign. In May he will.")
+    again = FactTable.from_dict(table.to_dict())
+    assert "may" in again.entities.lower_case and again.entities.lower_case == table.entities.lower_case
+    assert verdicts("sam burgess may sign.", again) == {"sam burgess": "supported"}
+
+
+def test_a_capitalised_title_inside_a_run_splits_a_body_from_its_titled_person():
+    text = ("Russian Foreign Minister Sergey Lavrov met US Secretary of State John Kerry. Bank of England Governor "
+            "Mark Carney spoke. The Royal College of General Practitioners met.")  # fmt: skip
+    names = [(n.text, n.titled) for n in read_names(text)]
+    assert names == [("Russian", False), ("Sergey Lavrov", True), ("US", False), ("John Kerry", True),
+                     ("Bank of England", False), ("Mark Carney", True), ("Royal College of General Practitioners", False)]  # fmt: skip
+    table = table_for_document(load_document(SEED))
+    claims = check_summary("Russian Foreign Minister Sergey Lavrov announced the suspension of talks.", table).entity_claims
+    assert {c.name: c.verdict for c in claims} == {"Russian": "supported", "Sergey Lavrov": "contradicted"}

@@ -25,17 +25,20 @@ from harness.facts.entity_names import (
     ALIAS_OF,
     CONNECTORS,
     COUNTRY_OF,
+    GENERIC_NAME_WORDS,
     IRREGULAR_PAST,
     MONTHS_AND_DAYS,
     NOT_NAMES,
     ORGANISATION_WORDS,
     PART_OF,
+    PLACE_FIRST_WORDS,
     PLACE_WORDS,
     TITLE_MODIFIERS,
     TITLES,
 )
 
-ENTITY_RULES = "6"
+ENTITY_RULES = "7"
+_COUNTRIES = frozenset(COUNTRY_OF.values())
 
 _TOKEN = re.compile(r"(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Prof|Rev|Jr|Sr|Capt|Det|Insp|Supt)\.|(?:[A-Z]\.){2,}"
                     r"|[A-Z]\.(?=\s+[A-Z])|[^\W\d_][\w'’\-]*|\d[\w,.]*|[^\w\s]")
@@ -138,7 +141,11 @@ def _names_of_run(text: str, tokens: list[re.Match], starts: list[bool], run: li
         previous = _norm(tokens[run[position - 1]].group()) if position else ""
         # "Theresa May" is a name; "May 5" and "on Monday" are dates.
         calendar = word in MONTHS_AND_DAYS and not (word == "may" and previous and previous not in TITLES)
-        if calendar:
+        if piece and previous not in TITLE_MODIFIERS and previous not in TITLES and _title_opens_name(tokens, run[position:]):
+            # "Russian Foreign Minister Sergey Lavrov", "US Secretary of State John Kerry": a body, then a titled person
+            out.extend(_name(text, tokens, starts, piece, known))
+            piece = [index]
+        elif calendar:
             out.extend(_name(text, tokens, starts, piece, known))
             piece = []
         elif tokens[index].group() == PLACEHOLDER:  # "UNK Paris": the unknown word and Paris are apart
@@ -152,6 +159,19 @@ def _names_of_run(text: str, tokens: list[re.Match], starts: list[bool], run: li
                 piece = []
     out.extend(_name(text, tokens, starts, piece, known))
     return out
+
+
+def _title_opens_name(tokens: list[re.Match], rest: list[int]) -> bool:
+    """Whether the rest of a run is a title (with its modifier: "Foreign Minister") and two or more words
+    of a name after it; one word after a title is no person ("General Practitioners")."""
+    words = [_norm(tokens[i].group()) for i in rest]
+    skip = 1 if words[0] in TITLE_MODIFIERS and len(words) > 1 and words[1] in TITLES else 0
+    if words[skip] not in TITLES:
+        return False
+    after = words[skip + 1 :]
+    if after[:1] == ["of"]:  # "Secretary of State John Kerry"
+        after = after[2:]
+    return len(after) >= 2 and not any(w in TITLES or w in CONNECTORS for w in after[:1])
 
 
 def _name(text: str, tokens: list[re.Match], starts: list[bool], piece: list[int], known: set[str]) -> list[Name]:
@@ -235,8 +255,8 @@ def guess_kind(name: str, key: str, titled: bool) -> str:
         return "place"
     if last in ORGANISATION_WORDS or name.isupper() and len(name) <= 6:
         return "organisation"
-    if last in PLACE_WORDS and " " in key:
-        return "place"
+    if last in PLACE_WORDS and " " in key or key.split(" ", 1)[0] in PLACE_FIRST_WORDS and " of " in f" {key} ":
+        return "place"  # "Portman Road"; "Isle of Wight", "Gulf of Mexico"
     if titled or " " in key:  # "John Kerry", "Sergey V. Lavrov": several names without an organisation word
         return "person"
     return "other"
@@ -314,9 +334,12 @@ class EntityIndex:
     frames: tuple[Frame, ...] = ()
     names: frozenset[str] = frozenset()  # words the article writes capitalised mid-sentence
     vocabulary: frozenset[str] = frozenset()  # every word of the article, lower-cased, demonyms also as countries
+    lower_case: frozenset[str] = frozenset()  # words the article also writes in lower case ("may", "new", "bill")
     by_key: dict[str, str] = field(default_factory=dict, init=False, compare=False, repr=False)
     by_token: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, compare=False, repr=False)
     by_id: dict[str, ArticleEntity] = field(default_factory=dict, init=False, compare=False, repr=False)
+    # words of the article's names it never writes in lower case: names wherever a lower-cased summary writes them
+    capitalised_only: set[str] = field(default_factory=set, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         by_token: dict[str, list[str]] = {}
@@ -336,9 +359,22 @@ class EntityIndex:
                 if key in PART_OF:
                     self.by_key.setdefault(PART_OF[key], entity.id)
         self.by_token.update({token: tuple(ids) for token, ids in by_token.items()})
+        self.capitalised_only.update(token for token in by_token if token not in self.lower_case)
 
     def __hash__(self) -> int:
         return hash(tuple(e.id for e in self.entities))
+
+    def person_by_first_name(self, word: str) -> ArticleEntity | None:
+        """The article's person of two words with this first word, whom it also calls by the second alone
+        ("Johan Gustafsson" ... "Gustafsson"): evidence that the words are a first name and a surname."""
+        if word in GENERIC_NAME_WORDS or word in _COUNTRIES:
+            return None  # "Scottish Fire", "North Wales": a place's word, not a first name
+        for entity_id in self.by_token.get(word, ()):
+            entity = self.by_id[entity_id]
+            if entity.kind == "person" and any(k.startswith(f"{word} ") and k.count(" ") == 1 and k.split()[1] in entity.keys
+                                               for k in entity.keys):  # fmt: skip
+                return entity
+        return None
 
     def key_entities(self) -> list[ArticleEntity]:
         """The entities a good summary should name."""
@@ -347,11 +383,13 @@ class EntityIndex:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form."""
         return {"entities": [e.to_dict() for e in self.entities], "frames": [f.to_dict() for f in self.frames],
-                "names": sorted(self.names), "vocabulary": sorted(self.vocabulary)}  # fmt: skip
+                "names": sorted(self.names), "vocabulary": sorted(self.vocabulary),
+                "lower_case": sorted(self.lower_case)}  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EntityIndex:
         """Inverse of to_dict."""
         return cls(tuple(ArticleEntity.from_dict(e) for e in data.get("entities") or ()),
                    tuple(Frame.from_dict(f) for f in data.get("frames") or ()),
-                   frozenset(data.get("names") or ()), frozenset(data.get("vocabulary") or ()))  # fmt: skip
+                   frozenset(data.get("names") or ()), frozenset(data.get("vocabulary") or ()),
+                   frozenset(data.get("lower_case") or ()))  # fmt: skip

@@ -32,7 +32,7 @@ from harness.facts.entities import (
 )
 from harness.facts.entity_index import frames_of
 from harness.facts.entity_names import GENERIC_NAME_WORDS, PART_OF
-from harness.facts.lowercase_names import titled_names
+from harness.facts.lowercase_names import article_cased_names, titled_names
 from harness.text import Span
 
 SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE = "supported", "contradicted", "not_in_article"
@@ -161,6 +161,10 @@ def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, 
     if written and all(t in GENERIC_NAME_WORDS for t in written):
         shown = ", ".join(written)
         return NOT_IN_ARTICLE, None, f"the article writes only {shown!r} of it, words many names share"
+    renamed = _first_name_renamed(name, index)
+    if renamed is not None:
+        return NOT_IN_ARTICLE, renamed, (f"the article's {name.tokens[0].title()} is {renamed.name!r}; it never "
+                                         f"writes {name.tokens[1]!r}")  # fmt: skip
     if written:
         entity = next((by_id[index.by_token[t][0]] for t in written if t in index.by_token), None)
         return SUPPORTED, entity, f"partly in the article ({', '.join(written)}); the rest is not"
@@ -172,7 +176,11 @@ def check_entities(summary: str, index: EntityIndex) -> list[EntityClaim]:
     claims: list[EntityClaim] = []
     lower_cased = names_unread(summary)
     for sentence in summary_sentences(summary):
-        names = titled_names(sentence.text, index.vocabulary) if lower_cased else read_names(sentence.text, index.names)
+        if lower_cased:
+            titled = titled_names(sentence.text, index.vocabulary)
+            names = sorted(titled + article_cased_names(sentence.text, index, titled), key=lambda n: n.span)
+        else:
+            names = read_names(sentence.text, index.names)
         located: list[tuple[Name, str]] = []
         sentence_claims: list[EntityClaim] = []
         for name in names:
@@ -205,8 +213,11 @@ def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
     content = frame.content - {frame.verb}
     if any(content & f.content for f in own) or (own and frame.verb != "say"):
         return None  # the article has this agent do it too
-    best, best_score = None, 0
     claimed_kind = index.by_id[frame.agent].kind
+    if frame.verb == "say" and claimed_kind != "person" and any(
+            f.verb == "say" and frame.agent in f.entities and index.by_id[f.agent].kind == "person" for f in index.frames):
+        return None  # a body speaks through people: "White House press secretary Sean Spicer said" is the White House
+    best, best_score = None, 0
     for f in index.frames:
         if f.verb != frame.verb or f.agent == frame.agent:
             continue
@@ -214,6 +225,8 @@ def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
             continue  # people speak for countries and bodies: "the US said" is not belied by its spokesman saying it
         if _spelled_alike(index.by_id[f.agent].name, index.by_id[frame.agent].name):
             continue  # the article spells one body two ways ("Trussell Trust", "Trussel Trust"): the same agent
+        if claimed_kind == "person" and _shares_surname(index.by_id[f.agent], index.by_id[frame.agent]):
+            continue  # "Tourist Tim Weston" and "New Zealander Tim Weston": one person the index keeps apart
         shared = len(content & (f.content - {f.verb}))
         swapped = f.agent in frame.entities  # the summary gives the article's agent another role
         if shared == 0 or (frame.agent in f.entities and not swapped):
@@ -222,6 +235,27 @@ def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
         if score >= MIN_FRAME_SCORE and score > best_score:
             best, best_score = f, score
     return best
+
+
+def _first_name_renamed(name: Name, index: EntityIndex) -> ArticleEntity | None:
+    """The article's person whose first name this two-word name gives another surname, one the article never
+    writes nor spells one letter apart ("Johan Gusttrom" of "Johan Gustafsson"), if any."""
+    if len(name.tokens) != 2 or name.acronym:
+        return None
+    first, last = name.tokens
+    person = index.person_by_first_name(first)
+    if person is None or last in index.vocabulary:
+        return None
+    surnames = [k.split()[1] for k in person.keys if k.startswith(f"{first} ") and k.count(" ") == 1]
+    if any(s.startswith(last) or _spelled_alike(last, s, WORD_SPELLING_MIN) for s in surnames):
+        return None  # "Cheryl Silv" cuts the article's Silvonek short; "Gustafson" misspells Gustafsson
+    return person
+
+
+def _shares_surname(a: ArticleEntity, b: ArticleEntity) -> bool:
+    """Whether two people's names end on the same word ("Beavis" and "Barry Beavis"): one person, as far as
+    the text can show, so neither belies the other's act."""
+    return bool({k.rsplit(" ", 1)[-1] for k in a.keys} & {k.rsplit(" ", 1)[-1] for k in b.keys})
 
 
 def _mixed_people(name: Name, index: EntityIndex) -> tuple[ArticleEntity, ArticleEntity] | None:

@@ -36,7 +36,9 @@ _BETWEEN = re.compile(
     r"\s+(?:(?:has|have|had|was|is|were|are|also|later|then|previously|again|formally|\w+ly)\s+){0,2}"
     r"([a-z][a-z'’-]+)\b"
 )
-_AFTER_SPEECH = re.compile(r"\b(said|says|added|announced|wrote|told)\s+(?:[A-Z][\w.]*\s+){0,3}$")
+# "..., said Kirby" / "...\" said Kirby": the speaker follows the verb only after a quote or a comma; in
+# "Carragher says Rodgers is the right man" the name after the verb is what is said, not who says it.
+_AFTER_SPEECH = re.compile(r"[,\"”'’]\s*\b(said|says|added|announced|wrote|told)\s+(?:[A-Z][\w.]*\s+){0,3}$")
 _CONTENT = re.compile(r"[A-Za-z][a-z'’-]{3,}")
 _AND_BEFORE = re.compile(r"(?:,|\band)\s*$")
 _VOCABULARY = re.compile(r"[^\W\d_][\w'’\-]*")
@@ -131,7 +133,12 @@ def build_index(article: str, sentences: list[Span] | None = None) -> EntityInde
     words = {w.lower().replace("’", "'") for w in _VOCABULARY.findall(article)}
     words |= {w[:-2] for w in words if w.endswith("'s")} | {part for w in words if "-" in w for part in w.split("-")}
     vocabulary = frozenset(words | {COUNTRY_OF[w] for w in words if w in COUNTRY_OF})
-    return EntityIndex(tuple(entities), tuple(frames), frozenset(known), vocabulary)
+    return EntityIndex(tuple(entities), tuple(frames), frozenset(known), vocabulary, frozenset(_written_lower(article)))
+
+
+def _written_lower(article: str) -> set[str]:
+    """The words the article writes starting with a lower-case letter."""
+    return {w.replace("’", "'") for w in _VOCABULARY.findall(article) if w[0].islower()}
 
 
 def _first(groups: dict, owner: dict, root: str) -> int:

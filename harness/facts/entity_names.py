@@ -304,7 +304,7 @@ ORGANISATION_WORDS = set(
     company corporation corp inc ltd plc group bank trust board authority service services institute
     foundation organisation organization league government parliament assembly congress senate
     church news times post guardian bbc network airlines airways town rovers rangers athletic wanderers
-    albion hotspur thistle harriers""".split()
+    albion hotspur thistle harriers house""".split()
 )
 # Place words that head many names ("Portman Road", "Loftus Road"): they make a name a place, and are
 # among the words many names share (GENERIC_NAME_WORDS).
@@ -315,6 +315,8 @@ _PLACE_HEADS = set(
 )
 # Last words that make a name a place ("Portman Road", "Aintree Racecourse", "Loch Ness").
 PLACE_WORDS = _PLACE_HEADS | {"racecourse", "loch", "mountains", "village", "beach", "forest"}
+# First words that make an "X of Y" name a place ("Isle of Wight", "Gulf of Mexico", "Bay of Biscay").
+PLACE_FIRST_WORDS = {"isle", "isles", "island", "gulf", "bay", "lake", "mount", "cape", "strait", "straits", "sea", "county"}
 
 # Words many names share ("Portman Road" and "Loftus Road", "Japan Open" and "US Open"): a name of which
 # the article writes only these is not in the article.

@@ -63,4 +63,4 @@ def parse_gold_entities(raw: Any, index: EntityIndex, source: str = "facts.yaml"
     ids = {old: new for old, (new, _) in renamed.items()}
     frames = tuple(replace(f, agent=ids.get(f.agent, f.agent), entities=frozenset(ids.get(e, e) for e in f.entities))
                    for f in index.frames)  # fmt: skip
-    return EntityIndex(entities, frames, index.names, index.vocabulary)
+    return EntityIndex(entities, frames, index.names, index.vocabulary, index.lower_case)

@@ -37,7 +37,7 @@ def reference_keys(table: FactTable, references: list[str]) -> FactTable:
     index = table.entities
     if index is not None:
         index = EntityIndex(tuple(replace(e, key=e.id in entities) for e in index.entities), index.frames, index.names,
-                            index.vocabulary)  # fmt: skip
+                            index.vocabulary, index.lower_case)  # fmt: skip
     return replace(table, facts=facts, entities=index, key_rule="references")
 
 

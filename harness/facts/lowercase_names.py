@@ -8,13 +8,18 @@ name: letters only (with inner apostrophes or hyphens), no function word, title,
 word or verb form (ending in -ing or -ed, or an irregular past such as "broke"). Such a name is then
 checked like any other ("manager jose wright" of an article that names no Wright is not in the article);
 two words after a role that the article writes are left unread, since "coach praises team" is no name.
+
+The article gives a second cue (`article_cased_names`): a run of words it writes only capitalised
+("sam", "burgess") is a name wherever the summary writes it, so "sam charnley" of an article naming Sam
+Burgess and Chorley-born Charnley is read, and found spliced from two people. A first name of the article's
+followed by a word the article never writes ("johan gusttrom") is read with that word as its surname.
 """
 
 from __future__ import annotations
 
 import re
 
-from harness.facts.entities import Name, canonical_key
+from harness.facts.entities import EntityIndex, Name, canonical_key
 from harness.facts.entity_names import CONNECTORS, IRREGULAR_PAST, MONTHS_AND_DAYS, NOT_NAMES, TITLES
 from harness.facts.lexicon import STOP
 
@@ -27,6 +32,7 @@ ROLES = (TITLES | {"forward", "flanker", "prop", "hooker", "centre", "driver", "
     "father", "sister", "brother", "officer", "assistant", "chair", "executive", "rep", "det", "pc", "col", "gen",
     "sen", "lt", "capt", "sgt", "gov", "boss", "keeper", "king", "queen", "prince", "princess", "pope"}  # fmt: skip
 _WORD = re.compile(r"[a-z]+(?:['’-][a-z]+)*")
+_BARE_WORD = re.compile(r"[a-z]+")
 _NOT_NAME_WORDS = STOP | TITLES | NOT_NAMES | MONTHS_AND_DAYS | CONNECTORS | IRREGULAR_PAST | {"lady", "lord", "miss"}
 
 
@@ -54,6 +60,41 @@ def titled_names(text: str, vocabulary: frozenset[str] | set[str]) -> list[Name]
         tokens = tuple(m.group() for m in following)
         names.append(Name(text[start:end], (start, end), canonical_key(list(tokens)), tokens, False, True))
     return names
+
+
+def article_cased_names(text: str, index: EntityIndex, taken: list[Name] = ()) -> list[Name]:
+    """The names of a lower-cased text that the article writes capitalised (runs of words it never writes
+    in lower case), each with a following unknown surname where it is one of the article's first names;
+    spans overlapping a name in `taken` are left out."""
+    cased = index.capitalised_only
+    if cased.isdisjoint(_BARE_WORD.findall(text)):
+        return []  # most sentences: no word of the article's names at all
+    words = list(_WORD.finditer(text))
+    named = [_possessive_dropped(m.group()) in cased and _possessive_dropped(m.group()) not in _NOT_NAME_WORDS for m in words]
+    names: list[Name] = []
+    k = 0
+    while k < len(words):
+        if not named[k]:
+            k += 1
+            continue
+        end = k + 1
+        while end < len(words) and named[end] and _adjacent(text, words[end - 1 : end + 1]):
+            end += 1
+        run = words[k:end]
+        if end - k == 1 and end < len(words) and _adjacent(text, words[k : end + 1]) and index.person_by_first_name(run[0].group()):
+            surname = words[end].group()
+            if surname not in index.vocabulary and _looks_like_name(surname):
+                run, end = [*run, words[end]], end + 1  # "johan gusttrom": Johan is the article's, Gusttrom is not
+        start, stop = run[0].start(), run[-1].end()
+        if not any(n.span[0] < stop and start < n.span[1] for n in taken):
+            tokens = tuple(_possessive_dropped(m.group()) for m in run)
+            names.append(Name(text[start:stop], (start, stop), canonical_key(list(tokens)), tokens))
+        k = end
+    return names
+
+
+def _possessive_dropped(word: str) -> str:
+    return word[:-2] if word.endswith(("'s", "’s")) else word
 
 
 def _looks_like_name(word: str) -> bool:

@@ -338,8 +338,8 @@ def _kinds(s: _Dataset, rows: list[Any], rules: Counter) -> Section:
     lower = lower_cased(dataset.models, dataset.doc_ids)
     if lower:
         blocks.append(Para(f"{', '.join(lower)} write their summaries in lower case: names are read from capital letters, "
-                           "so of these summaries only the figures and the names after a title "
-                           "(\u201cmanager jose mourinho\u201d) are checked.", cls="small muted"))  # fmt: skip
+                           "so of these summaries only the figures, the names the article writes capitalised and the "
+                           "names after a title (\u201cmanager jose mourinho\u201d) are checked.", cls="small muted"))  # fmt: skip
     return Section(f"{dataset.key}-facts", dataset.label, blocks, 3)
 
 
