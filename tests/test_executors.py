@@ -6,9 +6,11 @@ import logging
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -312,6 +314,51 @@ def test_a_ray_address_nobody_listens_on_fails_at_once(tmp_path, dataset):
     assert not (tmp_path / "results" / "t").exists()  # no run folder with every model failed
     result = run_cli("run", str(path))
     assert result.returncode == 2 and result.stderr.strip().splitlines()[-1] == f"error: {expected}", result.stderr
+
+
+def _serve_once(reply: bytes | None) -> tuple[int, threading.Thread]:
+    """A one-connection TCP server on a free port that sends `reply` after reading the greeting (None: says nothing)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        with listener:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(1024)
+                if reply is not None:
+                    connection.sendall(reply)
+                time.sleep(1.5)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return port, thread
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None and not os.environ.get("CI"), reason="needs Ray")
+def test_a_ray_address_where_something_else_answers_fails_at_once(tmp_path, dataset, monkeypatch):
+    from harness.executors import ray as ray_executor
+
+    port, _ = _serve_once(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+    path = config(tmp_path, dataset, extra=f"executor: {{type: ray, address: '127.0.0.1:{port}'}}\ncache: false\n")
+    line = next(k for k, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("executor:"))
+    started = time.perf_counter()
+    with pytest.raises(HarnessError) as raised:
+        run(load_config(path))
+    assert time.perf_counter() - started < 30
+    assert str(raised.value) == (
+        f"{path}:{line}: executor.address: 127.0.0.1:{port} answers, but not as a Ray cluster (it replied 'HTTP/1.1' to "
+        "an HTTP/2 greeting); a cluster is reached at its head's GCS port (HOST:6379 by default) or its client port "
+        "(ray://HOST:10001), not the dashboard's (8265)"
+    )
+    monkeypatch.setattr(ray_executor, "CONNECT_TIMEOUT", 0.3)
+    port, _ = _serve_once(None)
+    with pytest.raises(HarnessError, match=r"no reply to an HTTP/2 greeting within 0\.3 s"):
+        ray_executor._check_reachable(f"127.0.0.1:{port}")
+    settings = bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])  # what Ray's gRPC servers answer: an empty SETTINGS frame
+    port, thread = _serve_once(settings)
+    ray_executor._check_reachable(f"ray://127.0.0.1:{port}")  # passes: this one speaks HTTP/2
+    thread.join(5)
 
 
 def test_a_pool_that_breaks_while_work_is_handed_out_is_a_dead_worker(monkeypatch):

@@ -289,17 +289,52 @@ class _Worker:
 
 
 def _check_reachable(address: str | None) -> None:
-    """Fail at once on a HOST:PORT nobody listens on (Ray itself retries for minutes before giving up)."""
+    """Fail at once on a HOST:PORT nobody listens on, or one where something other than Ray answers (the
+    dashboard's 8265, a web server): Ray's own client retries either for minutes before giving up."""
     if address is None or address == "auto":
         return
     host, _, port = address.removeprefix("ray://").rpartition(":")
     try:
-        socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT).close()
+        with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT) as connection:
+            answer = _grpc_answer(connection)
     except OSError as error:
         why = error.strerror or str(error) or type(error).__name__  # a timeout has no strerror
         raise ExecutorUnavailable(
             f"cannot reach the Ray cluster at {address} (a TCP connection to {host} port {port}: {why}); {_FIX}", "address"
         ) from None
+    if answer is not None:
+        raise ExecutorUnavailable(
+            f"{address} answers, but not as a Ray cluster ({answer}); a cluster is reached at its head's GCS port "
+            "(HOST:6379 by default) or its client port (ray://HOST:10001), not the dashboard's (8265)", "address"
+        )
+
+
+# Ray's GCS and client servers speak gRPC, so HTTP/2: to the client preface and an empty SETTINGS frame
+# (RFC 9113, sections 3.4 and 6.5) the server answers with its own SETTINGS frame, frame type 4.
+_HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+_FRAME_HEADER, _SETTINGS = 9, 4
+
+
+def _grpc_answer(connection: socket.socket) -> str | None:
+    """None when the server answers an HTTP/2 preface as gRPC servers do; otherwise what it did instead."""
+    try:
+        connection.sendall(_HTTP2_PREFACE)
+        data = b""
+        while len(data) < _FRAME_HEADER:
+            chunk = connection.recv(_FRAME_HEADER - len(data))
+            if not chunk:
+                break
+            data += chunk
+    except TimeoutError:
+        return f"no reply to an HTTP/2 greeting within {CONNECT_TIMEOUT:g} s"
+    except OSError as error:
+        return f"the connection failed: {error.strerror or type(error).__name__}"
+    if len(data) == _FRAME_HEADER and data[3] == _SETTINGS:
+        return None
+    if not data:
+        return "it closed the connection on an HTTP/2 greeting"
+    shown = data.decode("ascii", "replace").split("\n", 1)[0].strip()
+    return f"it replied {shown!r} to an HTTP/2 greeting" if shown.isprintable() and shown else "it replied with no HTTP/2 frame"
 
 
 _FIX = "start one there with `ray start --head`, or drop executor.address to run on a local Ray"
