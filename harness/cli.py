@@ -358,8 +358,9 @@ def _print_check(result: Any) -> None:
     out.print(f"numeric precision {precision}, entity precision {entities}, key-fact recall {recall}, "
               f"{result.contradicted} contradicted, {result.not_in_article} not in article (figures and entities)")
     if names_unread(result.summary):
-        out.print("note: the summary is in lower case; of its names, only those the article writes capitalised "
-                  "('sam burgess') and those after a title ('manager jose mourinho') were read; others go unchecked",
+        out.print("note: the summary is in lower case; its names were read from the article's capitals ('sam burgess'), "
+                  "a lexicon of words written only capitalised ('geneva') and titles ('manager jose mourinho'); "
+                  "a name none of these marks goes unchecked",
                   soft_wrap=True)  # fmt: skip
 
 

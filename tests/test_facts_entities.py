@@ -296,3 +296,28 @@ def test_a_capitalised_title_inside_a_run_splits_a_body_from_its_titled_person()
     table = table_for_document(load_document(SEED))
     claims = check_summary("Russian Foreign Minister Sergey Lavrov announced the suspension of talks.", table).entity_claims
     assert {c.name: c.verdict for c in claims} == {"Russian": "supported", "Sergey Lavrov": "contradicted"}
+
+
+def test_a_lower_cased_summary_has_the_names_a_cased_lexicon_knows_read():
+    """Words large cased corpora write only capitalised are names in lower case too (geneva, burgess), with the
+    words many names share after them; countries and their peoples are left to the article's own casing."""
+    table = extract_facts("The talks with Russia were suspended on Monday. The fans of Manchester City were angry, "
+                          "the club said.")  # fmt: skip
+    assert verdicts("talks were suspended in geneva on monday.", table) == {"geneva": "not_in_article"}
+    assert verdicts("manchester city's fans were angry.", table) == {"manchester city": "supported"}
+    assert verdicts("chelsea fans were angry.", table) == {"chelsea": "not_in_article"}
+    assert verdicts("the talks with russia were suspended in england.", table) == {"russia": "supported"}  # no 'england'
+    assert verdicts("the bill may pass, the club said.", table) == {}  # words written in lower case as well
+
+
+def test_capitalised_words_lexicon_is_names_only():
+    from harness.facts.lowercase_names import capitalised_words
+
+    words = capitalised_words()
+    assert len(words) > 4000 and {"geneva", "burgess", "mourinho"} <= words
+    assert not words & {"bill", "may", "the", "england", "russian", "london", "monday"}
+
+
+def test_a_name_one_letter_off_a_word_of_a_lower_cased_article_is_that_word():
+    table = extract_facts("tire changer todd phillips was hurt when he was struck by a car on sunday.")
+    assert verdicts("phillip was taken to the infield care center.", table) == {"phillip": "supported"}

@@ -32,7 +32,7 @@ from harness.facts.entities import (
 )
 from harness.facts.entity_index import frames_of
 from harness.facts.entity_names import GENERIC_NAME_WORDS, PART_OF
-from harness.facts.lowercase_names import article_cased_names, titled_names
+from harness.facts.lowercase_names import lower_case_names
 from harness.text import Span
 
 SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE = "supported", "contradicted", "not_in_article"
@@ -155,9 +155,10 @@ def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, 
     written = [t for t in name.tokens if t in index.vocabulary or t in index.by_token]
     if written and len(written) == len(name.tokens):
         return SUPPORTED, None, f"the article writes {' '.join(written)!r}"
-    # a word of an article name spelled one letter apart ("Trussell" of "Trussel") is that word
+    # a word of an article name spelled one letter apart ("Trussell" of "Trussel") is that word; so is one of
+    # any word the article writes, for an article in lower case has no names ("phillip" of "todd phillips")
     written += [t for t in name.tokens if t not in written and len(t) >= WORD_SPELLING_MIN
-                and any(_spelled_alike(t, k, WORD_SPELLING_MIN) for k in index.by_token)]  # fmt: skip
+                and any(_spelled_alike(t, k, WORD_SPELLING_MIN) for k in (index.by_token or index.vocabulary))]  # fmt: skip
     if written and all(t in GENERIC_NAME_WORDS for t in written):
         shown = ", ".join(written)
         return NOT_IN_ARTICLE, None, f"the article writes only {shown!r} of it, words many names share"
@@ -177,8 +178,7 @@ def check_entities(summary: str, index: EntityIndex) -> list[EntityClaim]:
     lower_cased = names_unread(summary)
     for sentence in summary_sentences(summary):
         if lower_cased:
-            titled = titled_names(sentence.text, index.vocabulary)
-            names = sorted(titled + article_cased_names(sentence.text, index, titled), key=lambda n: n.span)
+            names = lower_case_names(sentence.text, index)
         else:
             names = read_names(sentence.text, index.names)
         located: list[tuple[Name, str]] = []

@@ -338,8 +338,9 @@ def _kinds(s: _Dataset, rows: list[Any], rules: Counter) -> Section:
     lower = lower_cased(dataset.models, dataset.doc_ids)
     if lower:
         blocks.append(Para(f"{', '.join(lower)} write their summaries in lower case: names are read from capital letters, "
-                           "so of these summaries only the figures, the names the article writes capitalised and the "
-                           "names after a title (\u201cmanager jose mourinho\u201d) are checked.", cls="small muted"))  # fmt: skip
+                           "so in these summaries names are read from the article's capitals, a lexicon of words written "
+                           "only capitalised and titles (\u201cmanager jose mourinho\u201d); a name none of these marks "
+                           "goes unchecked.", cls="small muted"))  # fmt: skip
     return Section(f"{dataset.key}-facts", dataset.label, blocks, 3)
 
 
