@@ -306,6 +306,9 @@ def test_a_lower_cased_summary_has_the_names_a_cased_lexicon_knows_read():
     assert verdicts("talks were suspended in geneva on monday.", table) == {"geneva": "not_in_article"}
     assert verdicts("manchester city's fans were angry.", table) == {"manchester city": "supported"}
     assert verdicts("chelsea fans were angry.", table) == {"chelsea": "not_in_article"}
+    assert verdicts("st helens fans were angry.", table) == {"st helens": "not_in_article"}
+    result = check_summary("a row broke out over the isle of wight ferry.", table)
+    assert [(c.name, c.verdict, c.entity_kind) for c in result.entity_claims] == [("isle of wight", "not_in_article", "place")]
     assert verdicts("the talks with russia were suspended in england.", table) == {"russia": "supported"}  # no 'england'
     assert verdicts("the bill may pass, the club said.", table) == {}  # words written in lower case as well
 

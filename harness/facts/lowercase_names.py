@@ -38,6 +38,7 @@ from harness.facts.entity_names import (
     MONTHS_AND_DAYS,
     NOT_NAMES,
     PART_OF,
+    PLACE_FIRST_WORDS,
     TITLES,
 )
 from harness.facts.lexicon import STOP
@@ -50,6 +51,8 @@ ROLES = (TITLES | {"forward", "flanker", "prop", "hooker", "centre", "driver", "
     "former", "late", "acting", "interim", "chief", "head", "star", "vice", "prime", "general", "major", "justice",
     "father", "sister", "brother", "officer", "assistant", "chair", "executive", "rep", "det", "pc", "col", "gen",
     "sen", "lt", "capt", "sgt", "gov", "boss", "keeper", "king", "queen", "prince", "princess", "pope"}  # fmt: skip
+# Words that open place and family names ahead of a word the lexicon holds ("las vegas", "st helens").
+NAME_PARTICLES = {"st", "saint", "san", "santa", "los", "las", "la", "le", "de", "del", "van", "von", "al", "el"}
 _WORD = re.compile(r"[a-z]+(?:['’-][a-z]+)*")
 _NOT_NAME_WORDS = STOP | TITLES | NOT_NAMES | MONTHS_AND_DAYS | CONNECTORS | IRREGULAR_PAST | {"lady", "lord", "miss"}
 
@@ -82,8 +85,9 @@ class _Words:
         """The name of words first..end-1."""
         start = self.matches[first].start()
         stop = self.matches[end - 1].start() + len(self.plain[end - 1])  # a possessive is no part of the name
-        tokens = tuple(self.plain[first:end])
-        return Name(self.text[start:stop], (start, stop), canonical_key(list(tokens)), tokens, False, titled)
+        words = self.plain[first:end]
+        tokens = tuple(w for w in words if w not in CONNECTORS)  # keyed and tokenised as entities.read_names does
+        return Name(self.text[start:stop], (start, stop), canonical_key(words), tokens, False, titled)
 
 
 def _titled(words: _Words, vocabulary: frozenset[str] | set[str]) -> list[Name]:
@@ -146,7 +150,13 @@ def _lexicon(words: _Words, taken: list[Name]) -> list[Name]:
         while end < count and words.joined[end] and not words.possessive(end - 1) \
                 and (words.plain[end] in lexicon or words.plain[end] in GENERIC_NAME_WORDS):  # fmt: skip
             end += 1
-        _add(names, words.name(k, end), taken)
+        first = k
+        if first >= 1 and words.joined[first] and words.plain[first - 1] in NAME_PARTICLES:
+            first -= 1  # "las vegas", "st helens"
+        elif first >= 2 and words.plain[first - 1] == "of" and words.joined[first] and words.joined[first - 1] \
+                and (words.plain[first - 2] in GENERIC_NAME_WORDS or words.plain[first - 2] in PLACE_FIRST_WORDS):  # fmt: skip
+            first -= 2  # "isle of wight", "university of glasgow"
+        _add(names, words.name(first, end), taken)
         k = end
     return names
 
