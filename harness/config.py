@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
-from harness.configmodel import ConfigModel, plain_problems
+from harness.configmodel import EXPECTED, ConfigModel, plain_problems, shown
 from harness.errors import HarnessError
 from harness.textio import check_value, read_text
 from harness.yamlsource import check_finite, format_loc, located, read_yaml
@@ -201,6 +201,8 @@ class Config(_Strict):
         """Fold the old per-scorer `bootstrap`/`confidence` options into the one statistics block."""
         if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
             return data
+        if not isinstance(data.get("statistics") or {}, dict):
+            return data  # "statistics: 5": the field's own check names it
         legacy: dict[str, tuple[str, Any]] = {}
         metrics = {}
         for scorer, options in data["metrics"].items():
@@ -363,10 +365,26 @@ def _message(problem: dict[str, Any], model: type[BaseModel]) -> str:
         return f"unknown field; known: {', '.join(allowed)}" if allowed else "unknown field"
     if problem["type"] == "missing":
         return "missing required field"
+    expected = EXPECTED.get(problem["type"]) if "input" in problem else None  # (a union's problems are merged already)
+    if expected:  # the type is wrong: say what was expected in the config's words, not pydantic's
+        owner = _model_at(model, tuple(problem["loc"])) if expected == "a mapping" else None
+        if owner is not None:  # "dataset: /data" -> expected a mapping such as {path: ..., hf: ...}
+            required = [name for name, field in owner.model_fields.items() if field.is_required()]
+            shown_fields = required or list(owner.model_fields)[:2]
+            expected = "a mapping such as {" + ", ".join(f"{name}: ..." for name in shown_fields) + "}"
+        return f"expected {expected}, got {shown(problem['input'])}"
+    bound = _BOUNDS.get(problem["type"])
+    if bound and "input" in problem and problem.get("ctx"):
+        limit = next(iter(problem["ctx"].values()))
+        limit = int(limit) if isinstance(limit, float) and limit.is_integer() else limit  # "at most 1", not "1.0"
+        return f"expected {bound} {limit}, got {shown(problem['input'])}"
     message = problem["msg"].removeprefix("Value error, ")
     if "input" in problem and not isinstance(problem["input"], (dict, list)) and ", not " not in message:  # not twice
         message += f" (got {problem['input']!r})"
     return message
+
+
+_BOUNDS = {"greater_than": "more than", "greater_than_equal": "at least", "less_than": "less than", "less_than_equal": "at most"}
 
 
 def _model_at(model: Any, loc: tuple[str | int, ...]) -> type[BaseModel] | None:

@@ -83,11 +83,11 @@ def _member_args(annotation: Any, *origins: type) -> tuple[Any, ...]:
 
 # --- pydantic problems in plain words -------------------------------------------------------------
 
-_EXPECTED = {
+EXPECTED = {
     "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
     "float_type": "a number", "float_parsing": "a number", "bool_type": "true/false", "bool_parsing": "true/false",
     "path_type": "a path", "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
-    "list_type": "a list", "tuple_type": "a list", "none_required": "null",
+    "list_type": "a list", "tuple_type": "a list", "none_required": "null", "finite_number": "a finite number",
 }  # fmt: skip
 
 
@@ -97,7 +97,7 @@ def plain_problems(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for problem in errors:
         loc = tuple(part for part in problem["loc"] if not _is_tag(part))
-        expected = _EXPECTED.get(problem["type"])
+        expected = EXPECTED.get(problem["type"])
         if loc in merged:
             first = merged[loc]
             if expected and first["expected"] is not None and expected not in first["expected"]:
@@ -110,7 +110,7 @@ def plain_problems(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
         expected, members = problem.pop("expected"), problem.pop("members")
         if expected and members > 1:  # one problem keeps pydantic's own words
             words = expected[0] if len(expected) == 1 else ", ".join(expected[:-1]) + " or " + expected[-1]
-            problem = {**problem, "msg": f"expected {words}, got {_shown(problem.get('input'))}"}
+            problem = {**problem, "msg": f"expected {words}, got {shown(problem.get('input'))}"}
             problem.pop("input", None)
         plain.append(problem)
     return plain
@@ -121,7 +121,7 @@ def _is_tag(part: Any) -> bool:
     return isinstance(part, str) and ("[" in part or part in {"str", "int", "float", "bool", "none", "bytes"})
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if value is None:

@@ -265,7 +265,7 @@ def test_missing_column_is_one_line_naming_dataset_column_and_columns(write_conf
         ("  path: docs.jsonl\n  hf: {path: json}\n", r"config.yaml:3: dataset: give exactly one of path .* and hf .*; both given"),
         ("  limit: 3\n", r"config.yaml:3: dataset: give exactly one of path .* and hf .*; neither given"),
         ("  hf: {path: json, split: test, splt: x}\n", r"config.yaml:3: dataset.hf.splt: unknown field; did you mean 'split'\?"),
-        ("  path: docs.jsonl\n  sample: 0\n", r"config.yaml:4: dataset.sample: Input should be greater than 0"),
+        ("  path: docs.jsonl\n  sample: 0\n", r"config.yaml:4: dataset.sample: expected more than 0, got 0$"),
         ("  hf: {path: ./missing}\n", r"config.yaml:3: dataset.hf.path: .*missing: no such folder"),
     ],
 )

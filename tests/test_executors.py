@@ -137,8 +137,8 @@ def test_executor_options_are_checked_with_file_line_and_field(tmp_path, dataset
         "executor: {type: nope}\n": r"config\.yaml:9: executor\.type: unknown executor 'nope' \(known: local, ray\)",
         "executor: {type: local, workers: 2}\n": r"config\.yaml:9: executor\.workers: unknown field",
         "executor:\n  type: ray\n  batch_sise: 4\n": r"config\.yaml:11: executor\.batch_sise: unknown field; did you mean 'batch_size'\?",
-        "executor: {type: ray, num_gpus: -1}\n": r"config\.yaml:9: executor\.num_gpus: Input should be greater than or equal to 0",
-        "workers: 0\n": r"config\.yaml:9: workers: Input should be greater than 0",
+        "executor: {type: ray, num_gpus: -1}\n": r"config\.yaml:9: executor\.num_gpus: expected at least 0, got -1$",
+        "workers: 0\n": r"config\.yaml:9: workers: expected more than 0, got 0$",
     }
     for extra, expected in cases.items():
         with pytest.raises(HarnessError, match=expected):

@@ -78,7 +78,7 @@ CODE_PATHS = [
     (SEQ2SEQ % "{num_beam: 4}", r"generate_kwargs.num_beam: not a generate\(\) option the harness passes on \(did you mean 'num_beams'\?"),
     (SEQ2SEQ % "{num_beams: '4'}", r"generate_kwargs.num_beams: a generate\(\) option here is a number, a bool or a list of numbers, not a string"),
     (SEQ2SEQ % "{bad_words_ids: [[1, [2, 3]]]}", r"generate_kwargs.bad_words_ids: .*not a list"),
-    (SEQ2SEQ % "[top_k, 5]", r"models\[0\].generate_kwargs: Input should be a valid dictionary"),
+    (SEQ2SEQ % "[top_k, 5]", r"models\[0\].generate_kwargs: expected a mapping, got a list$"),
     # chat template variables: plain data, not apply_chat_template's own arguments
     (CAUSAL % "{chat_template: '{{ evil }}'}", r"models\[0\].chat_template_kwargs.chat_template: is an argument of apply_chat_template"),
     (CAUSAL % "{tokenize: true}", r"models\[0\].chat_template_kwargs.tokenize: is an argument of apply_chat_template"),
@@ -107,8 +107,8 @@ NOT_NUMBERS = [
     (OPENAI % "temperature: .inf", r"^config.yaml:5: models\[0\].temperature: inf is not a finite number \(a config takes no .inf or .nan\)"),
     (OPENAI % "temperature: .nan", r"^config.yaml:5: models\[0\].temperature: nan is not a finite number"),
     (OPENAI % "temperature: -.inf", r"models\[0\].temperature: -inf is not a finite number"),
-    (OPENAI % "temperature: 'nan'", r"models\[0\].temperature: Input should be a finite number"),  # text pydantic would read as nan
-    (OPENAI % "top_p: 'inf'", r"models\[0\].top_p: Input should be a finite number"),
+    (OPENAI % "temperature: 'nan'", r"models\[0\].temperature: expected a finite number, got 'nan'$"),  # text pydantic would read as nan
+    (OPENAI % "top_p: 'inf'", r"models\[0\].top_p: expected a finite number, got 'inf'$"),
     (OPENAI % "extra_body: {top_k: .inf}", r"models\[0\].extra_body.top_k: inf is not a finite number"),
     (SEQ2SEQ % "{length_penalty: .nan}", r"models\[0\].generate_kwargs.length_penalty: nan is not a finite number"),
     (PRECOMPUTED % "where: {score: .nan}", r"models\[0\].where.score: nan is not a finite number"),
@@ -139,10 +139,15 @@ NOT_THIS_TYPE = [
     (HEAD.replace("{path: docs.jsonl}", "{path: docs.jsonl, where: {id: {a: 1}}}") + LEAD,
      r"^config.yaml:2: dataset.where.id: expected text, a whole number, a number, true/false or a list, got a mapping$"),
     # a list where a name goes was a TypeError traceback (unhashable type: 'list')
-    (HEAD + LEAD + "executor: {type: [local]}\n", r"^config.yaml:6: executor.type: expected the name of an executor \(local, ray\), got \['local'\]$"),
+    (HEAD + LEAD + "executor: {type: [local]}\n", r"^config.yaml:6: executor.type: expected the name of an executor \(local, ray\), got a list$"),
+    # a plain value where a section goes was pydantic's "Input should be a valid dictionary or instance of DatasetConfig"
+    (HEAD.replace("dataset: {path: docs.jsonl}", "dataset: docs.jsonl") + LEAD,
+     r"^config.yaml:2: dataset: expected a mapping such as \{path: \.\.\., hf: \.\.\.\}, got 'docs.jsonl'$"),
+    (HEAD + "  - lead\n", r"^config.yaml:5: models\[0\]: expected a mapping such as \{name: \.\.\., backend: \.\.\.\}, got 'lead'$"),
+    (HEAD + LEAD + "statistics: 5\n", r"^config.yaml:6: statistics: expected a mapping such as \{bootstrap: \.\.\., confidence: \.\.\.\}, got 5$"),
     # numbers too large for what they set: a ValueError traceback from numpy, an OverflowError per document
-    (HEAD + LEAD + "statistics: {bootstrap: 100000000000000000000}\n", r"^config.yaml:6: statistics.bootstrap: Input should be less than or equal to 1000000"),
-    (HEAD + OPENAI % "timeout: 1e300", r"^config.yaml:5: models\[0\].timeout: Input should be less than or equal to 86400"),
+    (HEAD + LEAD + "statistics: {bootstrap: 100000000000000000000}\n", r"^config.yaml:6: statistics.bootstrap: expected at most 1000000, got 100000000000000000000$"),
+    (HEAD + OPENAI % "timeout: 1e300", r"^config.yaml:5: models\[0\].timeout: expected at most 86400, got '1e300'$"),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from harness.config import Config
+from harness.configmodel import shown
 from harness.errors import HarnessError
 from harness.executors.base import Executor, ExecutorOptions, ExecutorUnavailable
 from harness.executors.local import LocalExecutor
@@ -21,7 +22,7 @@ def build_executor(config: Config) -> Executor:
     kind = data.pop("type", "local")
     known = ", ".join(sorted(EXECUTORS))
     if not isinstance(kind, str):  # a list or mapping here cannot even be looked up
-        raise config.error(("executor", "type"), f"expected the name of an executor ({known}), got {kind!r}")
+        raise config.error(("executor", "type"), f"expected the name of an executor ({known}), got {shown(kind)}")
     if kind not in EXECUTORS:
         raise config.error(("executor", "type"), f"unknown executor '{kind}' (known: {known})")
     cls = EXECUTORS[kind]
