@@ -145,6 +145,10 @@ NOT_THIS_TYPE = [
      r"^config.yaml:2: dataset: expected a mapping such as \{path: \.\.\., hf: \.\.\.\}, got 'docs.jsonl'$"),
     (HEAD + "  - lead\n", r"^config.yaml:5: models\[0\]: expected a mapping such as \{name: \.\.\., backend: \.\.\.\}, got 'lead'$"),
     (HEAD + LEAD + "statistics: 5\n", r"^config.yaml:6: statistics: expected a mapping such as \{bootstrap: \.\.\., confidence: \.\.\.\}, got 5$"),
+    # an empty model id passed validation with the advice to run `hf download ` (nothing after it)
+    (HEAD + "  - {name: b, backend: hf-seq2seq, model: ''}\n", r"^config.yaml:5: models\[0\].model: is empty; give a hub id"),
+    (HEAD + "  - {name: b, backend: openai, base_url: 'http://localhost:1/v1', model: ' '}\n",
+     r"^config.yaml:5: models\[0\].model: is empty; give the model's name as the server knows it"),
     # numbers too large for what they set: a ValueError traceback from numpy, an OverflowError per document
     (HEAD + LEAD + "statistics: {bootstrap: 100000000000000000000}\n", r"^config.yaml:6: statistics.bootstrap: expected at most 1000000, got 100000000000000000000$"),
     (HEAD + OPENAI % "timeout: 1e300", r"^config.yaml:5: models\[0\].timeout: expected at most 86400, got '1e300'$"),

@@ -49,6 +49,13 @@ class HFModelOptions(BackendOptions):
     def _known_device(cls, device: str) -> str:
         return check_device(device)
 
+    @field_validator("model")
+    @classmethod
+    def _named(cls, model: str) -> str:
+        if not model.strip():  # a blank left by a template: "hf download " would be the advice
+            raise ValueError("is empty; give a hub id (facebook/bart-large-cnn) or a local folder")
+        return model
+
 
 class HFSummarizer(Summarizer):
     """What the transformers backends share: finding the checkpoint, fingerprinting it, freeing it."""

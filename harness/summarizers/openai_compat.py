@@ -90,6 +90,13 @@ class OpenAIOptions(PromptOptions):
             raise ValueError("use an http:// or https:// URL such as http://localhost:8000/v1")
         return url.rstrip("/")
 
+    @field_validator("model")
+    @classmethod
+    def _named(cls, model: str) -> str:
+        if not model.strip():
+            raise ValueError("is empty; give the model's name as the server knows it (vLLM: the served model)")
+        return model
+
     @field_validator("stop", mode="before")
     @classmethod
     def _stop_list(cls, stop: Any) -> Any:
