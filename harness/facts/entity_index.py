@@ -67,10 +67,9 @@ def verb_of(word: str) -> str | None:
 
 def frames_of(text: str, sentence: Span, names: list[tuple[Name, str]]) -> list[Frame]:
     """Frames of one sentence: (name, entity id) pairs in order, with spans relative to `text`."""
-    frames = []
+    frames: list[Frame] = []
     ids = frozenset(entity_id for _, entity_id in names)
-    leave_out = {token for name, _ in names for token in name.tokens} | {w.lower() for n, _ in names for w in n.text.split()}
-    content = content_words(sentence.text, leave_out)
+    content: frozenset[str] | None = None  # the clause's content words, read once a name turns out to act
     for position, (name, entity_id) in enumerate(names):
         lower = name.text.lower()
         if COUNTRY_OF.get(lower, lower) != lower:
@@ -91,6 +90,9 @@ def frames_of(text: str, sentence: Span, names: list[tuple[Name, str]]) -> list[
                 break
             agents.append(previous_id)
             position -= 1
+        if content is None:
+            leave_out = {token for n, _ in names for token in n.tokens} | {w.lower() for n, _ in names for w in n.text.split()}
+            content = content_words(sentence.text, leave_out)
         frames += [Frame(agent, verb, content, ids - {agent}, sentence.text, sentence.start, sentence.end) for agent in agents]
     return frames
 
