@@ -324,3 +324,17 @@ def test_capitalised_words_lexicon_is_names_only():
 def test_a_name_one_letter_off_a_word_of_a_lower_cased_article_is_that_word():
     table = extract_facts("tire changer todd phillips was hurt when he was struck by a car on sunday.")
     assert verdicts("phillip was taken to the infield care center.", table) == {"phillip": "supported"}
+
+
+def test_a_rare_word_of_a_lower_cased_summary_is_a_name_the_article_lacks():
+    """A word neither the article nor the common vocabulary writes is a rare name; inflections and compounds
+    of common words are not, nor words the article writes with a closing quote or accents."""
+    table = extract_facts("Judges found the fine neither 'extravagant or unconscionable'. Médecins Sans Frontières "
+                          "and artist Jörg Düsterwald spoke in Hameln on Monday.")  # fmt: skip
+    result = check_summary("talks were hosted in vrbnik on monday.", table)
+    assert [(c.name, c.verdict) for c in result.entity_claims] == [("vrbnik", "not_in_article")]
+    assert result.entity_claims[0].reason == "'vrbnik' is in neither the article nor the common vocabulary: a name the article does not have"
+    assert verdicts("the fund trebled, the winless side's footballers were dismayed and a schoolgirl wept.", table) == {}
+    assert verdicts("the fine was not unconscionable, judges said.", table) == {}
+    assert "not_in_article" not in verdicts("medecins sans frontieres spoke on monday.", table).values()
+    assert verdicts("artist jörg düsterwald spoke.", table) == {"jörg düsterwald": "supported"}

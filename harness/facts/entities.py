@@ -37,7 +37,7 @@ from harness.facts.entity_names import (
     TITLES,
 )
 
-ENTITY_RULES = "8"
+ENTITY_RULES = "9"
 _COUNTRIES = frozenset(COUNTRY_OF.values())
 
 _TOKEN = re.compile(r"(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Prof|Rev|Jr|Sr|Capt|Det|Insp|Supt)\.|(?:[A-Z]\.){2,}"
@@ -63,6 +63,7 @@ class Name:
     tokens: tuple[str, ...]  # significant lower-cased words, demonyms mapped to their country
     acronym: bool = False
     titled: bool = False  # a title or honorific stood before it ("Mr.", "President")
+    cue: str = ""  # how a lower-cased text showed it a name: "" for the usual cues, "rare" for a rare word
 
 
 def canonical_key(words: list[str]) -> str:

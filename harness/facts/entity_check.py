@@ -186,6 +186,8 @@ def check_entities(summary: str, index: EntityIndex) -> list[EntityClaim]:
         for name in names:
             span = (name.span[0] + sentence.start, name.span[1] + sentence.start)
             verdict, entity, reason = resolve(name, index)
+            if name.cue == "rare" and verdict == NOT_IN_ARTICLE:
+                reason = f"{name.text!r} is in neither the article nor the common vocabulary: a name the article does not have"
             evidence = Span(entity.sentence, entity.start, entity.end) if entity and verdict == SUPPORTED else None
             kind = entity.kind if entity else guess_kind(name.text, name.key, name.titled)
             sentence_claims.append(EntityClaim(sentence.text, name.text, span, verdict, entity, evidence, reason, kind))

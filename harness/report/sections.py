@@ -339,7 +339,8 @@ def _kinds(s: _Dataset, rows: list[Any], rules: Counter) -> Section:
     if lower:
         blocks.append(Para(f"{', '.join(lower)} write their summaries in lower case: names are read from capital letters, "
                            "so in these summaries names are read from the article's capitals, a lexicon of words written "
-                           "only capitalised and titles (\u201cmanager jose mourinho\u201d); a name none of these marks "
+                           "only capitalised, titles (\u201cmanager jose mourinho\u201d) and words too rare for the common "
+                           "vocabulary; a name none of these marks "
                            "goes unchecked.", cls="small muted"))  # fmt: skip
     return Section(f"{dataset.key}-facts", dataset.label, blocks, 3)
 
