@@ -358,7 +358,8 @@ def _print_check(result: Any) -> None:
     out.print(f"numeric precision {precision}, entity precision {entities}, key-fact recall {recall}, "
               f"{result.contradicted} contradicted, {result.not_in_article} not in article (figures and entities)")
     if names_unread(result.summary):
-        out.print("note: the summary is in lower case; its names were read from the article's capitals ('sam burgess'), "
+        out.print("note: the summary marks no name with a capital letter; its names were read from the article's "
+                  "capitals ('sam burgess'), "
                   "a lexicon of words written only capitalised ('geneva'), titles ('manager jose mourinho') and words too rare "
                   "for the common vocabulary ('gusttrom'); "
                   "a name none of these marks goes unchecked",

@@ -338,3 +338,13 @@ def test_a_rare_word_of_a_lower_cased_summary_is_a_name_the_article_lacks():
     assert verdicts("the fine was not unconscionable, judges said.", table) == {}
     assert "not_in_article" not in verdicts("medecins sans frontieres spoke on monday.", table).values()
     assert verdicts("artist jörg düsterwald spoke.", table) == {"jörg düsterwald": "supported"}
+
+
+def test_a_summary_capitalised_only_at_sentence_starts_is_read_like_a_lower_cased_one():
+    """QAGS's copies write "Manny pacquiao paid a visit to los angeles": capitals mark sentences, not names."""
+    table = extract_facts("Ronda Rousey met Manny Pacquiao at her training camp in Los Angeles on Monday.")
+    result = check_summary("Manny pacquiao paid a visit to the los angeles camp. Rousey met him in geneva.", table)
+    assert [(c.name, c.verdict) for c in result.entity_claims] == [
+        ("Manny pacquiao", "supported"), ("los angeles", "supported"), ("Rousey", "supported"), ("geneva", "not_in_article")]
+    # one name capitalised mid-sentence makes a text cased: its names are read from capitals only
+    assert verdicts("Manny Pacquiao paid a visit to the camp in geneva.", table) == {"Manny Pacquiao": "supported"}

@@ -109,7 +109,7 @@ def test_facts_command_checks_a_summary_and_exits_1_when_flagged():
 
 def test_facts_command_says_how_names_of_a_lower_cased_summary_are_read():
     lower = run_cli("facts", "syria-talks", "--summary", "talks were suspended in geneva, sergey lavrov said.")
-    assert "summary is in lower case; its names were read from the article's capitals" in lower.stdout
+    assert "summary marks no name with a capital letter; its names were read from the article's capitals" in lower.stdout
     assert "a name none of these marks goes unchecked" in lower.stdout
     assert "'sergey lavrov' (person): the article names 'Sergey V. Lavrov'" in lower.stdout
     assert "not_in_article  'geneva' (other): the article names no 'geneva' in any form" in lower.stdout

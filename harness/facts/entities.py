@@ -37,7 +37,7 @@ from harness.facts.entity_names import (
     TITLES,
 )
 
-ENTITY_RULES = "9"
+ENTITY_RULES = "10"
 _COUNTRIES = frozenset(COUNTRY_OF.values())
 
 _TOKEN = re.compile(r"(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Prof|Rev|Jr|Sr|Capt|Det|Insp|Supt)\.|(?:[A-Z]\.){2,}"
@@ -98,9 +98,17 @@ def _starts(text: str, tokens: list[re.Match]) -> list[bool]:
 
 
 def names_unread(text: str) -> bool:
-    """Whether text is written in lower case throughout (XSum's systems write so): names are read from capital
-    letters, so its names go unread and only its figures are checked."""
-    return any(c.isalpha() for c in text) and text == text.lower()
+    """Whether text marks no name with a capital letter: lower case throughout (XSum's systems write so), or
+    capitals only where sentences start (QAGS's copies: "Manny pacquiao paid a visit to los angeles"). Such a
+    text's names are read by the lower-case cues (`harness.facts.lowercase_names`), not from capitals."""
+    # a model's unknown-word marker ("UNK") is read where it stands, by the reader of capitals
+    return any(c.isalpha() for c in text) and not capitalised_words(text) - NOT_NAMES and PLACEHOLDER not in text
+
+
+def lower_same_length(text: str) -> str:
+    """text in lower case, character by character, so every offset stays where it was ("İ" stays)."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def capitalised_words(text: str) -> set[str]:

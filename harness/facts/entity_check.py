@@ -15,7 +15,7 @@ contradicted only with an article sentence to cite.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import Levenshtein
 
@@ -27,6 +27,7 @@ from harness.facts.entities import (
     Name,
     guess_kind,
     initials,
+    lower_same_length,
     names_unread,
     read_names,
 )
@@ -177,8 +178,9 @@ def check_entities(summary: str, index: EntityIndex) -> list[EntityClaim]:
     claims: list[EntityClaim] = []
     lower_cased = names_unread(summary)
     for sentence in summary_sentences(summary):
-        if lower_cased:
-            names = lower_case_names(sentence.text, index)
+        if lower_cased:  # read from the lower-cased words, shown as the summary writes them
+            found = lower_case_names(lower_same_length(sentence.text), index)
+            names = [replace(n, text=sentence.text[n.span[0] : n.span[1]]) for n in found]
         else:
             names = read_names(sentence.text, index.names)
         located: list[tuple[Name, str]] = []

@@ -337,8 +337,9 @@ def _kinds(s: _Dataset, rows: list[Any], rules: Counter) -> Section:
         blocks.append(Para(f"Key facts are {made}.", cls="small muted"))
     lower = lower_cased(dataset.models, dataset.doc_ids)
     if lower:
-        blocks.append(Para(f"{', '.join(lower)} write their summaries in lower case: names are read from capital letters, "
-                           "so in these summaries names are read from the article's capitals, a lexicon of words written "
+        blocks.append(Para(f"{', '.join(lower)} write their summaries with no capital letter to mark a name (in lower "
+                           "case, or capitalised only where sentences start), so in these summaries names are read "
+                           "from the article's capitals, a lexicon of words written "
                            "only capitalised, titles (\u201cmanager jose mourinho\u201d) and words too rare for the common "
                            "vocabulary; a name none of these marks "
                            "goes unchecked.", cls="small muted"))  # fmt: skip
