@@ -348,3 +348,16 @@ def test_a_summary_capitalised_only_at_sentence_starts_is_read_like_a_lower_case
         ("Manny pacquiao", "supported"), ("los angeles", "supported"), ("Rousey", "supported"), ("geneva", "not_in_article")]
     # one name capitalised mid-sentence makes a text cased: its names are read from capitals only
     assert verdicts("Manny Pacquiao paid a visit to the camp in geneva.", table) == {"Manny Pacquiao": "supported"}
+
+
+def test_one_side_on_both_sides_of_a_contest_is_contradicted():
+    table = extract_facts("Gloucester came from behind to beat Cardiff Blues 24-20 at Wembley Stadium on Saturday.")
+    result = check_summary("Gloucester came from behind to beat Gloucester at Wembley Stadium.", table)
+    assert [(c.name, c.verdict) for c in result.entity_claims] == [
+        ("Gloucester", "supported"), ("Gloucester", "contradicted"), ("Wembley Stadium", "supported")]
+    assert result.entity_claims[1].reason == (
+        "the summary puts 'Gloucester' on both sides of one contest ('Gloucester … behind to beat Gloucester')")
+    assert set(verdicts("gloucester came from behind to beat cardiff blues.", table).values()) == {"supported"}
+    # two sentences, or a place named twice, are no contest with itself
+    assert set(verdicts("Gloucester won. Cardiff Blues lost against Gloucester.", table).values()) == {"supported"}
+    assert set(verdicts("A win at Wembley Stadium followed a defeat at Wembley Stadium.", table).values()) == {"supported"}

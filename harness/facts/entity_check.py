@@ -7,7 +7,9 @@ Each name of the summary is aligned to the article's entities:
 - contradicted: the summary makes the entity the agent of something the article has another entity
   do ("Lavrov announced the suspension" where the article has Kirby saying it), shown by a frame of
   the article with the same verb (speech verbs are one verb) and shared content, where the claimed
-  agent is not in that sentence or the summary puts the article's agent in another role.
+  agent is not in that sentence or the summary puts the article's agent in another role; also a name
+  spliced from two of the article's people, and one side on both sides of a contest ("gloucester came
+  from behind to beat gloucester").
 Precision comes first: a name the article half writes (one word of two) is supported, and a role is
 contradicted only with an article sentence to cite.
 """
@@ -207,8 +209,32 @@ def check_entities(summary: str, index: EntityIndex) -> list[EntityClaim]:
                               f"'{_cut(rival.sentence)}'")  # fmt: skip
                     sentence_claims[k] = EntityClaim(claim.text, claim.name, claim.span, CONTRADICTED, claim.entity,
                                                      Span(rival.sentence, rival.start, rival.end), reason, claim.entity_kind)  # fmt: skip
-        claims += sentence_claims
+        claims += _self_contests(summary, sentence_claims)
     return claims
+
+
+# Words that put two sides in a contest right before the second ("beat", "victory over", "against").
+_CONTEST = re.compile(r"\b(?:beat|beats|beaten by|defeat|defeats|defeated|defeated by|over|against|versus|vs\.?|v\.?|"
+                      r"draw with|drew with|lost to|lose to|win at|victory at|to face|face|faces|faced)\s+(?:the\s+)?$")  # fmt: skip
+
+
+def _self_contests(summary: str, claims: list[EntityClaim]) -> list[EntityClaim]:
+    """A sentence's claims, the second of two mentions of one name contradicted where a contest word puts
+    it on the other side of the first ("gloucester came from behind to beat gloucester"): one side
+    cannot beat, face or play itself. A place may be where it happens twice ("at wembley ... at wembley")."""
+    out = list(claims)
+    for k, second in enumerate(claims):
+        if second.verdict != SUPPORTED or second.entity_kind == "place":
+            continue
+        for first in claims[:k]:
+            between = summary[first.span[1] : second.span[0]]
+            if first.name.lower() == second.name.lower() and not re.search(r"[.!?;]\s", between) \
+                    and _CONTEST.search(between.lower()):  # fmt: skip
+                tail = " ".join(between.split()[-3:])
+                reason = f"the summary puts {second.name!r} on both sides of one contest ('{first.name} … {tail} {second.name}')"
+                out[k] = replace(second, verdict=CONTRADICTED, reason=reason)
+                break
+    return out
 
 
 def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
