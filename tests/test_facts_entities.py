@@ -361,3 +361,12 @@ def test_one_side_on_both_sides_of_a_contest_is_contradicted():
     # two sentences, or a place named twice, are no contest with itself
     assert set(verdicts("Gloucester won. Cardiff Blues lost against Gloucester.", table).values()) == {"supported"}
     assert set(verdicts("A win at Wembley Stadium followed a defeat at Wembley Stadium.", table).values()) == {"supported"}
+
+
+def test_a_name_listed_beside_itself_is_contradicted():
+    table = extract_facts("England's Joe Root and Jonny Bairstow both scored centuries at Edgbaston.")
+    result = check_summary("england's joe root and joe root both scored centuries.", table)
+    assert [(c.name, c.verdict) for c in result.entity_claims] == [
+        ("england", "supported"), ("joe root", "supported"), ("joe root", "contradicted")]
+    assert result.entity_claims[2].reason == "the summary lists 'joe root' beside itself ('joe root and joe root'): one name for two"
+    assert "contradicted" not in verdicts("Joe Root and Jonny Bairstow scored. Joe Root and the team celebrated.", table).values()

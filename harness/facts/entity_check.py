@@ -8,8 +8,8 @@ Each name of the summary is aligned to the article's entities:
   do ("Lavrov announced the suspension" where the article has Kirby saying it), shown by a frame of
   the article with the same verb (speech verbs are one verb) and shared content, where the claimed
   agent is not in that sentence or the summary puts the article's agent in another role; also a name
-  spliced from two of the article's people, and one side on both sides of a contest ("gloucester came
-  from behind to beat gloucester").
+  spliced from two of the article's people, one side on both sides of a contest ("gloucester came from
+  behind to beat gloucester"), and a name listed beside itself ("joe root and joe root").
 Precision comes first: a name the article half writes (one word of two) is supported, and a role is
 contradicted only with an article sentence to cite.
 """
@@ -209,31 +209,38 @@ def check_entities(summary: str, index: EntityIndex) -> list[EntityClaim]:
                               f"'{_cut(rival.sentence)}'")  # fmt: skip
                     sentence_claims[k] = EntityClaim(claim.text, claim.name, claim.span, CONTRADICTED, claim.entity,
                                                      Span(rival.sentence, rival.start, rival.end), reason, claim.entity_kind)  # fmt: skip
-        claims += _self_contests(summary, sentence_claims)
+        claims += _named_twice(summary, sentence_claims)
     return claims
 
 
 # Words that put two sides in a contest right before the second ("beat", "victory over", "against").
 _CONTEST = re.compile(r"\b(?:beat|beats|beaten by|defeat|defeats|defeated|defeated by|over|against|versus|vs\.?|v\.?|"
                       r"draw with|drew with|lost to|lose to|win at|victory at|to face|face|faces|faced)\s+(?:the\s+)?$")  # fmt: skip
+_COORDINATED = re.compile(r"\s*(?:,|and|&|or)\s*")  # "joe root and joe root", "argos, argos"
 
 
-def _self_contests(summary: str, claims: list[EntityClaim]) -> list[EntityClaim]:
-    """A sentence's claims, the second of two mentions of one name contradicted where a contest word puts
-    it on the other side of the first ("gloucester came from behind to beat gloucester"): one side
-    cannot beat, face or play itself. A place may be where it happens twice ("at wembley ... at wembley")."""
+def _named_twice(summary: str, claims: list[EntityClaim]) -> list[EntityClaim]:
+    """A sentence's claims, the second of two mentions of one name contradicted where the sentence makes them
+    two: a contest word puts it on the other side of the first ("gloucester came from behind to beat
+    gloucester"), or it is listed beside itself ("joe root and joe root both scored"). A place may be where
+    something happens twice ("at wembley ... at wembley")."""
     out = list(claims)
     for k, second in enumerate(claims):
-        if second.verdict != SUPPORTED or second.entity_kind == "place":
+        if second.verdict != SUPPORTED or second.entity_kind == "place" or PLACEHOLDER in second.name:
             continue
         for first in claims[:k]:
             between = summary[first.span[1] : second.span[0]]
-            if first.name.lower() == second.name.lower() and not re.search(r"[.!?;]\s", between) \
-                    and _CONTEST.search(between.lower()):  # fmt: skip
+            if first.name.lower() != second.name.lower() or re.search(r"[.!?;]\s", between):
+                continue
+            if _COORDINATED.fullmatch(between.lower()):
+                reason = f"the summary lists {second.name!r} beside itself ('{first.name}{between}{second.name}'): one name for two"
+            elif _CONTEST.search(between.lower()):
                 tail = " ".join(between.split()[-3:])
                 reason = f"the summary puts {second.name!r} on both sides of one contest ('{first.name} … {tail} {second.name}')"
-                out[k] = replace(second, verdict=CONTRADICTED, reason=reason)
-                break
+            else:
+                continue
+            out[k] = replace(second, verdict=CONTRADICTED, reason=reason)
+            break
     return out
 
 
