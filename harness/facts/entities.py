@@ -102,7 +102,9 @@ def names_unread(text: str) -> bool:
     capitals only where sentences start (QAGS's copies: "Manny pacquiao paid a visit to los angeles"). Such a
     text's names are read by the lower-case cues (`harness.facts.lowercase_names`), not from capitals."""
     # a model's unknown-word marker ("UNK") is read where it stands, by the reader of capitals
-    return any(c.isalpha() for c in text) and not capitalised_words(text) - NOT_NAMES and PLACEHOLDER not in text
+    if text == text.lower():
+        return any(c.isalpha() for c in text)
+    return PLACEHOLDER not in text and not capitalised_words(text) - NOT_NAMES
 
 
 def lower_same_length(text: str) -> str:

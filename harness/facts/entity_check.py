@@ -29,7 +29,6 @@ from harness.facts.entities import (
     Name,
     guess_kind,
     initials,
-    lower_same_length,
     names_unread,
     read_names,
 )
@@ -180,9 +179,8 @@ def check_entities(summary: str, index: EntityIndex) -> list[EntityClaim]:
     claims: list[EntityClaim] = []
     lower_cased = names_unread(summary)
     for sentence in summary_sentences(summary):
-        if lower_cased:  # read from the lower-cased words, shown as the summary writes them
-            found = lower_case_names(lower_same_length(sentence.text), index)
-            names = [replace(n, text=sentence.text[n.span[0] : n.span[1]]) for n in found]
+        if lower_cased:
+            names = lower_case_names(sentence.text, index)
         else:
             names = read_names(sentence.text, index.names)
         located: list[tuple[Name, str]] = []

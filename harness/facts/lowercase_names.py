@@ -36,7 +36,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from harness.facts.entities import EntityIndex, Name, canonical_key
+from harness.facts.entities import EntityIndex, Name, canonical_key, lower_same_length
 from harness.facts.entity_names import (
     ALIAS_OF,
     CONNECTORS,
@@ -66,8 +66,9 @@ _NOT_NAME_WORDS = STOP | TITLES | NOT_NAMES | MONTHS_AND_DAYS | CONNECTORS | IRR
 
 
 def lower_case_names(text: str, index: EntityIndex) -> list[Name]:
-    """The names of a lower-cased sentence by the four cues above, in order; where two cues read
-    overlapping words, the earlier cue's name is kept (a title, the article, the lexicon, then rarity)."""
+    """The names of a sentence that marks none with a capital, by the four cues above, in order, each shown
+    as the text writes it; where two cues read overlapping words, the earlier cue's name is kept (a title,
+    the article, the lexicon, then rarity)."""
     words = _Words(text)
     names = _titled(words, index.vocabulary)
     names += _article_cased(words, index, names)
@@ -81,10 +82,14 @@ class _Words:
     whether each word follows the one before with only spaces between (no comma, no clause break)."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.matches = list(_WORD.finditer(text))
-        self.plain = [_possessive_dropped(m.group()) for m in self.matches]
-        self.joined = [k > 0 and not text[self.matches[k - 1].end() : m.start()].strip() for k, m in enumerate(self.matches)]
+        self.text = text  # as written: names are shown so
+        lowered = lower_same_length(text)
+        self.matches = matches = list(_WORD.finditer(lowered))
+        words = [m.group() for m in matches]
+        self.plain = [w[:-2] if w.endswith(("'s", "’s")) else w for w in words]
+        ends = [0] + [m.end() for m in matches]  # gaps: most are one space, the rest are checked
+        self.joined = [k > 0 and (m.start() - ends[k] == 1 and lowered[ends[k]] == " " or not lowered[ends[k] : m.start()].strip())
+                       for k, m in enumerate(matches)]  # fmt: skip
 
     def possessive(self, k: int) -> bool:
         """Whether word k ends on a possessive, which ends a name ("city's fans")."""
