@@ -260,6 +260,10 @@ for _line in _ALIASES.strip().splitlines():
         ALIAS_OF[_name] = _canonical
     ALIAS_OF[_canonical] = _canonical
 
+# Every word of a country's, people's, capital's, region's or alias's name ("new", "zealand", "england").
+GEOGRAPHY_WORDS = frozenset(w for key in (*COUNTRY_OF, *COUNTRY_OF.values(), *ALIAS_OF, *PART_OF, *PART_OF.values())
+                            for w in key.split())  # fmt: skip
+
 # Titles and honorifics: stripped from the front of a name ("Secretary of State John Kerry" -> "John
 # Kerry"); a span that is nothing but titles ("the President") names no one by itself.
 TITLES = set(

@@ -38,14 +38,12 @@ from pathlib import Path
 
 from harness.facts.entities import EntityIndex, Name, canonical_key, lower_same_length
 from harness.facts.entity_names import (
-    ALIAS_OF,
     CONNECTORS,
-    COUNTRY_OF,
     GENERIC_NAME_WORDS,
+    GEOGRAPHY_WORDS,
     IRREGULAR_PAST,
     MONTHS_AND_DAYS,
     NOT_NAMES,
-    PART_OF,
     PLACE_FIRST_WORDS,
     TITLES,
 )
@@ -228,8 +226,7 @@ def _word_list(name: str) -> frozenset[str]:
 def capitalised_words() -> frozenset[str]:
     """The lexicon of words read as names in lower-cased text, less function words and places' words."""
     words = _word_list("capitalised_words.txt")
-    places = {w for key in (*COUNTRY_OF, *COUNTRY_OF.values(), *ALIAS_OF, *PART_OF, *PART_OF.values()) for w in key.split()}
-    return frozenset(words - _NOT_NAME_WORDS - places)
+    return frozenset(words - _NOT_NAME_WORDS - GEOGRAPHY_WORDS)
 
 
 def _possessive_dropped(word: str) -> str:
