@@ -338,6 +338,7 @@ def test_a_rare_word_of_a_lower_cased_summary_is_a_name_the_article_lacks():
     assert verdicts("the fine was not unconscionable, judges said.", table) == {}
     assert "not_in_article" not in verdicts("medecins sans frontieres spoke on monday.", table).values()
     assert verdicts("artist jörg düsterwald spoke.", table) == {"jörg düsterwald": "supported"}
+    assert verdicts("Vrbnik hosted the talks on monday.", table) == {}  # a capital that opens a sentence shows nothing
 
 
 def test_a_summary_capitalised_only_at_sentence_starts_is_read_like_a_lower_cased_one():

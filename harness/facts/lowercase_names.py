@@ -174,11 +174,12 @@ def _lexicon(words: _Words, taken: list[Name]) -> list[Name]:
 
 
 def _rare(words: _Words, vocabulary: frozenset[str], taken: list[Name]) -> list[Name]:
-    """Words of RARE_MIN letters or more that neither the article nor the common vocabulary writes."""
+    """Words of RARE_MIN letters or more that neither the article nor the common vocabulary writes; a word
+    capitalised to open a sentence is left out, as a rare plain word there ("Unconscionable ...") is no name."""
     names: list[Name] = []
     for k, word in enumerate(words.plain):
         if len(word) >= RARE_MIN and word.isalpha() and word not in vocabulary and word not in _NOT_NAME_WORDS \
-                and not common_word(word):  # fmt: skip
+                and not words.text[words.matches[k].start()].isupper() and not common_word(word):  # fmt: skip
             _add(names, replace(words.name(k, k + 1), cue="rare"), taken)
     return names
 
