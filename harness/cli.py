@@ -357,7 +357,9 @@ def _print_check(result: Any) -> None:
     entities = "–" if result.entity_precision is None else f"{result.entity_precision:.0%}"
     out.print(f"numeric precision {precision}, entity precision {entities}, key-fact recall {recall}, "
               f"{result.contradicted} contradicted, {result.not_in_article} not in article (figures and entities)")
-    if names_unread(result.summary):
+    # a cased summary that names no one also marks no name with a capital: the note is for lower-cased text,
+    # or a text capitalised only at sentence starts whose names the cues did find
+    if names_unread(result.summary) and (result.summary == result.summary.lower() or result.entity_claims):
         out.print("note: the summary marks no name with a capital letter; its names were read from the article's "
                   "capitals ('sam burgess'), "
                   "a lexicon of words written only capitalised ('geneva'), titles ('manager jose mourinho') and words too rare "

@@ -114,8 +114,10 @@ def test_facts_command_says_how_names_of_a_lower_cased_summary_are_read():
     assert "'sergey lavrov' (person): the article names 'Sergey V. Lavrov'" in lower.stdout
     assert "not_in_article  'geneva' (other): the article names no 'geneva' in any form" in lower.stdout
     assert lower.returncode == 1
+    nameless = run_cli("facts", "syria-talks", "--summary", "Talks were suspended. Aid convoys were hit.")
+    assert "marks no name" not in nameless.stdout  # cased, and names no one: no note
     cased = run_cli("facts", "syria-talks", "--summary", "Talks were suspended in Geneva.")
-    assert "lower case" not in cased.stdout and "'Geneva'" in cased.stdout
+    assert "marks no name" not in cased.stdout and "'Geneva'" in cased.stdout
 
 
 def test_facts_command_errors():
