@@ -1,7 +1,8 @@
 """Names in a lower-cased summary, read from the title in front of them, the article's casing and a lexicon.
 
-XSum-era systems write their summaries in lower case ("manager jose mourinho says ..."), so no capital
-letter marks a name and `entities.read_names` finds none. One cue survives lower-casing: a role or
+XSum-era systems write their summaries in lower case ("manager jose mourinho says ..."), and some copies
+are capitalised only where sentences start ("Manny pacquiao paid a visit to los angeles"), so no capital
+letter marks a name and `entities.read_names` finds none (`entities.names_unread` tells such a text). One cue survives lower-casing: a role or
 honorific before a person's name. After a role ("striker", "president", "manager") two words are read as
 a first name and a surname; after an honorific ("mr", "dr") one word or two. The words must look like a
 name: letters only (with inner apostrophes or hyphens), no function word, title, number word, calendar
@@ -21,7 +22,8 @@ Countries, their peoples, capitals and aliases are left out of this cue: in lowe
 are mostly background the annotators accept ("the nhs in england"), and reading them doubled the false
 alarms on consistent FRANK XSum summaries (3 to 6 of 34) for no more inconsistent ones caught.
 
-A fourth cue is a word no one writes often: one the article never writes that is not in the common
+A fourth cue is a word no one writes often: one of five letters or more (not opening a sentence with a
+capital, where a rare plain word stands as often) that the article never writes and that is not in the common
 vocabulary of those corpora either (`data/known_words.txt`, 33,742 words), nor an inflection of one
 ("trebled", "winless"), nor two of them joined ("schoolgirl"), is a rare name: "castleford", "gusttrom".
 It is read as a name of its own (`Name.cue == "rare"`) and, being in no article, is not in the article.
@@ -76,7 +78,7 @@ def lower_case_names(text: str, index: EntityIndex) -> list[Name]:
 
 
 class _Words:
-    """A sentence's words, read once for the three cues: matches, the words without a possessive, and
+    """A sentence's words, read once for the four cues: matches, the words without a possessive, and
     whether each word follows the one before with only spaces between (no comma, no clause break)."""
 
     def __init__(self, text: str) -> None:
