@@ -133,21 +133,19 @@ def build_index(article: str, sentences: list[Span] | None = None) -> EntityInde
         located = [(Name(n.text, (n.span[0] + sentence.start, n.span[1] + sentence.start), n.key, n.tokens), ids[n.key])
                    for n in names]  # fmt: skip
         frames += frames_of(article, sentence, located)
-    words = {w.lower().replace("’", "'").rstrip("'-") for w in _VOCABULARY.findall(article)}  # "unconscionable'." ends a quote
+    written = _VOCABULARY.findall(article)
+    words = {w.lower().replace("’", "'").rstrip("'-") for w in written}  # "unconscionable'." ends a quote
     words |= {w[:-2] for w in words if w.endswith("'s")} | {part for w in words if "-" in w for part in w.split("-")}
     words |= {_unaccented(w) for w in words if not w.isascii()}  # "medecins" of "Médecins": corpora drop accents
     vocabulary = frozenset(words | {COUNTRY_OF[w] for w in words if w in COUNTRY_OF})
-    return EntityIndex(tuple(entities), tuple(frames), frozenset(known), vocabulary, frozenset(_written_lower(article)))
+    lower_case = frozenset(w.replace("’", "'") for w in written if w[0].islower())  # words it writes in lower case
+    return EntityIndex(tuple(entities), tuple(frames), frozenset(known), vocabulary, lower_case)
 
 
 def _unaccented(word: str) -> str:
     """The word with its accents dropped ("médecins" -> "medecins")."""
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
-
-def _written_lower(article: str) -> set[str]:
-    """The words the article writes starting with a lower-case letter."""
-    return {w.replace("’", "'") for w in _VOCABULARY.findall(article) if w[0].islower()}
 
 
 def _first(groups: dict, owner: dict, root: str) -> int:
