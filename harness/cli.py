@@ -337,7 +337,7 @@ def _facts(args: argparse.Namespace) -> int:
 def _print_check(result: Any) -> None:
     from rich.markup import escape
 
-    from harness.facts.entities import names_unread
+    from harness.facts.lowercase_names import names_unread
 
     colours = {"supported": "green", "contradicted": "red", "not_in_article": "yellow"}
     for claim in result.claims:

@@ -97,22 +97,6 @@ def _starts(text: str, tokens: list[re.Match]) -> list[bool]:
     return flags
 
 
-def names_unread(text: str) -> bool:
-    """Whether text marks no name with a capital letter: lower case throughout (XSum's systems write so), or
-    capitals only where sentences start (QAGS's copies: "Manny pacquiao paid a visit to los angeles"). Such a
-    text's names are read by the lower-case cues (`harness.facts.lowercase_names`), not from capitals."""
-    # a model's unknown-word marker ("UNK") is read where it stands, by the reader of capitals
-    if text == text.lower():
-        return any(c.isalpha() for c in text)
-    return PLACEHOLDER not in text and not capitalised_words(text) - NOT_NAMES
-
-
-def lower_same_length(text: str) -> str:
-    """text in lower case, character by character, so every offset stays where it was ("İ" stays)."""
-    lowered = text.lower()
-    return lowered if len(lowered) == len(text) else "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-
-
 def capitalised_words(text: str) -> set[str]:
     """Lower-cased words the text writes capitalised in mid-sentence (evidence that they are names)."""
     tokens = list(_TOKEN.finditer(text))
@@ -337,6 +321,11 @@ class Frame:
                    int(evidence.get("start", 0)), int(evidence.get("end", 0)))  # fmt: skip
 
 
+def surnames_after(entity: ArticleEntity, first: str) -> list[str]:
+    """The second words of the entity's two-word names that start with `first` ("gustafsson" of "johan")."""
+    return [key.split()[1] for key in entity.keys if key.startswith(f"{first} ") and key.count(" ") == 1]
+
+
 @dataclass(frozen=True)
 class EntityIndex:
     """The article's entities and frames, with look-up tables built once (by key, token and initials)."""
@@ -382,8 +371,7 @@ class EntityIndex:
             return None  # "Scottish Fire", "North Wales": a place's word, not a first name
         for entity_id in self.by_token.get(word, ()):
             entity = self.by_id[entity_id]
-            if entity.kind == "person" and any(k.startswith(f"{word} ") and k.count(" ") == 1 and k.split()[1] in entity.keys
-                                               for k in entity.keys):  # fmt: skip
+            if entity.kind == "person" and any(surname in entity.keys for surname in surnames_after(entity, word)):
                 return entity
         return None
 

@@ -29,12 +29,12 @@ from harness.facts.entities import (
     Name,
     guess_kind,
     initials,
-    names_unread,
     read_names,
+    surnames_after,
 )
 from harness.facts.entity_index import frames_of
 from harness.facts.entity_names import GENERIC_NAME_WORDS, PART_OF
-from harness.facts.lowercase_names import lower_case_names
+from harness.facts.lowercase_names import lower_case_names, names_unread
 from harness.text import Span
 
 SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE = "supported", "contradicted", "not_in_article"
@@ -281,8 +281,7 @@ def _first_name_renamed(name: Name, index: EntityIndex) -> ArticleEntity | None:
     person = index.person_by_first_name(first)
     if person is None or last in index.vocabulary:
         return None
-    surnames = [k.split()[1] for k in person.keys if k.startswith(f"{first} ") and k.count(" ") == 1]
-    if any(s.startswith(last) or _spelled_alike(last, s, WORD_SPELLING_MIN) for s in surnames):
+    if any(s.startswith(last) or _spelled_alike(last, s, WORD_SPELLING_MIN) for s in surnames_after(person, first)):
         return None  # "Cheryl Silv" cuts the article's Silvonek short; "Gustafson" misspells Gustafsson
     return person
 

@@ -2,7 +2,7 @@
 
 XSum-era systems write their summaries in lower case ("manager jose mourinho says ..."), and some copies
 are capitalised only where sentences start ("Manny pacquiao paid a visit to los angeles"), so no capital
-letter marks a name and `entities.read_names` finds none (`entities.names_unread` tells such a text). One cue survives lower-casing: a role or
+letter marks a name and `entities.read_names` finds none (`names_unread` tells such a text). One cue survives lower-casing: a role or
 honorific before a person's name. After a role ("striker", "president", "manager") two words are read as
 a first name and a surname; after an honorific ("mr", "dr") one word or two. The words must look like a
 name: letters only (with inner apostrophes or hyphens), no function word, title, number word, calendar
@@ -34,11 +34,13 @@ raised no group's false alarms past 10%.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from harness.facts.entities import EntityIndex, Name, canonical_key, lower_same_length
+from harness.facts.entities import PLACEHOLDER, EntityIndex, Name, canonical_key
+from harness.facts.entities import capitalised_words as capitalised_in
 from harness.facts.entity_names import (
     CONNECTORS,
     GENERIC_NAME_WORDS,
@@ -63,6 +65,22 @@ ROLES = (TITLES | {"forward", "flanker", "prop", "hooker", "centre", "driver", "
 NAME_PARTICLES = {"st", "saint", "san", "santa", "los", "las", "la", "le", "de", "del", "van", "von", "al", "el"}
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters of any script: "josé", "düsterwald" whole
 _NOT_NAME_WORDS = STOP | TITLES | NOT_NAMES | MONTHS_AND_DAYS | CONNECTORS | IRREGULAR_PAST | {"lady", "lord", "miss"}
+
+
+def names_unread(text: str) -> bool:
+    """Whether text marks no name with a capital letter: lower case throughout (XSum's systems write so), or
+    capitals only where sentences start (QAGS's copies: "Manny pacquiao paid a visit to los angeles"). Such a
+    text's names are read by the cues above (`lower_case_names`), not from capitals."""
+    # a model's unknown-word marker ("UNK") is read where it stands, by the reader of capitals
+    if text == text.lower():
+        return any(c.isalpha() for c in text)
+    return PLACEHOLDER not in text and not capitalised_in(text) - NOT_NAMES
+
+
+def lower_same_length(text: str) -> str:
+    """text in lower case, character by character, so every offset stays where it was ("İ" stays)."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def lower_case_names(text: str, index: EntityIndex) -> list[Name]:
@@ -94,6 +112,14 @@ class _Words:
     def possessive(self, k: int) -> bool:
         """Whether word k ends on a possessive, which ends a name ("city's fans")."""
         return len(self.plain[k]) < len(self.matches[k].group())
+
+    def run_end(self, k: int, continues: Callable[[int], bool]) -> int:
+        """Where a name that starts at word k ends: each next word joined to the one before, no possessive
+        between, and `continues(its index)`."""
+        end = k + 1
+        while end < len(self.plain) and self.joined[end] and not self.possessive(end - 1) and continues(end):
+            end += 1
+        return end
 
     def name(self, first: int, end: int, titled: bool = False) -> Name:
         """The name of words first..end-1."""
@@ -136,9 +162,7 @@ def _article_cased(words: _Words, index: EntityIndex, taken: list[Name]) -> list
         if not named[k]:
             k += 1
             continue
-        end = k + 1
-        while end < count and named[end] and words.joined[end] and not words.possessive(end - 1):
-            end += 1
+        end = words.run_end(k, named.__getitem__)
         if end == k + 1 and end < count and words.joined[end] and index.person_by_first_name(words.plain[k]):
             surname = words.plain[end]
             if surname not in index.vocabulary and _looks_like_name(surname):
@@ -160,10 +184,7 @@ def _lexicon(words: _Words, taken: list[Name]) -> list[Name]:
         if words.plain[k] not in lexicon:
             k += 1
             continue
-        end = k + 1
-        while end < count and words.joined[end] and not words.possessive(end - 1) \
-                and (words.plain[end] in lexicon or words.plain[end] in GENERIC_NAME_WORDS):  # fmt: skip
-            end += 1
+        end = words.run_end(k, lambda i: words.plain[i] in lexicon or words.plain[i] in GENERIC_NAME_WORDS)
         first = k
         if first >= 1 and words.joined[first] and words.plain[first - 1] in NAME_PARTICLES:
             first -= 1  # "las vegas", "st helens"
@@ -230,10 +251,6 @@ def capitalised_words() -> frozenset[str]:
     """The lexicon of words read as names in lower-cased text, less function words and places' words."""
     words = _word_list("capitalised_words.txt")
     return frozenset(words - _NOT_NAME_WORDS - GEOGRAPHY_WORDS)
-
-
-def _possessive_dropped(word: str) -> str:
-    return word[:-2] if word.endswith(("'s", "’s")) else word
 
 
 def _looks_like_name(word: str) -> bool:

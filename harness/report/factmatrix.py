@@ -16,7 +16,7 @@ from typing import Any
 
 from harness.documents import Document
 from harness.facts import FactTable, table_for_document
-from harness.facts.entities import names_unread
+from harness.facts.lowercase_names import names_unread
 from harness.report.data import ModelResult
 from harness.store import json_value
 
