@@ -10,13 +10,12 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import typing
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
-from harness.configmodel import EXPECTED, ConfigModel, plain_problems, shown
+from harness.configmodel import ConfigModel, plain_message, plain_problems
 from harness.errors import HarnessError
 from harness.textio import check_value, read_text
 from harness.yamlsource import check_finite, format_loc, located, read_yaml
@@ -334,7 +333,7 @@ def validation_error(
     problems = plain_problems([_plain_loc(problem) for problem in error.errors()])
     first = problems[0]
     loc = tuple(first["loc"])
-    message = _message(first, model)
+    message = plain_message(first, model)
     # A missing field has no line of its own: point at the mapping that lacks it.
     line_loc = prefix + (loc[:-1] if first["type"] == "missing" else loc)
     text = located(source, node, line_loc, message, shown_loc=prefix + loc)
@@ -352,62 +351,6 @@ def _plain_loc(problem: dict[str, Any]) -> dict[str, Any]:
         problem = {key: value for key, value in problem.items() if key != "input"}
         problem["loc"] = loc[:-1]
     return problem
-
-
-def _message(problem: dict[str, Any], model: type[BaseModel]) -> str:
-    if problem["type"] == "extra_forbidden":
-        field = str(problem["loc"][-1])
-        owner = _model_at(model, tuple(problem["loc"][:-1]))
-        allowed = sorted(owner.model_fields) if owner else []
-        hint = difflib.get_close_matches(field, allowed, n=1)
-        if hint:
-            return f"unknown field; did you mean '{hint[0]}'?"
-        return f"unknown field; known: {', '.join(allowed)}" if allowed else "unknown field"
-    if problem["type"] == "missing":
-        return "missing required field"
-    expected = EXPECTED.get(problem["type"]) if "input" in problem else None  # (a union's problems are merged already)
-    if expected:  # the type is wrong: say what was expected in the config's words, not pydantic's
-        owner = _model_at(model, tuple(problem["loc"])) if expected == "a mapping" else None
-        if owner is not None:  # "dataset: /data" -> expected a mapping such as {path: ..., hf: ...}
-            required = [name for name, field in owner.model_fields.items() if field.is_required()]
-            shown_fields = required or list(owner.model_fields)[:2]
-            expected = "a mapping such as {" + ", ".join(f"{name}: ..." for name in shown_fields) + "}"
-        return f"expected {expected}, got {shown(problem['input'])}"
-    bound = _BOUNDS.get(problem["type"])
-    if bound and "input" in problem and problem.get("ctx"):
-        limit = next(iter(problem["ctx"].values()))
-        limit = int(limit) if isinstance(limit, float) and limit.is_integer() else limit  # "at most 1", not "1.0"
-        return f"expected {bound} {limit}, got {shown(problem['input'])}"
-    message = problem["msg"].removeprefix("Value error, ")
-    if "input" in problem and not isinstance(problem["input"], (dict, list)) and ", not " not in message:  # not twice
-        message += f" (got {problem['input']!r})"
-    return message
-
-
-_BOUNDS = {"greater_than": "more than", "greater_than_equal": "at least", "less_than": "less than", "less_than_equal": "at most"}
-
-
-def _model_at(model: Any, loc: tuple[str | int, ...]) -> type[BaseModel] | None:
-    """The pydantic model class found at loc inside model's fields, following Optional and tuple types."""
-    for part in loc:
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return None
-        if isinstance(part, int):
-            continue  # the element type was taken when the sequence field was entered
-        field = model.model_fields.get(part)
-        model = _unwrap(field.annotation) if field else None
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def _unwrap(annotation: Any) -> Any:
-    """First pydantic model class inside an annotation such as `X | None` or `tuple[X, ...]`."""
-    pending = [annotation]
-    while pending:
-        current = pending.pop(0)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            return current
-        pending.extend(typing.get_args(current))
-    return None
 
 
 def _resolve(base: Path, path: Path) -> Path:

@@ -1,5 +1,5 @@
 """The base of every part of a config (the config itself, backends', scorers' and executors' options), and the
-plain wording of pydantic's problems for one-line messages.
+plain wording of pydantic's problems for one-line messages (`plain_problems`, `plain_message`).
 
 pydantic in its default (lax) mode reads `true` as the number 1 and YAML's `workers: true` would run one
 worker: a config's number fields take numbers only. Fields typed as a union (`str | list[str]`, `Path | bool`)
@@ -10,6 +10,7 @@ members' problems as one "expected a path or true/false".
 
 from __future__ import annotations
 
+import difflib
 import typing
 from typing import Any
 
@@ -83,7 +84,7 @@ def _member_args(annotation: Any, *origins: type) -> tuple[Any, ...]:
 
 # --- pydantic problems in plain words -------------------------------------------------------------
 
-EXPECTED = {
+_EXPECTED = {
     "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
     "float_type": "a number", "float_parsing": "a number", "bool_type": "true/false", "bool_parsing": "true/false",
     "path_type": "a path", "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
@@ -97,7 +98,7 @@ def plain_problems(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for problem in errors:
         loc = tuple(part for part in problem["loc"] if not _is_tag(part))
-        expected = EXPECTED.get(problem["type"])
+        expected = _EXPECTED.get(problem["type"])
         if loc in merged:
             first = merged[loc]
             if expected and first["expected"] is not None and expected not in first["expected"]:
@@ -131,3 +132,61 @@ def shown(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "a list"
     return repr(value)
+
+
+def plain_message(problem: dict[str, Any], model: type[BaseModel]) -> str:
+    """One problem in the config's words: an unknown field with the nearest known one, a missing field, the
+    type or bound expected and what was given ("expected a mapping such as {path: ..., hf: ...}, got '/data'")."""
+    if problem["type"] == "extra_forbidden":
+        field = str(problem["loc"][-1])
+        owner = _model_at(model, tuple(problem["loc"][:-1]))
+        allowed = sorted(owner.model_fields) if owner else []
+        hint = difflib.get_close_matches(field, allowed, n=1)
+        if hint:
+            return f"unknown field; did you mean '{hint[0]}'?"
+        return f"unknown field; known: {', '.join(allowed)}" if allowed else "unknown field"
+    if problem["type"] == "missing":
+        return "missing required field"
+    expected = _EXPECTED.get(problem["type"]) if "input" in problem else None  # (a union's problems are merged already)
+    if expected:  # the type is wrong: say what was expected in the config's words, not pydantic's
+        owner = _model_at(model, tuple(problem["loc"])) if expected == "a mapping" else None
+        if owner is not None:  # "dataset: /data" -> expected a mapping such as {path: ..., hf: ...}
+            required = [name for name, field in owner.model_fields.items() if field.is_required()]
+            shown_fields = required or list(owner.model_fields)[:2]
+            expected = "a mapping such as {" + ", ".join(f"{name}: ..." for name in shown_fields) + "}"
+        return f"expected {expected}, got {shown(problem['input'])}"
+    bound = _BOUNDS.get(problem["type"])
+    if bound and "input" in problem and problem.get("ctx"):
+        limit = next(iter(problem["ctx"].values()))
+        limit = int(limit) if isinstance(limit, float) and limit.is_integer() else limit  # "at most 1", not "1.0"
+        return f"expected {bound} {limit}, got {shown(problem['input'])}"
+    message = problem["msg"].removeprefix("Value error, ")
+    if "input" in problem and not isinstance(problem["input"], (dict, list)) and ", not " not in message:  # not twice
+        message += f" (got {problem['input']!r})"
+    return message
+
+
+_BOUNDS = {"greater_than": "more than", "greater_than_equal": "at least", "less_than": "less than", "less_than_equal": "at most"}
+
+
+def _model_at(model: Any, loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The pydantic model class found at loc inside model's fields, following Optional and tuple types."""
+    for part in loc:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        if isinstance(part, int):
+            continue  # the element type was taken when the sequence field was entered
+        field = model.model_fields.get(part)
+        model = _unwrap(field.annotation) if field else None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """First pydantic model class inside an annotation such as `X | None` or `tuple[X, ...]`."""
+    pending = [annotation]
+    while pending:
+        current = pending.pop(0)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            return current
+        pending.extend(typing.get_args(current))
+    return None
