@@ -340,15 +340,13 @@ def _print_check(result: Any) -> None:
     from harness.facts.lowercase_names import names_unread
 
     colours = {"supported": "green", "contradicted": "red", "not_in_article": "yellow"}
-    for claim in result.claims:
-        out.print(f"[{colours[claim.verdict]}]{claim.verdict:<15}[/] {claim.quantity.text!r}: {claim.reason}", soft_wrap=True)
-        if claim.evidence and claim.verdict != "supported":
-            out.print(f"{'':16}article: {claim.evidence.sentence}", soft_wrap=True, markup=False)
-    for claim in result.entity_claims:  # names, places, organisations (harness.facts.entity_check)
-        text = escape(f"{claim.name!r} ({claim.entity_kind}): {claim.reason}")
-        out.print(f"[{colours[claim.verdict]}]{claim.verdict:<15}[/] {text}", soft_wrap=True)
-        if claim.evidence and claim.verdict != "supported":
-            out.print(f"{'':16}article: {claim.evidence.text}", soft_wrap=True, markup=False)
+    # figures, then names, places and organisations (harness.facts.entity_check): verdict, claim, evidence
+    rows = [(c.verdict, f"{c.quantity.text!r}: {c.reason}", c.evidence and c.evidence.sentence) for c in result.claims]
+    rows += [(c.verdict, f"{c.name!r} ({c.entity_kind}): {c.reason}", c.evidence and c.evidence.text) for c in result.entity_claims]
+    for verdict, text, evidence in rows:
+        out.print(f"[{colours[verdict]}]{verdict:<15}[/] {escape(text)}", soft_wrap=True)
+        if evidence and verdict != "supported":
+            out.print(f"{'':16}article: {evidence}", soft_wrap=True, markup=False)
     for key in (*result.key_facts, *result.key_entities):
         colour = "green" if key.status == "preserved" else "red"
         out.print(f"[{colour}]{key.status:<15}[/] key fact {key.fact.id}: {key.fact.label}", soft_wrap=True)
@@ -360,11 +358,9 @@ def _print_check(result: Any) -> None:
     # a cased summary that names no one also marks no name with a capital: the note is for lower-cased text,
     # or a text capitalised only at sentence starts whose names the cues did find
     if names_unread(result.summary) and (result.summary == result.summary.lower() or result.entity_claims):
-        out.print("note: the summary marks no name with a capital letter; its names were read from the article's "
-                  "capitals ('sam burgess'), "
-                  "a lexicon of words written only capitalised ('geneva'), titles ('manager jose mourinho') and words too rare "
-                  "for the common vocabulary ('gusttrom'); "
-                  "a name none of these marks goes unchecked",
+        out.print("note: the summary marks no name with a capital letter; its names were read from the article's capitals "
+                  "('sam burgess'), a lexicon of words written only capitalised ('geneva'), titles ('manager jose mourinho') "
+                  "and words too rare for the common vocabulary ('gusttrom'); a name none of these marks goes unchecked",
                   soft_wrap=True)  # fmt: skip
 
 
