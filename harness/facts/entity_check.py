@@ -171,6 +171,8 @@ def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, 
     if written:
         entity = next((by_id[index.by_token[t][0]] for t in written if t in index.by_token), None)
         return SUPPORTED, entity, f"partly in the article ({', '.join(written)}); the rest is not"
+    if name.cue == "rare":  # read as a name for being rare (harness.facts.lowercase_names): say so
+        return NOT_IN_ARTICLE, None, f"{name.text!r} is in neither the article nor the common vocabulary: a name the article does not have"
     return NOT_IN_ARTICLE, None, f"the article names no {name.text!r} in any form"
 
 
@@ -188,8 +190,6 @@ def check_entities(summary: str, index: EntityIndex) -> list[EntityClaim]:
         for name in names:
             span = (name.span[0] + sentence.start, name.span[1] + sentence.start)
             verdict, entity, reason = resolve(name, index)
-            if name.cue == "rare" and verdict == NOT_IN_ARTICLE:
-                reason = f"{name.text!r} is in neither the article nor the common vocabulary: a name the article does not have"
             evidence = Span(entity.sentence, entity.start, entity.end) if entity and verdict == SUPPORTED else None
             kind = entity.kind if entity else guess_kind(name.text, name.key, name.titled)
             sentence_claims.append(EntityClaim(sentence.text, name.text, span, verdict, entity, evidence, reason, kind))
