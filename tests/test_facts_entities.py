@@ -254,6 +254,21 @@ def test_a_lower_cased_summary_has_the_names_its_article_capitalises_read():
     assert verdicts("Johan Gusttrom was freed.", table) == {"Johan Gusttrom": "not_in_article"}  # cased alike
 
 
+def test_a_surname_the_article_gives_another_first_name_is_someone_it_does_not_name():
+    """"Dean Cooper" where the article has only Mark Cooper: a first name the article never writes before
+    the surname of one of its people; the same first name shortened, misspelt or cased otherwise is not."""
+    table = extract_facts("Gateshead boss Mark Cooper has signed defenders Lee Collins and Callum Evans. "
+                          "Briton Ennis-Hill won gold.")
+    result = check_summary("striker dean cooper has joined gateshead.", table)
+    assert [(c.name, c.verdict) for c in result.entity_claims] == [("dean cooper", "not_in_article")]
+    assert result.entity_claims[0].reason == "the article's Cooper is 'Mark Cooper'; it never writes 'dean'"
+    assert verdicts("Dean Cooper has joined Gateshead.", table) == {"Dean Cooper": "not_in_article", "Gateshead": "supported"}
+    assert verdicts("Marc Cooper has signed Lee Collins.", table) == {"Marc Cooper": "supported", "Lee Collins": "supported"}
+    assert verdicts("Mark Cooper signed Collins.", table) == {"Mark Cooper": "supported", "Collins": "supported"}
+    # a demonym before a surname is no first name: the article never gives Ennis-Hill a first name
+    assert verdicts("Jessica Ennis-Hill won gold.", table) == {"Jessica Ennis-Hill": "supported"}
+
+
 def test_a_name_after_a_speech_verb_is_the_speaker_only_after_a_quote_or_comma():
     table = extract_facts("Jamie Carragher believes Brendan Rodgers is still the right man for Liverpool. "
                           "\u201cHe should lead the club forward after a season without trophies,\u201d said Carragher.")  # fmt: skip

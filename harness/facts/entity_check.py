@@ -33,7 +33,7 @@ from harness.facts.entities import (
     surnames_after,
 )
 from harness.facts.entity_index import frames_of
-from harness.facts.entity_names import GENERIC_NAME_WORDS, PART_OF
+from harness.facts.entity_names import COUNTRY_OF, GENERIC_NAME_WORDS, PART_OF
 from harness.facts.lowercase_names import lower_case_names, names_unread
 from harness.text import Span
 
@@ -168,6 +168,12 @@ def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, 
     if renamed is not None:
         return NOT_IN_ARTICLE, renamed, (f"the article's {name.tokens[0].title()} is {renamed.name!r}; it never "
                                          f"writes {name.tokens[1]!r}")  # fmt: skip
+    if name.tokens[0] not in written:
+        known = _known_by_other_first_name(name, index)
+        if known:
+            shown = " and ".join(repr(e.name) for e in known)
+            return NOT_IN_ARTICLE, known[0], (f"the article's {name.tokens[1].title()} is {shown}; it never writes "
+                                              f"{name.tokens[0]!r}")  # fmt: skip
     if written:
         entity = next((by_id[index.by_token[t][0]] for t in written if t in index.by_token), None)
         return SUPPORTED, entity, f"partly in the article ({', '.join(written)}); the rest is not"
@@ -284,6 +290,26 @@ def _first_name_renamed(name: Name, index: EntityIndex) -> ArticleEntity | None:
     if any(s.startswith(last) or _spelled_alike(last, s, WORD_SPELLING_MIN) for s in surnames_after(person, first)):
         return None  # "Cheryl Silv" cuts the article's Silvonek short; "Gustafson" misspells Gustafsson
     return person
+
+
+def _known_by_other_first_name(name: Name, index: EntityIndex) -> list[ArticleEntity]:
+    """The article's people with this two-word name's surname whom it gives another first name, one the
+    article never writes ("Dean Cooper" where the article has only "Mark Cooper" ... "Cooper")."""
+    if len(name.tokens) != 2 or name.acronym:
+        return []
+    first, last = name.tokens
+    known = []
+    for entity_id in index.by_token.get(last, ()):
+        entity = index.by_id[entity_id]
+        if entity.kind != "person":
+            continue
+        # "Briton Ennis-Hill", "Coach Smith": a demonym or a common word before a surname is no first name;
+        # "Rob" of "Robert" or one letter apart is the same first name
+        firsts = [key.split()[0] for key in entity.keys if key.count(" ") == 1 and key.endswith(f" {last}")]
+        firsts = [f for f in firsts if f in index.capitalised_only and f not in COUNTRY_OF and f not in GENERIC_NAME_WORDS]
+        if firsts and not any(f.startswith(first) or first.startswith(f) or _spelled_alike(first, f, 3) for f in firsts):
+            known.append(entity)
+    return known
 
 
 def _shares_surname(a: ArticleEntity, b: ArticleEntity) -> bool:
