@@ -377,6 +377,11 @@ def test_one_side_on_both_sides_of_a_contest_is_contradicted():
     # two sentences, or a place named twice, are no contest with itself
     assert set(verdicts("Gloucester won. Cardiff Blues lost against Gloucester.", table).values()) == {"supported"}
     assert set(verdicts("A win at Wembley Stadium followed a defeat at Wembley Stadium.", table).values()) == {"supported"}
+    # but a side goes by its place: a country or a city beaten by itself is a contest with itself
+    table = extract_facts("Scotland moved top of the group with a 2-0 victory over Slovenia at Hampden Park.")
+    assert verdicts("Scotland moved top with a victory over Scotland.", table) == {"Scotland": "contradicted"}
+    assert set(verdicts("Hampden Park saw Scotland's win at Hampden Park.", table).values()) == {"supported"}
+    assert set(verdicts("Slovenia held talks with Scotland over Scotland's role.", table).values()) == {"supported"}
 
 
 def test_a_name_listed_beside_itself_is_contradicted():

@@ -221,24 +221,30 @@ def check_entities(summary: str, index: EntityIndex) -> list[EntityClaim]:
 _CONTEST = re.compile(r"\b(?:beat|beats|beaten by|defeat|defeats|defeated|defeated by|over|against|versus|vs\.?|v\.?|"
                       r"draw with|drew with|lost to|lose to|win at|victory at|to face|face|faces|faced)\s+(?:the\s+)?$")  # fmt: skip
 _COORDINATED = re.compile(r"\s*(?:,|and|&|or)\s*")  # "joe root and joe root", "argos, argos"
+# A place is a side only after words that take a side: "talks with Russia over Russia's role" is no contest,
+# "a victory over Scotland" is; "a win at Wembley" names the ground.
+_PLACE_AS_SIDE = re.compile(r"\b(?:beat|beats|beaten by|defeat|defeats|defeated|defeated by|(?:victory|win|triumph) over|"
+                            r"versus|vs\.?|v\.?|draw with|drew with|lost to|lose to)\s+(?:the\s+)?$")  # fmt: skip
 
 
 def _named_twice(summary: str, claims: list[EntityClaim]) -> list[EntityClaim]:
     """A sentence's claims, the second of two mentions of one name contradicted where the sentence makes them
     two: a contest word puts it on the other side of the first ("gloucester came from behind to beat
     gloucester"), or it is listed beside itself ("joe root and joe root both scored"). A place may be where
-    something happens twice ("at wembley ... at wembley")."""
+    something happens twice ("at wembley ... at wembley"), but a side may go by its place ("scotland ... a
+    victory over scotland")."""
     out = list(claims)
     for k, second in enumerate(claims):
-        if second.verdict != SUPPORTED or second.entity_kind == "place" or PLACEHOLDER in second.name:
+        if second.verdict != SUPPORTED or PLACEHOLDER in second.name:
             continue
+        place = second.entity_kind == "place"
         for first in claims[:k]:
             between = summary[first.span[1] : second.span[0]]
             if first.name.lower() != second.name.lower() or re.search(r"[.!?;]\s", between):
                 continue
-            if _COORDINATED.fullmatch(between.lower()):
+            if _COORDINATED.fullmatch(between.lower()) and not place:
                 reason = f"the summary lists {second.name!r} beside itself ('{first.name}{between}{second.name}'): one name for two"
-            elif _CONTEST.search(between.lower()):
+            elif (_PLACE_AS_SIDE if place else _CONTEST).search(between.lower()):
                 tail = " ".join(between.split()[-3:])
                 reason = f"the summary puts {second.name!r} on both sides of one contest ('{first.name} … {tail} {second.name}')"
             else:
