@@ -384,6 +384,21 @@ def test_one_side_on_both_sides_of_a_contest_is_contradicted():
     assert set(verdicts("Slovenia held talks with Scotland over Scotland's role.", table).values()) == {"supported"}
 
 
+def test_a_club_signing_a_player_from_itself_is_contradicted():
+    table = extract_facts("Tranmere Rovers have signed midfielder Jason Mooney on a two-year deal following his release "
+                          "by Wrexham. Tranmere Rovers boss Micky Mellon said Mooney was a fine player.")  # fmt: skip
+    result = check_summary("tranmere rovers have signed jason mooney following his release by tranmere rovers.", table)
+    assert [(c.name, c.verdict) for c in result.entity_claims] == [
+        ("tranmere rovers", "supported"), ("jason mooney", "supported"), ("tranmere rovers", "contradicted")]
+    assert result.entity_claims[2].reason == (
+        "the summary has 'tranmere rovers' sign a player from itself ('tranmere rovers … his release by tranmere rovers')")
+    assert verdicts("Tranmere Rovers have signed Wrexham midfielder Jason Mooney.", table) == {
+        "Tranmere Rovers": "supported", "Wrexham": "supported", "Jason Mooney": "supported"}
+    # re-signing a former player, or a club named as the signer's home, is no signing from itself
+    assert "contradicted" not in verdicts("Tranmere Rovers have signed former Tranmere Rovers midfielder Jason Mooney.", table).values()
+    assert "contradicted" not in verdicts("Tranmere Rovers boss Micky Mellon said Tranmere Rovers had signed Mooney.", table).values()
+
+
 def test_a_name_listed_beside_itself_is_contradicted():
     table = extract_facts("England's Joe Root and Jonny Bairstow both scored centuries at Edgbaston.")
     result = check_summary("england's joe root and joe root both scored centuries.", table)

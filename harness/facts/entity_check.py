@@ -225,12 +225,18 @@ _COORDINATED = re.compile(r"\s*(?:,|and|&|or)\s*")  # "joe root and joe root", "
 # "a victory over Scotland" is; "a win at Wembley" names the ground.
 _PLACE_AS_SIDE = re.compile(r"\b(?:beat|beats|beaten by|defeat|defeats|defeated|defeated by|(?:victory|win|triumph) over|"
                             r"versus|vs\.?|v\.?|draw with|drew with|lost to|lose to)\s+(?:the\s+)?$")  # fmt: skip
+# A signing names the club a player leaves right after the verb ("have signed Everton midfielder") or after
+# "from" / "released by" ("from National League side Torquay"); a club is never the one it signs from.
+_SIGNING = re.compile(r"\s*(?:(?:have|has|had|will|would)\s+)?(?:signed|signs|sign)\b")  # right after the club
+_SIGNED_FROM = re.compile(r"(?:\b(?:signed|signs|sign|signing)|\b(?:from|released by|release by)(?:\s+(?:[\w-]+\s+){0,3}"
+                          r"(?:side|rivals|club|outfit))?)\s+(?:the\s+)?$")  # fmt: skip
 
 
 def _named_twice(summary: str, claims: list[EntityClaim]) -> list[EntityClaim]:
     """A sentence's claims, the second of two mentions of one name contradicted where the sentence makes them
     two: a contest word puts it on the other side of the first ("gloucester came from behind to beat
-    gloucester"), or it is listed beside itself ("joe root and joe root both scored"). A place may be where
+    gloucester"), a signing has a club sign from itself ("everton have signed everton midfielder ben
+    browning"), or it is listed beside itself ("joe root and joe root both scored"). A place may be where
     something happens twice ("at wembley ... at wembley"), but a side may go by its place ("scotland ... a
     victory over scotland")."""
     out = list(claims)
@@ -247,6 +253,10 @@ def _named_twice(summary: str, claims: list[EntityClaim]) -> list[EntityClaim]:
             elif (_PLACE_AS_SIDE if place else _CONTEST).search(between.lower()):
                 tail = " ".join(between.split()[-3:])
                 reason = f"the summary puts {second.name!r} on both sides of one contest ('{first.name} … {tail} {second.name}')"
+            elif (second.entity_kind != "person" and _SIGNING.match(between.lower()) and "former" not in between.lower()
+                  and _SIGNED_FROM.search(between.lower())):  # fmt: skip
+                tail = " ".join(between.split()[-3:])
+                reason = f"the summary has {first.name!r} sign a player from itself ('{first.name} … {tail} {second.name}')"
             else:
                 continue
             out[k] = replace(second, verdict=CONTRADICTED, reason=reason)
