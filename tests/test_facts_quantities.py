@@ -96,6 +96,10 @@ def test_hedges_become_intervals() -> None:
         ("an estimated 100,000", "100,000", True),
         ("more than 20", "at least 18", False),  # an open-ended figure still points near its figure
         ("16", "at least 14", False),
+        ("£572,206", "more than £500,000", True),  # a round floor is the round figure next below
+        ("116", "more than 100", True),
+        ("150", "more than 100", False),
+        ("75mph", "up to 90mph", False),  # a ceiling names the top, round or not
         ("more than 20", "up to 20", False),  # bounds from both sides that meet at one point
         ("69%", "more than half of them", True),  # a share in words is a category: "a majority"
         ("90%", "more than half of them", True),

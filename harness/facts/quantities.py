@@ -2,7 +2,7 @@
 months, weekdays, times of day, durations, ordinals, ranks, scores and measures.
 
 Every quantity is an interval [low, high] around its value. Hedges widen it ("roughly" +-5%, "nearly"
-down to 90%, "more than" up to 110%), vague plurals are ranges ("hundreds" is 100-999), and round
+down to 90%, "more than" up to 110%, or 120% of a round figure), vague plurals are ranges ("hundreds" is 100-999), and round
 figures carry a rounding tolerance, so "roughly half a million" and "nearly 500,000" agree while "a
 million" does not. Two quantities agree when they are of comparable kinds and one's figure lies within
 the other's interval (`harness.facts.values`); dates and times of day are read in `harness.facts.dates`.
@@ -44,6 +44,7 @@ from harness.facts.values import COMPARABLE, FROM_BOTTOM, Quantity, agree, compa
 __all__ = ["COMPARABLE", "Quantity", "agree", "comparable", "find_quantities", "find_quantities_in"]
 
 _HEDGE_MAX = max(len(k) for k in HEDGES)
+FIGURE_REACH, ROUND_REACH = 0.1, 0.2  # how far "more than" reaches past a figure, and past a round one
 OPEN_BOUND = 2.0  # how far past a worded share an open-ended hedge ("more than half") reaches
 _HEDGE_FIRST = {key[0] for key in HEDGES}
 # The words a quantity can start with; any other word or punctuation mark starts none, which lets the
@@ -80,6 +81,12 @@ def find_quantities_in(tokens: list[Token], text: str) -> list[Quantity]:
     return found
 
 
+def _reach(n: float) -> float:
+    """How far past a figure "more than" reaches: 20% from a round figure of 10 or more (one significant
+    digit: 100, 500,000), 10% from any other."""
+    return ROUND_REACH if n >= 10 and float(f"{n:.1g}") == n else FIGURE_REACH
+
+
 def _hedge_at(tokens: list[Token], i: int) -> tuple[str | None, int]:
     if tokens[i].lower not in _HEDGE_FIRST:
         return None, i
@@ -103,10 +110,12 @@ def _hedged(q: Quantity, hedge: str, phrase: str, text: str, start: int) -> Quan
         "nearly": (0.9 * n, n + slack),
         # Open-ended hedges on a figure still point near it: people (and the human labels of the
         # evaldata summaries) read "at least 14" of an article's 16 and "more than 100" of its 150 as
-        # wrong figures. A share said in words is a category, not a figure: "more than half" is true of
-        # 69% and of 90% (up to OPEN_BOUND times it, never past 100%), "less than a third" of 5%.
-        "more than": (n, (OPEN_BOUND * n if worded_share else 1.1 * n) + slack),
-        "up to": (0.0 if worded_share else 0.9 * n - slack, n),
+        # wrong figures, but a round floor is the next round figure below ("more than £500,000" of
+        # £572,206, "more than 100" of 116). A share said in words is a category, not a figure: "more
+        # than half" is true of 69% and of 90% (up to OPEN_BOUND times it, never past 100%), "less than a
+        # third" of 5%.
+        "more than": (n, (OPEN_BOUND * n if worded_share else (1 + _reach(n)) * n) + slack),
+        "up to": (0.0 if worded_share else (1 - FIGURE_REACH) * n - slack, n),  # a ceiling names the top: "up to 90mph" of 75 is wrong
     }[hedge]
     if worded_share:
         high = min(high, 100.0)
