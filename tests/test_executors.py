@@ -247,6 +247,32 @@ def test_a_driver_killed_leaves_no_worker_behind_and_resumes_from_the_cache(tmp_
     assert result.cached == cached and result.generated == 2 * DOCUMENTS - cached
 
 
+def test_ctrl_c_ends_the_run_and_its_workers_with_one_line_and_no_traceback(tmp_path, dataset):
+    path = config(tmp_path, dataset, "  - {name: tr, backend: textrank}\n  - {name: lr, backend: lexrank}\n", extra="cache: true\nworkers: 2\n")
+    env = {**os.environ, "HARNESS_TEST_PAUSE_AT": "generate"}  # the driver sleeps once a summary is cached, the pool at work
+    # a session of its own, so that Ctrl-C can reach the whole process group as a terminal's does
+    process = subprocess.Popen([sys.executable, "-m", "harness", "run", str(path)], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+    database = tmp_path / "results" / ".cache" / "generations.sqlite"
+    deadline, workers = time.time() + 120, set()
+    while time.time() < deadline and process.poll() is None and cached_rows(database) < 1:
+        workers |= descendants(process.pid)
+        time.sleep(0.05)
+    time.sleep(1.5)  # the pool finishes its shards while the driver is paused: idle workers each printed a traceback
+    workers |= descendants(process.pid)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    text = stderr.decode(errors="replace")
+    assert process.returncode == 130, text
+    assert "Traceback" not in text and "Exception" not in text, text
+    assert text.strip().splitlines()[-1].startswith("interrupted:"), text
+    assert len(workers) >= 3  # the fork server and two workers were there to interrupt
+    deadline = time.time() + 30
+    while time.time() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.1)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "worker processes outlived the interrupt"
+
+
 def cached_rows(database: Path) -> int:
     """Rows in a generation cache (0 while it is being created)."""
     if not database.exists():

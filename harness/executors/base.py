@@ -90,6 +90,10 @@ class Executor(ABC):
     def close(self) -> None:
         """Release workers and connections."""
 
+    def stop(self) -> None:
+        """On Ctrl-C: end the work in flight now rather than when it finishes (by default, close)."""
+        self.close()
+
 
 @dataclass(frozen=True)
 class ModelJob:

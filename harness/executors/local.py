@@ -16,10 +16,12 @@ joblib's loky does), so a test session or a notebook pays the start-up once.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import multiprocessing.context
 import os
 import select
+import signal
 import threading
 import time
 import traceback
@@ -94,9 +96,18 @@ class LocalExecutor(Executor):
                     result = _result(future)
                     yield from result.outputs
                     reraise(result)  # the summarizer raised in a worker: the model stops, as it would here
+        except KeyboardInterrupt:
+            _stop_workers(pool)
+            pending = set()  # the stopped pool fails them itself (cancelling them too trips Python 3.11's pool)
+            raise
         finally:
             for future in pending:  # the model stopped or the caller went away: queued shards are not run
                 future.cancel()
+
+    def stop(self) -> None:
+        """On Ctrl-C: end the pool's workers now (the next run starts a new pool)."""
+        if _shared is not None:
+            _stop_workers(_shared[1])
 
     def map(self, fn: Callable[[Shard], Result], shards: Sequence[Shard]) -> list[Result]:
         """fn over shards on the process pool (in-process with one worker or one shard)."""
@@ -104,7 +115,11 @@ class LocalExecutor(Executor):
             return [fn(shard) for shard in shards]
         pool = _pool(self.workers)
         futures = [_submit(pool, fn, shard) for shard in shards]
-        return [_result(future) for future in futures]
+        try:
+            return [_result(future) for future in futures]
+        except KeyboardInterrupt:
+            _stop_workers(pool)
+            raise
 
 
 @dataclass(frozen=True)
@@ -170,7 +185,11 @@ def _watch_driver(driver: int) -> None:
 
     A pool's workers do not notice on their own: they wait on a queue whose write end they hold too, and
     (under forkserver) they keep the fork server alive in turn.
+
+    Ctrl-C reaches every process of the terminal's group: a worker ignores it, so that none prints a
+    traceback, and the driver, which says what was interrupted, ends the workers (`_stop_workers`).
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         try:
@@ -203,10 +222,32 @@ def _result(future: Future[Result]) -> Result:
 
 
 def _submit(pool: ProcessPoolExecutor, fn: Callable[[Any], Any], item: Any) -> Future[Any]:
+    with _interrupt_held():
+        try:
+            return pool.submit(fn, item)
+        except BrokenProcessPool as error:  # a worker died on an earlier item and the pool refuses more work
+            raise _died(error) from None
+
+
+@contextlib.contextmanager
+def _interrupt_held() -> Iterator[None]:
+    """Ctrl-C held back while a submit starts workers, and raised after: a worker is then registered with
+    the pool, for `_stop_workers` to end, before the run unwinds. SIGINT is also blocked in this thread,
+    and a blocked signal stays blocked across fork and exec, so the fork server (which imports harness
+    before it ignores Ctrl-C itself) and the workers it forks print no traceback for it."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        return pool.submit(fn, item)
-    except BrokenProcessPool as error:  # a worker died on an earlier item and the pool refuses more work
-        raise _died(error) from None
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _died(error: BrokenProcessPool) -> HarnessError:
@@ -230,6 +271,24 @@ def _pool(workers: int) -> ProcessPoolExecutor:
             pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_watch_driver, initargs=(os.getpid(),))
             _shared = (workers, pool)
         return _shared[1]
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """On Ctrl-C: end the pool's workers now, rather than have the exit wait for the shards they are on
+    (a model's shard can take minutes); the next run starts a new pool."""
+    global _shared
+    with _lock:
+        if _shared is not None and _shared[1] is pool:
+            _shared = None
+    # Python 3.11's pool fails the work it still holds when its workers die, and its manager thread crashes
+    # on work already cancelled (InvalidStateError): such work is dropped first (private, hence guarded).
+    held = getattr(pool, "_pending_work_items", None)
+    if isinstance(held, dict):
+        for key, item in list(held.items()):
+            if item.future.done():
+                held.pop(key, None)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 def shutdown_pool() -> None:

@@ -157,6 +157,9 @@ def _run(config: Config, observer: RunObserver | None) -> RunResult:
             )
     except ExecutorUnavailable as error:  # what was generated is cached: the same command resumes once it is fixed
         raise config.error(("executor", error.field), str(error)) from None
+    except KeyboardInterrupt:
+        executor.stop()  # Ctrl-C: shards in flight end now, not when they finish (a model's can take minutes)
+        raise
     finally:
         executor.close()
         for scorer in scorers:
