@@ -22,6 +22,7 @@ from rich.table import Table
 import harness
 from harness.cliparse import Parser, finite, nonempty_path
 from harness.errors import HarnessError
+from harness.runlock import baseline_out, interrupted_message
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False, soft_wrap=True)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
-        err.print("interrupted: finished generations are cached; run the same command again to resume")
+        err.print(interrupted_message(args.command, getattr(args, "no_cache", False)))
         return 130
 
 
@@ -267,9 +268,8 @@ def _baseline(args: argparse.Namespace) -> int:
     from harness.store import atomic_write_text, read_run
 
     baseline = make_baseline(read_run(args.run_dir))
-    atomic_write_text(args.out, json.dumps(baseline, indent=2, ensure_ascii=False) + "\n")
-    documents = {doc for model in baseline["models"].values() for doc in model["documents"]}
-    out.print(f"wrote {args.out}: {len(baseline['models'])} model(s) x {len(documents)} document(s)", soft_wrap=True)
+    atomic_write_text(baseline_out(args.out), json.dumps(baseline, indent=2, ensure_ascii=False) + "\n")  # refuses a run folder, and a file that is no baseline
+    out.print(f"wrote {args.out}: {len(baseline['models'])} model(s) x {len({d for m in baseline['models'].values() for d in m['documents']})} document(s)", soft_wrap=True)
     return EXIT_OK
 
 

@@ -21,6 +21,11 @@ from harness.textio import check_value, read_text
 from harness.yamlsource import check_finite, format_loc, located, read_yaml
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"  # safe as a folder name and in a Markdown table
+# A name is a folder name (ASCII by NAME_PATTERN, so characters are bytes). Filesystems allow 255 bytes; beside the
+# run folder go .NAME.tmp-PID, .NAME.old-PID and .NAME.lock, up to 13 bytes more, and a name far past 100 is no
+# longer readable in a results table anyway.
+MAX_NAME_CHARS = 100
+MAX_SEED = 2**64 - 1  # the largest seed torch.manual_seed takes; numpy and random take any seed from 0 up
 LEGACY_STATISTICS = ("bootstrap", "confidence")  # once options of each scorer; now statistics.*
 
 
@@ -172,7 +177,7 @@ class Config(_Strict):
     cache: Path | bool = Field(True, description="generation cache: true (OUTPUT/.cache), false, or a folder")
     report: bool = Field(True, description="write report.md and report.html into the run folder")
     gates: GatesConfig | None = None
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="seed of the bootstrap, of sampling models and of dataset.sample")
     executor: dict[str, Any] = Field(
         default_factory=lambda: {"type": "local"},
         description="where summarizers and scorers run: {type: local} (this machine) or {type: ray, address: auto, ...}",
@@ -294,7 +299,9 @@ def load_config(path: str | Path) -> Config:
         resolved["cache"] = _resolve(base, config.cache)
     if config.gates is not None and config.gates.baseline is not None:
         resolved["gates"] = config.gates.model_copy(update={"baseline": _resolve(base, config.gates.baseline)})
-    return config.updated(**resolved)
+    config = config.updated(**resolved)
+    _check_folders(config)
+    return config
 
 
 def parse_config(data: dict[str, Any], source: Path | None = None, node: Any = None) -> Config:
@@ -316,7 +323,24 @@ def parse_config(data: dict[str, Any], source: Path | None = None, node: Any = N
 def _safe_name(value: str) -> str:
     if not re.match(NAME_PATTERN, value):
         raise ValueError("use letters, digits and . _ + - only, starting with a letter or digit (it names a folder)")
+    if len(value) > MAX_NAME_CHARS:
+        raise ValueError(f"is {len(value)} characters long; use at most {MAX_NAME_CHARS} (it names a folder, and filesystems limit those)")
     return value
+
+
+def _check_folders(config: Config) -> None:
+    """Refuse an output or cache that is a file or device, or lies below one: `harness run` could not create its
+    folders there, and `harness validate` should say so first."""
+    for field, folder in (("output", config.output), ("cache", config.cache_dir)):
+        for ancestor in () if folder is None else (folder, *folder.parents):
+            try:
+                if ancestor.is_dir():
+                    break
+                kind = None if not ancestor.exists() else "a file" if ancestor.is_file() else "a device, pipe or socket"
+            except OSError:
+                break  # a folder this user may not look into: `harness run` says why it cannot write there
+            if kind is not None:
+                raise config.error((field,), f"{ancestor} is {kind}, not a folder (choose another folder, or one that does not exist yet)")
 
 
 def validation_error(

@@ -162,8 +162,14 @@ def plain_message(problem: dict[str, Any], model: type[BaseModel]) -> str:
         return f"expected {bound} {limit}, got {shown(problem['input'])}"
     message = problem["msg"].removeprefix("Value error, ")
     if "input" in problem and not isinstance(problem["input"], (dict, list)) and ", not " not in message:  # not twice
-        message += f" (got {problem['input']!r})"
+        message += f" (got {_clipped(problem['input'])})"
     return message
+
+
+def _clipped(value: Any, limit: int = 80) -> str:
+    """repr(value), cut short: a whole prompt or a 300-character name would bury the message it ends."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 20]}…{text[-10:]}"
 
 
 _BOUNDS = {"greater_than": "more than", "greater_than_equal": "at least", "less_than": "less than", "less_than_equal": "at most"}

@@ -31,6 +31,8 @@ from harness.errors import HarnessError
 log = logging.getLogger(__name__)
 
 PAUSE_ENV = "HARNESS_TEST_PAUSE_AT"  # test-only: see test_pause
+RUN_MARKER = "run.json"  # harness.store.RUN_FILE (the store imports this module, not the other way round)
+BASELINE_FORMAT_PREFIX = "summarization-harness-baseline"  # every format harness.gates has written ("/1", "/2")
 
 
 class RunLock:
@@ -88,10 +90,83 @@ def lock_run_dir(run_dir: Path) -> RunLock:
 
 
 def prepare_output(run_dir: Path) -> None:
-    """Create the output folder, or say in one line why the run folder cannot be written there."""
+    """Create the output folder, or say in one line why the run folder cannot be written there.
+
+    A run replaces OUTPUT/NAME whole, so whatever is there must be a run folder of this harness (or empty):
+    a dataset or a folder of baselines that happens to sit at that path would be deleted with no way back.
+    """
     ensure_folder(run_dir.parent, "output: ")
-    if run_dir.is_symlink() or (run_dir.exists() and not run_dir.is_dir()):
+    if run_dir.is_symlink():
+        raise HarnessError(f"output: {run_dir} is a symlink, not a run folder (remove the link or choose another output)")
+    if run_dir.exists() and not run_dir.is_dir():
         raise HarnessError(f"output: {run_dir} is a file, not a run folder (move it away or choose another output)")
+    if run_dir.is_dir() and not is_run_folder(run_dir):
+        raise HarnessError(
+            f"output: {run_dir} already exists and is not a run folder (no {RUN_MARKER} in it): a run replaces OUTPUT/NAME whole "
+            "and would delete what is there; give the config another name or output (or run with --output), or move the folder away yourself"
+        )
+
+
+def is_run_folder(folder: Path) -> bool:
+    """Whether folder is empty or was written by a run (it holds run.json), so a run may replace it."""
+    # Only run.json is checked: a run folder is staged whole and renamed into place (harness.store), so every
+    # run folder, of this version or an earlier one, has it; a killed swap leaves hidden siblings, never a
+    # partial OUTPUT/NAME (recover() repairs those after this check).
+    try:
+        return (folder / RUN_MARKER).is_file() or next(folder.iterdir(), None) is None
+    except OSError as error:
+        raise HarnessError(f"output: cannot read the folder {folder} ({error.strerror or error})") from None
+
+
+def baseline_out(path: Path) -> Path:
+    """path, once it is clear that writing a baseline there loses nothing; else a one-line HarnessError."""
+    path = Path(path)
+    for folder in Path(os.path.realpath(path)).parents:  # realpath: a link into a run folder counts, a link loop is no error
+        # The next run of that folder replaces it whole: the baseline would go with it, or overwrite the run's files.
+        if _is_file(folder / RUN_MARKER):
+            raise HarnessError(
+                f"{path}: is inside the run folder {folder} (it holds {RUN_MARKER}), which its next run replaces whole; "
+                "write the baseline outside run folders, e.g. results/baselines/NAME.json"
+            )
+    if _is_file(path) and not _is_baseline(path):
+        raise HarnessError(
+            f"{path}: already exists and is not a baseline (no \"format\": \"{BASELINE_FORMAT_PREFIX}/...\" in it), so it is "
+            "not overwritten; give --out a new file name (or an existing baseline's), or move the file away yourself"
+        )
+    return path
+
+
+def _is_file(path: Path) -> bool:
+    """Whether path is a file; False where it cannot be looked at (writing there then fails with its own message)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _is_baseline(path: Path) -> bool:
+    """Whether path holds a baseline of any format (a JSON object whose "format" names one)."""
+    try:
+        with open(path, "rb") as file:
+            if file.read(64).lstrip()[:1] != b"{":  # a large file of another kind is not read whole
+                return False
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):  # unreadable, not UTF-8, not JSON: not a baseline either way
+        return False
+    return isinstance(value, dict) and str(value.get("format", "")).startswith(BASELINE_FORMAT_PREFIX)
+
+
+def interrupted_message(command: str, no_cache: bool = False) -> str:
+    """What a command stopped by Ctrl-C leaves behind, in one line (only `run` has a cache to resume from)."""
+    # A run folder and each report or baseline file is swapped in whole (harness.store), so none is half-written.
+    if command == "run" and not no_cache:
+        return ("interrupted: no run folder was left half-written; finished generations are cached (unless the config "
+                "sets cache: false): run the same command again to resume")  # fmt: skip
+    if command == "run":
+        return "interrupted: no run folder was left half-written; the cache was off (--no-cache), so a new run starts from the beginning"
+    if command in ("report", "baseline"):
+        return "interrupted: each file written is either its previous version or complete; run the same command again"
+    return "interrupted; nothing was written"
 
 
 def ensure_folder(folder: Path, what: str = "") -> None:

@@ -4,6 +4,7 @@ line of any field, so every config error can name its file, line and field."""
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,7 @@ def read_yaml(path: Path, text: str) -> tuple[Any, Any]:
             return None, None
         _check_expansion(path, node, loader.aliased)
         _check_duplicate_keys(path, node)
+        _check_long_integers(path, node)
         return node, loader.construct_document(node)
     except yaml.reader.ReaderError as error:
         line, column = text.count("\n", 0, error.position) + 1, error.position - text.rfind("\n", 0, error.position)
@@ -184,6 +186,42 @@ def _check_duplicate_keys(path: Path, root: Any) -> None:
                 pending.append((value, loc + (key_node.value if isinstance(key_node, yaml.ScalarNode) else "?",)))
         elif isinstance(node, yaml.SequenceNode):
             pending.extend((child, loc + (index,)) for index, child in enumerate(node.value))
+
+
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+def _check_long_integers(path: Path, root: Any) -> None:
+    """Refuse a whole number longer than Python reads from text (sys.int_max_str_digits, 4,300 digits), which
+    yaml's constructor would raise as a bare ValueError, naming its line and field."""
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    if not limit:
+        return  # the limit is off (or this Python has none)
+    seen: set[int] = set()
+    pending: list[tuple[Any, tuple[str | int, ...]]] = [(root, ())]
+    while pending:
+        node, loc = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                pending += [(key_node, loc), (value, loc + (key,))]  # a key is shown by its line, not by itself
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend((child, loc + (index,)) for index, child in enumerate(node.value))
+        elif node.tag == _INT_TAG and _decimal_digits(node.value) > limit:
+            field = format_loc(loc)
+            raise HarnessError(
+                f"{path}:{node.start_mark.line + 1}: {field + ': ' if field else ''}a number has more than {limit:,} digits; "
+                "no config value needs that many (put it in quotes if it is text)"
+            )
+
+
+def _decimal_digits(text: str) -> int:
+    """Digits yaml reads in base 10 from an int scalar (0x, 0b and 0-led octal are read in bases Python does not limit)."""
+    text = text.replace("_", "").lstrip("+-")
+    return len(text.split(":")[0]) if text[:1] in tuple("123456789") else 0  # 1:30 is 60-based: only its first part is long
 
 
 def check_finite(data: Any, source: Path | None, node: Any) -> None:

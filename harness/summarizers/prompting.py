@@ -11,7 +11,7 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from harness.summarizers.base import BackendOptions
 
@@ -49,14 +49,17 @@ class PromptOptions(BackendOptions):
     strip_thinking: bool = Field(True, description="drop <think>...</think> reasoning from replies")
     strip_preamble: bool = Field(True, description="drop 'Here is a summary:' lead-ins and 'Let me know...' sign-offs")
 
-    @model_validator(mode="after")
-    def _placeholders(self) -> PromptOptions:
-        fields = template_fields(self.prompt)
-        unknown = fields - PLACEHOLDERS
-        if unknown:
-            raise ValueError(f"prompt: unknown placeholder {{{sorted(unknown)[0]}}} (use {{article}}, {{words}}, {{sentences}}; write {{{{ and }}}} for braces)")
+    @field_validator("prompt")
+    @classmethod
+    def _plain_placeholders(cls, prompt: str) -> str:
+        fields = template_fields(prompt)
         if "article" not in fields:
-            raise ValueError("prompt: must contain {article}")
+            raise ValueError("must contain {article}, where the article goes")
+        return prompt
+
+    @model_validator(mode="after")
+    def _lengths_set(self) -> PromptOptions:
+        fields = template_fields(self.prompt)
         for name in ("words", "sentences"):
             if name in fields and getattr(self, name) is None:
                 raise ValueError(f"prompt: uses {{{name}}} but {name} is not set")
@@ -64,7 +67,7 @@ class PromptOptions(BackendOptions):
 
     def user_message(self, article: str) -> str:
         """The prompt with the article and target lengths filled in."""
-        return self.prompt.format(article=article, words=self.words, sentences=self.sentences)
+        return fill(self.prompt, {"article": article, "words": str(self.words), "sentences": str(self.sentences)})
 
     def messages(self, article: str) -> list[dict[str, str]]:
         """Chat messages (system, then user) for one article."""
@@ -73,11 +76,40 @@ class PromptOptions(BackendOptions):
 
 
 def template_fields(template: str) -> set[str]:
-    """Names of the {placeholders} a format string uses; raises ValueError for an unbalanced brace."""
+    """Names of the {placeholders} a prompt uses; ValueError for an unbalanced brace or anything but a plain
+    {article}, {words} or {sentences}."""
+    return {name for _, name in _parts(template) if name is not None}
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """The template with each plain placeholder replaced by its value and {{ }} by single braces."""
+    # Not str.format: a config is data, and format() would evaluate {article.__class__}, {article[0]} or a
+    # 99,999,999-character :format spec. The template is only split into text and names here.
+    return "".join(text + (values[name] if name is not None else "") for text, name in _parts(template))
+
+
+def _parts(template: str) -> list[tuple[str, str | None]]:
+    """(text, placeholder name or None) pieces of a prompt, every placeholder a plain known name."""
     try:
-        return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    except ValueError as error:
-        raise ValueError(f"prompt: {error} (write {{{{ and }}}} for literal braces)") from None
+        pieces = list(string.Formatter().parse(template))
+    except ValueError as error:  # parse() only splits the text; it looks nothing up
+        raise ValueError(f"{error} (write {{{{ and }}}} for a literal brace)") from None
+    parts = []
+    for text, name, spec, conversion in pieces:
+        if name is not None:
+            written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            if name not in PLACEHOLDERS and re.fullmatch(r"\w*", name):
+                raise ValueError(f"unknown placeholder {written}: a prompt fills in {_KNOWN}, not other names (write {{{{ and }}}} for a literal brace)")
+            if name not in PLACEHOLDERS or conversion or spec:
+                raise ValueError(
+                    f"{written} is not a plain placeholder: a prompt is text, not code, so only {_KNOWN} are filled in, as they "
+                    "are, with no attribute, [index], !conversion or :format (write {{ and }} for a literal brace)"
+                )
+        parts.append((text, name))
+    return parts
+
+
+_KNOWN = "{article}, {words} and {sentences}"
 
 
 @dataclass(frozen=True)
