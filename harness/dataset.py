@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.config import HARNESS_FIELDS, Config, HFDatasetConfig
-from harness.documents import Document, check_unique_ids, load_documents, read_jsonl_records
+from harness.documents import JSONL_SUFFIXES, NO_DOCUMENTS, NOT_JSONL, Document, check_unique_ids, read_documents, read_jsonl_records
 from harness.errors import HarnessError, first_line
 from harness.hub import hub_reachable
+from harness.textio import path_kind
 
 log = logging.getLogger(__name__)
 
@@ -32,20 +33,27 @@ _SHOWN_VALUES = 10
 def load_dataset(config: Config) -> list[Document]:
     """The config's documents: read, mapped, filtered, sampled and limited as its dataset section says."""
     dataset = config.dataset
-    if dataset.path is not None and not (dataset.path.is_file() or dataset.path.is_dir()):
-        what = "is a device, pipe or socket" if dataset.path.exists() else "does not exist"
+    kind = path_kind(dataset.path) if dataset.path is not None else None
+    if kind is not None and kind not in ("file", "folder"):
+        what = "does not exist" if kind == "missing" else "is a broken link" if kind == "broken link" else "is a device, pipe or socket"
         raise config.error(("dataset", "path"), f"{dataset.path} {what}; give a references directory, a document folder or a JSONL file")
+    if kind == "file" and dataset.path is not None and dataset.path.suffix not in JSONL_SUFFIXES:
+        raise config.error(("dataset", "path"), f"{dataset.path}: {NOT_JSONL}")
     if dataset.hf is not None:
         documents = _build(config, *_hf_records(config))
-    elif dataset.path is not None and dataset.path.is_file() and dataset.path.suffix in {".jsonl", ".json"}:
+    elif kind == "file" and dataset.path is not None:
         records = ((f"{dataset.path}:{number}", row) for number, row in read_jsonl_records(dataset.path))
         documents = _build(config, str(dataset.path), records, columns=None)
     else:
-        if dataset.path is not None and dataset.path.is_dir():
+        if kind == "folder":
             for key in ("fields", "where"):
                 if getattr(dataset, key):
                     raise config.error(("dataset", key), "applies to JSONL files and Hugging Face datasets, not to document folders")
-        documents = load_documents(dataset.path)  # also names a missing path or a file of the wrong kind
+        assert dataset.path is not None  # the config requires path or hf
+        documents = read_documents(dataset.path)
+        if not documents:
+            raise config.error(("dataset", "path"), f"{dataset.path}: {NO_DOCUMENTS}")
+        check_unique_ids(documents, dataset.path)
     if dataset.max_article_chars is not None:
         documents = [_within_length(config, document) for document in documents]
     if dataset.require_references:
@@ -157,8 +165,13 @@ def _mapped(config: Config, row: dict[str, Any], source: str) -> dict[str, Any]:
                 ("dataset", "fields", name), f"column '{column}' is not in {source} (its columns: {', '.join(map(str, row))})"
             )
         record[name] = row[column]
-    if record.get("references") is None:  # a null column (HF, parquet) means no references
-        record.pop("references", None)
+    # A table column (any column of an HF source, or one that fields maps) holds one value per row: a single summary is a
+    # string, and a row without one has null or "" (Arrow fills a key a JSON row leaves out with null). The harness's
+    # own JSONL `references` field follows the JSONL rule instead (Document.from_record): a list, or left out.
+    if config.dataset.hf is not None or "references" in fields:
+        references = record.get("references")
+        if references is None or (isinstance(references, str) and not references.strip()):
+            record.pop("references", None)
     doc_id = record.get("id")
     if isinstance(doc_id, float) and doc_id.is_integer():
         record["id"] = str(int(doc_id))  # pandas writes integer ids with missing values as floats

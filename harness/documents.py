@@ -18,13 +18,17 @@ from typing import Any
 
 from harness.errors import HarnessError
 from harness.text import paragraphs
-from harness.textio import check_value, iter_jsonl, read_text
+from harness.textio import check_value, iter_jsonl, list_folder, not_a_file, path_kind, read_text
 from harness.yamlsource import line_of, read_yaml, where_of
 
 ARTICLE_FILE = "article.txt"
 META_FILE = "meta.yaml"
 SUMMARIES_DIR = "summaries"
 FACTS_FILE = "facts.yaml"
+JSONL_SUFFIXES = (".jsonl", ".json")
+NO_DOCUMENTS = (f"holds no documents (no */{ARTICLE_FILE} and not a JSONL file); a document is a folder holding "
+                f"{ARTICLE_FILE} and optional {SUMMARIES_DIR}/*.txt")  # fmt: skip
+NOT_JSONL = "expected a .jsonl file (one document per line), a references directory or a document folder"
 
 
 @dataclass(frozen=True)
@@ -91,38 +95,48 @@ class Document:
 def load_documents(path: str | Path) -> list[Document]:
     """Load documents from a references directory, one document folder, or a JSONL file."""
     path = Path(path)
-    if not path.exists():
-        raise HarnessError(f"{path}: no such file or directory")
-    if not path.is_file() and not path.is_dir():
-        raise HarnessError(f"{path}: is a device, pipe or socket; give a references directory, a document folder or a JSONL file")
-    if path.is_file():
-        if path.suffix not in {".jsonl", ".json"}:
-            raise HarnessError(f"{path}: expected a .jsonl file or a references directory")
-        documents = list(_load_jsonl(path))
-    elif (path / ARTICLE_FILE).is_file():
-        documents = [load_document_dir(path)]
-    else:
-        folders = sorted(p for p in path.iterdir() if p.is_dir() and (p / ARTICLE_FILE).is_file())
-        documents = [load_document_dir(folder) for folder in folders]
+    documents = read_documents(path)
     if not documents:
-        raise HarnessError(f"{path}: holds no documents (no */{ARTICLE_FILE} and not a JSONL file)")
+        raise HarnessError(f"{path}: {NO_DOCUMENTS}")
     check_unique_ids(documents, path)
     return documents
+
+
+def read_documents(path: Path) -> list[Document]:
+    """The documents of a references directory, one document folder, or a JSONL file: none where a folder holds none.
+
+    Every other fault is a one-line HarnessError naming the file or folder; callers say what no documents means.
+    """
+    kind = path_kind(path)
+    if kind == "missing":
+        raise HarnessError(f"{path}: no such file or directory")
+    if kind not in ("folder", "file"):
+        raise not_a_file(path, kind, "give a references directory, a document folder or a JSONL file")
+    if kind == "file":
+        if path.suffix not in JSONL_SUFFIXES:
+            raise HarnessError(f"{path}: {NOT_JSONL}")
+        return list(_load_jsonl(path))
+    if path_kind(path / ARTICLE_FILE) != "missing":  # a document folder (its article.txt is checked as it is read)
+        return [load_document_dir(path)]
+    # Folders without an article.txt are not documents (precomputed/, notes); one with an article.txt that is
+    # not a readable file is a document that cannot be read, and is said so rather than skipped.
+    return [load_document_dir(folder) for folder in list_folder(path) if path_kind(folder) == "folder" and path_kind(folder / ARTICLE_FILE) != "missing"]
 
 
 def find_document(target: str | Path, search: str | Path = "references") -> Document:
     """One document named by a folder, an article text file, or a document id found under `search`."""
     path = Path(target)
-    if path.is_dir():
+    kind = path_kind(path)
+    if kind == "folder":
         documents = load_documents(path)
         if len(documents) != 1:
             ids = ", ".join(d.doc_id for d in documents[:10])
             raise HarnessError(f"{path}: holds {len(documents)} documents ({ids}); name one folder or id")
         return documents[0]
-    if path.is_file():
+    if kind == "file":
         if path.name == ARTICLE_FILE:
             return load_document_dir(path.parent)
-        if path.suffix in {".jsonl", ".json"}:
+        if path.suffix in JSONL_SUFFIXES:
             raise HarnessError(f"{path}: a JSONL file holds many documents; name one by id with --dataset {path}")
         return _checked(Document(path.stem, read_text(path).strip(), source=str(path)))
     search = Path(search)
@@ -142,22 +156,34 @@ def load_document_dir(folder: Path) -> Document:
         meta = {}  # an empty meta.yaml
     if not isinstance(meta, dict):
         raise HarnessError(f"{folder / META_FILE}: expected a mapping at the top level (id, title, ...)")
+    article = folder / ARTICLE_FILE
+    kind = path_kind(article)
+    if kind != "file":
+        raise not_a_file(article, kind, f"each document folder holds its article as the text file {ARTICLE_FILE}")
     summaries = folder / SUMMARIES_DIR
-    references = [
-        Reference(file.stem, read_text(file).strip())
-        for file in (sorted(summaries.glob("*.txt")) if _present(summaries, folder=True) else [])
-    ]
+    files = [file for file in list_folder(summaries) if file.name.endswith(".txt")] if _present(summaries, folder=True) else []
+    references = tuple(Reference(file.stem, _read_reference(file)) for file in files)
     return _checked(
         Document(
             doc_id=_doc_id(meta["id"], where_of(folder / META_FILE, node, ("id",))) if "id" in meta else folder.name,
-            article=read_text(folder / ARTICLE_FILE).strip(),
-            references=tuple(references),
+            article=read_text(article).strip(),
+            references=references,
             title=_title(meta.get("title"), where_of(folder / META_FILE, node, ("title",))),
             facts=_read_yaml(folder / FACTS_FILE) if _present(folder / FACTS_FILE) else None,
             source=str(folder),
             meta=meta,
         )
     )
+
+
+def _read_reference(file: Path) -> str:
+    kind = path_kind(file)
+    if kind != "file":
+        raise not_a_file(file, kind, f"each file of {SUMMARIES_DIR}/ named *.txt is one reference summary")
+    text = read_text(file).strip()
+    if not text:  # the same rule as a JSONL reference (see _references)
+        raise HarnessError(f"{file}: the reference summary {EMPTY_REFERENCE}; write the summary into it or delete the file")
+    return text
 
 
 def read_jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -176,11 +202,21 @@ def _load_jsonl(path: Path) -> Iterable[Document]:
         yield Document.from_record(record, source=f"{path}:{number}")
 
 
+# An empty reference is refused, in a JSONL file as in a folder, rather than dropped: it is a data fault (a
+# summary that was never written, or lost on export), ROUGE and the other scores against it would be
+# meaningless, and dropping it would quietly change which references a document is scored against.
+EMPTY_REFERENCE = "is empty (no text, or only spaces), which makes every score against it meaningless"
+
+
 def _references(value: Any, where: str) -> tuple[Reference, ...]:
-    if isinstance(value, str):
+    if value is None:  # a JSONL file leaves the field out, or writes [], for a document without references
+        raise HarnessError(f"{where}: field 'references' is null; give a list of reference summaries, [] for none, or leave the field out")
+    single = isinstance(value, str)
+    if single:  # one reference written as a plain string
         value = [value]
     if not isinstance(value, list):
-        raise HarnessError(f"{where}: field 'references' must be a list")
+        raise HarnessError(f"{where}: field 'references' must be a list of reference summaries (strings or {{id, text}} objects), "
+                           f"got {_kind(value)}")  # fmt: skip
     references: list[Reference] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(value):
@@ -191,12 +227,15 @@ def _references(value: Any, where: str) -> tuple[Reference, ...]:
             reference = Reference(ref_id, item["text"].strip())
         else:
             raise HarnessError(f"{where}: references[{index}] must be a string or an {{id, text}} object")
+        if not reference.text:
+            field = "field 'references'" if single else f"references[{index}]"
+            raise HarnessError(f"{where}: {field} {EMPTY_REFERENCE}; give its text or remove it ([] for no references)")
         if reference.id in seen:  # scores are kept per reference id: a second one would replace the first
             raise HarnessError(f"{where}: references[{index}]: id '{reference.id}' is also the id of references[{seen[reference.id]}]; "
                                "give each reference its own id")  # fmt: skip
         seen[reference.id] = index
         references.append(reference)
-    return tuple(ref for ref in references if ref.text)
+    return tuple(references)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -229,10 +268,14 @@ def _kind(value: Any) -> str:
 
 
 def _present(path: Path, folder: bool = False) -> bool:
-    """Whether an optional part of a document folder is there; one of the wrong kind (a folder named facts.yaml) is an error, not skipped."""
-    if not path.exists():
+    """Whether an optional part of a document folder is there; one of the wrong kind (a folder named facts.yaml, a broken
+    link) is an error, not skipped."""
+    kind = path_kind(path)
+    if kind == "missing":
         return False
-    if path.is_dir() != folder:
+    if kind not in ("file", "folder"):
+        raise not_a_file(path, kind, f"expected {'a folder of .txt files' if folder else 'a YAML file'}")
+    if (kind == "folder") != folder:
         raise HarnessError(f"{path}: is {'a file' if folder else 'a folder'}, expected {'a folder of .txt files' if folder else 'a YAML file'}")
     return True
 

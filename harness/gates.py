@@ -42,6 +42,7 @@ class GateReport:
 
     checked: str
     findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what could not be compared, and why (a metric with no value)
 
     @property
     def passed(self) -> bool:
@@ -51,7 +52,7 @@ class GateReport:
     def lines(self) -> list[str]:
         """The diff to print: one line per finding, then the verdict."""
         verdict = f"{'PASS' if self.passed else 'FAIL'}: {self.checked}"
-        return [f.message for f in self.findings] + [verdict if self.passed else f"{verdict}: {len(self.findings)} problem(s)"]
+        return self.notes + [f.message for f in self.findings] + [verdict if self.passed else f"{verdict}: {len(self.findings)} problem(s)"]
 
 
 def declarations(run: RunData) -> list[Declarations]:
@@ -270,6 +271,7 @@ def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str
             f"{run.path}: nothing to check: no baseline and no gate threshold "
             "(give --baseline or a --min-/--max- flag, or set gates: in the config)"
         )
+    _check_gates_apply(run, gates, scorers)
     hooks = _hooks(scorers)
     current = _baseline(run, scorers, hooks)
     documents = {row["doc_id"] for row in run.scores}
@@ -279,15 +281,36 @@ def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str
         for doc_id, doc in model["documents"].items():
             if "error" in doc:
                 report.findings.append(Finding("failed", name, f"failed: model {name}, doc {doc_id}: {doc['error']}"))
-        report.findings += _thresholds(name, run.summary["models"][name], gates, scorers)
+        report.findings += _thresholds(name, run.summary["models"][name], gates, scorers, report.notes)
     if baseline is not None:
         for name, before in baseline.get("models", {}).items():
             after = current["models"].get(name)
             if after is None:
                 report.findings.append(Finding("missing", name, f"missing: model {name} is in the baseline but not in this run"))
                 continue
-            report.findings += _diff(name, before, after, gates, scorers, hooks)
+            report.findings += _diff(name, before, after, gates, scorers, hooks, report.notes)
     return report
+
+
+def _check_gates_apply(run: RunData, gates: GatesConfig, scorers: list[Declarations]) -> None:
+    """Refuse a gate that would check nothing on this run: a metric it does not have, a scorer it did not run."""
+    ran = ", ".join(s.name for s in scorers) or "none"
+    offered = offered_gates()
+    for gate_name, value in gates.named.items():
+        if value is not None and gate_name in offered and offered[gate_name][0] not in {s.name for s in scorers}:
+            raise HarnessError(f"--{gate_name.replace('_', '-')}: a gate of scorer '{offered[gate_name][0]}', which run {run.path} did not "
+                               f"run (its scorers: {ran}); nothing would be checked")  # fmt: skip
+    known = sorted({f"{s.name}.{m.key}" for s in scorers for m in s.metrics} | {f"{s.name}.{c.name}" for s in scorers for c in s.counts})
+    for bound in ("min", "max"):
+        for key in getattr(gates, bound):
+            scorer = key.partition(".")[0]
+            if key in known:
+                continue
+            if scorer not in {s.name for s in scorers}:
+                raise HarnessError(f"--{bound} {key}: run {run.path} has no scorer '{scorer}' (its scorers: {ran}); nothing would be checked")
+            hint = difflib.get_close_matches(key, known, n=1)
+            raise HarnessError(f"--{bound} {key}: no such metric or count in run {run.path}; "
+                               + (f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(known)}"))  # fmt: skip
 
 
 def _metric(scorers: list[Declarations], key: str) -> tuple[Declarations, Metric] | None:
@@ -303,7 +326,7 @@ def _shown(value: float, metric: Metric | None) -> str:
     return f"{value:.0%}" if metric is not None and metric.unit == "%" else f"{value:.4g}"
 
 
-def _thresholds(name: str, summary: dict[str, Any], gates: GatesConfig, scorers: list[Declarations]) -> list[Finding]:
+def _thresholds(name: str, summary: dict[str, Any], gates: GatesConfig, scorers: list[Declarations], notes: list[str]) -> list[Finding]:
     limits: list[tuple[str, str, float]] = [(key, "min", value) for key, value in gates.min.items()]
     limits += [(key, "max", value) for key, value in gates.max.items()]
     for gate_name, value in gates.named.items():
@@ -323,6 +346,7 @@ def _thresholds(name: str, summary: dict[str, Any], gates: GatesConfig, scorers:
             count = next((c for s in scorers if s.name == scorer_name for c in s.counts if c.name == target), None)
             label, metric = (count.label if count else target).removesuffix("."), None
         if not isinstance(value, (int, float)):
+            notes.append(f"not checked: {key} of model {name} has no value in this run (the {bound} gate of {_shown(limit, metric)} is not applied)")
             continue
         if bound == "min" and value < limit:
             findings.append(Finding("threshold", name, f"below gate: {label} of {name} is {_shown(value, metric)}, the gate asks for {_shown(limit, metric)}"))
@@ -336,7 +360,8 @@ def _thresholds(name: str, summary: dict[str, Any], gates: GatesConfig, scorers:
 
 
 def _diff(
-    name: str, before: dict[str, Any], after: dict[str, Any], gates: GatesConfig, scorers: list[Declarations], hooks: dict[str, Scorer]
+    name: str, before: dict[str, Any], after: dict[str, Any], gates: GatesConfig, scorers: list[Declarations], hooks: dict[str, Scorer],
+    notes: list[str],
 ) -> list[Finding]:
     findings = []
     for doc_id, old in before.get("documents", {}).items():
@@ -359,7 +384,10 @@ def _diff(
                 if found is None or found[0].name != scorer.name or not fnmatch.fnmatch(found[1].key, gate.target):
                     continue
                 new_score = after.get("metrics", {}).get(key)
-                if new_score is not None and old_score - new_score > tolerance + 1e-12:
+                if old_score is None or new_score is None:  # null in a baseline: no value was recorded
+                    notes.append(f"not compared: {key} of model {name} has no value in the {'baseline (null)' if old_score is None else 'run'}")
+                    continue
+                if old_score - new_score > tolerance + 1e-12:
                     label = found[1].label if scorer.name != "rouge" else f"{found[1].path[0]} F1"
                     what = "ROUGE drop" if scorer.name == "rouge" else f"{scorer.name} drop"
                     findings.append(Finding("drop", name, f"{what}: {label} of {name} fell {old_score - new_score:.4f} "

@@ -15,6 +15,9 @@ under pytest's temporary folder unless --harness-output names a folder.
 
 from __future__ import annotations
 
+import difflib
+import math
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ from typing import Any
 import pytest
 
 
-def _table(article_or_table: Any) -> Any:
+def _table(article_or_table: Any, who: str) -> Any:
     """A FactTable from a table, a Document, a document folder or article file path, or article text."""
     from harness.documents import Document, find_document
     from harness.facts import FactTable, extract_facts, table_for_document
@@ -31,19 +34,42 @@ def _table(article_or_table: Any) -> Any:
         return article_or_table
     if isinstance(article_or_table, Document):
         return table_for_document(article_or_table)
-    if isinstance(article_or_table, Path) or (isinstance(article_or_table, str) and _names_a_path(article_or_table)):
-        return table_for_document(find_document(article_or_table))
-    return extract_facts(str(article_or_table))
+    path = _article_path(article_or_table, who)
+    return table_for_document(find_document(path)) if path is not None else extract_facts(article_or_table)
 
 
-def _names_a_path(text: str) -> bool:
-    """Whether text names an existing file or folder (a long one-line article is not a path, and may not even be one)."""
-    if "\n" in text:
-        return False
+def _article_path(article: Any, who: str) -> Path | None:
+    """The path the argument names (a Path, or text naming an existing file or folder); None for article text.
+
+    Empty text, anything but text or a path, and text that looks like a path but names nothing are refused:
+    each would otherwise be checked as an article and pass or fail for the wrong reason."""
+    if isinstance(article, Path):
+        return article
+    if not isinstance(article, str):
+        raise pytest.UsageError(f"{who}: the article must be its text, a document folder or article.txt path, a Document or a "
+                                f"FactTable (got {type(article).__name__})")  # fmt: skip
+    if not article.strip():
+        raise pytest.UsageError(f"{who}: the article is empty; give its text, a document folder or an article.txt path")
+    if "\n" in article:
+        return None
     try:
-        return Path(text).exists()
-    except (OSError, ValueError):  # too long for a file name, or a NUL character
-        return False
+        if Path(article).exists():
+            return Path(article)
+    except (OSError, ValueError):  # too long for a file name, or a NUL character: text
+        return None
+    looks_like_a_path = article.endswith((".txt", ".md")) or ((os.sep in article or "/" in article) and " " not in article)
+    if looks_like_a_path and len(article) < 4096:
+        raise pytest.UsageError(f"{who}: no file or folder {article} (it looks like a path, so it is not read as the article's "
+                                "text); check the path, or pass the article's text")  # fmt: skip
+    return None
+
+
+def _summary_text(summary: Any, who: str) -> str:
+    """The summary, refused unless it is text (None from a model that returned nothing, bytes, a list)."""
+    if not isinstance(summary, str):
+        got = "None (did the model return nothing?)" if summary is None else f"{type(summary).__name__}"
+        raise pytest.UsageError(f"{who}: the summary must be text (a str), got {got}")
+    return summary
 
 
 def assert_facts_preserved(summary: str, article_or_table: Any, keys: Sequence[str] | None = None, allow_flagged: bool = False) -> Any:
@@ -51,16 +77,22 @@ def assert_facts_preserved(summary: str, article_or_table: Any, keys: Sequence[s
     e.g. "aleppo") and, unless allow_flagged, states no contradicted or not-in-article figure or name.
     Returns the CheckResult."""
     __tracebackhide__ = True  # a failure shows the test's line and the message, not this helper's source
+    return _facts_preserved(summary, article_or_table, keys, allow_flagged, "assert_facts_preserved")
+
+
+def _facts_preserved(summary: Any, article_or_table: Any, keys: Sequence[str] | None, allow_flagged: bool, who: str) -> Any:
+    __tracebackhide__ = True
     from harness.facts import check_summary
 
-    table = _table(article_or_table)
+    summary = _summary_text(summary, who)
+    table = _table(article_or_table, who)
     result = check_summary(summary, table)
     entities = {entity.id: entity for entity in (table.entities.entities if table.entities is not None else ())}
     wanted = list(keys) if keys is not None else [fact.id for fact in table.key_facts()]
     unknown = [key for key in wanted if table.get(key) is None and key not in entities]
     if unknown:
         known = ", ".join([f.id for f in table.facts] + list(entities))
-        raise pytest.UsageError(f"assert_facts_preserved: no fact or entity {', '.join(unknown)} in the table (ids: {known})")
+        raise pytest.UsageError(f"{who}: no fact or entity {', '.join(unknown)} in the table (ids: {known})")
     kept = {claim.fact.id for claim in result.claims if claim.verdict == "supported" and claim.fact}
     kept |= {claim.entity.id for claim in result.entity_claims if claim.verdict == "supported" and claim.entity}
     problems = [f"lost: {table.get(key).label if key not in entities else entities[key].name} ({key})"
@@ -78,7 +110,7 @@ def assert_facts_preserved(summary: str, article_or_table: Any, keys: Sequence[s
 def assert_no_contradictions(summary: str, article_or_table: Any) -> Any:
     """Fail if any figure or name of the summary is contradicted by the article or absent from it."""
     __tracebackhide__ = True
-    return assert_facts_preserved(summary, article_or_table, keys=[])
+    return _facts_preserved(summary, article_or_table, [], False, "assert_no_contradictions")
 
 
 def assert_scores(
@@ -98,14 +130,19 @@ def assert_scores(
     from harness.documents import Document, find_document
     from harness.scoring import SCORERS, value_at
 
+    summary = _summary_text(summary, "assert_scores")
     if not isinstance(document, Document):
-        is_path = isinstance(document, Path) or (isinstance(document, str) and "\n" not in document and Path(document).exists())
-        document = find_document(document) if is_path else Document("summary-under-test", str(document))
+        path = _article_path(document, "assert_scores")
+        document = find_document(path) if path is not None else Document("summary-under-test", document)
     bounds = [(key, "min", value) for key, value in (min or {}).items()] + [(key, "max", value) for key, value in (max or {}).items()]
+    for key, bound, limit in bounds:
+        if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not math.isfinite(limit):
+            raise pytest.UsageError(f"assert_scores: {bound}[{key!r}] is {limit!r}; a bound must be a finite number (nan would pass anything)")
     wanted = {key.partition(".")[0] for key, _, _ in bounds} | set(metrics or {})
     unknown = sorted(wanted - set(SCORERS))
     if unknown:
         raise pytest.UsageError(f"assert_scores: no scorer {', '.join(unknown)} (known: {', '.join(sorted(SCORERS))})")
+    _check_metric_names([key for key, _, _ in bounds])
     fields: dict[str, Any] = {}
     for name in sorted(wanted):
         scorer = SCORERS[name](SCORERS[name].Options.model_validate((metrics or {}).get(name) or {}))
@@ -115,7 +152,8 @@ def assert_scores(
     problems = []
     for key, bound, limit in bounds:
         scorer_name, _, path = key.partition(".")
-        value = value_at(fields.get(scorer_name), tuple(path.split(".")))
+        count = next((c for c in SCORERS[scorer_name]().counts() if c.name == path), None)  # a count sits at its source
+        value = value_at(fields.get(scorer_name), tuple((count.source or count.name).split(".") if count else path.split(".")))
         if not isinstance(value, (int, float)):
             problems.append(f"{key}: no value (the scorer gave {value!r})")
         elif (bound == "min" and value < limit) or (bound == "max" and value > limit):
@@ -123,6 +161,20 @@ def assert_scores(
     if problems:
         raise AssertionError("summary misses its score bounds:\n  " + "\n  ".join(problems) + f"\nsummary: {summary}")
     return fields
+
+
+def _check_metric_names(keys: Sequence[str]) -> None:
+    """Refuse a bound on a metric or count its scorer does not declare (a typo would otherwise bound nothing)."""
+    from harness.scoring import SCORERS
+
+    scorers = [(name, cls()) for name, cls in SCORERS.items()]
+    known = sorted({f"{n}.{m.key}" for n, s in scorers for m in s.metrics()} | {f"{n}.{c.name}" for n, s in scorers for c in s.counts()})
+    for key in keys:
+        if key not in known:
+            hint = difflib.get_close_matches(key, known, n=1)
+            scorer = key.partition(".")[0]
+            own = ", ".join(k for k in known if k.startswith(f"{scorer}."))
+            raise pytest.UsageError(f"assert_scores: unknown metric {key!r}; " + (f"did you mean {hint[0]!r}?" if hint else f"{scorer} has {own}"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

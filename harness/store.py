@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness import resultcheck as shapes
 from harness.errors import HarnessError
 from harness.runlock import RunLock, ensure_folder, lock_run_dir, pause_for_tests, recover_for_reading
 from harness.textio import iter_jsonl, read_json
@@ -209,92 +210,46 @@ def _umask() -> int:
 
 
 def read_run(run_dir: str | Path) -> RunData:
-    """Read a results directory written by a run, checking the fields that readers rely on."""
+    """Read a results directory written by a run, checking the shape of every field that readers rely on
+    (harness.resultcheck): a damaged file is a one-line HarnessError naming the file, line and field."""
     run_dir = Path(run_dir)
     recover_for_reading(run_dir)
     if not (run_dir / RUN_FILE).is_file():
         raise HarnessError(f"{run_dir}: not a results directory (no {RUN_FILE})")
     summary_path = run_dir / SUMMARY_FILE
-    run = _read_object(run_dir / RUN_FILE, _RUN_FIELDS)
-    summary = _read_object(summary_path, _SUMMARY_FIELDS) if summary_path.exists() else {}
+    run = _read_object(run_dir / RUN_FILE, shapes.RUN)
+    declared = shapes.declared_fields(run)
+    summary = _read_object(summary_path, shapes.SUMMARY) if summary_path.exists() else {}
     for model, entry in (summary.get("models") or {}).items():
-        if not isinstance(entry, dict):
-            raise HarnessError(f"{summary_path}: field 'models.{model}' must be an object (found {_kind(entry)})")
+        shapes.check_declared(entry, declared, str(summary_path), f"models.{model}", aggregate=True)
     return RunData(
         path=run_dir,
         run=run,
-        documents=_read_rows(run_dir / DOCUMENTS_FILE, _DOCUMENT_FIELDS),
-        generations=_read_rows(run_dir / GENERATIONS_FILE, _GENERATION_FIELDS),
-        scores=_read_rows(run_dir / SCORES_FILE, _SCORE_FIELDS, other=(dict, type(None))),
+        documents=_read_rows(run_dir / DOCUMENTS_FILE, shapes.DOCUMENT),
+        generations=_read_rows(run_dir / GENERATIONS_FILE, shapes.GENERATION),
+        scores=_read_rows(run_dir / SCORES_FILE, shapes.SCORE, declared),
         summary=summary,
     )
 
 
-# Field -> (allowed types, required). Only the contract's own fields: a scorer's columns in scores.jsonl
-# are checked to be objects (or null), their insides belong to the scorer.
-_Spec = dict[str, tuple[tuple[type, ...], bool]]
-_STR, _NUM, _NONE = (str,), (int, float), (type(None),)
-_RUN_FIELDS: _Spec = {
-    "name": (_STR, False), "created": (_STR, False), "status": (_STR, False), "config": ((dict,), False),
-    "config_path": (_STR + _NONE, False), "signatures": ((dict,), False), "models": ((list,), False),
-    "documents": ((int,), False), "timings": ((dict,), False), "failures": ((list,), False),
-    "versions": ((dict,), False), "git": ((dict,) + _NONE, False), "host": ((dict,), False),
-}  # fmt: skip
-_SUMMARY_FIELDS: _Spec = {"documents": ((int,), False), "models": ((dict,), False), "confidence": (_NUM + _NONE, False)}
-_DOCUMENT_FIELDS: _Spec = {"doc_id": (_STR, True), "article": (_STR, True), "references": ((list,), False), "title": (_STR + _NONE, False)}
-_GENERATION_FIELDS: _Spec = {
-    "model": (_STR, True), "doc_id": (_STR, True), "summary": (_STR + _NONE, False), "error": (_STR + _NONE, False),
-    "seconds": (_NUM + _NONE, False), "tokens_in": ((int,) + _NONE, False), "tokens_out": ((int,) + _NONE, False),
-    "truncated": ((bool,), False), "cached": ((bool,), False), "meta": ((dict,) + _NONE, False),
-}  # fmt: skip
-_SCORE_FIELDS: _Spec = {
-    "model": (_STR, True), "doc_id": (_STR, True), "summary": (_STR + _NONE, False), "error": (_STR + _NONE, False),
-    "words": ((int,), False),
-}  # fmt: skip
-_KINDS = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "an object", list: "a list", type(None): "null"}
-
-
-def _read_object(path: Path, spec: _Spec) -> dict[str, Any]:
+def _read_object(path: Path, shape: shapes.Obj) -> dict[str, Any]:
     value = read_json(path)
     if not isinstance(value, dict):
-        raise HarnessError(f"{path}: expected a JSON object (found {_kind(value)})")
-    _check_fields(value, spec, str(path))
+        raise HarnessError(f"{path}: expected a JSON object (found {shapes.kind(value)})")
+    shapes.check_shape(value, shape, str(path))
     return value
 
 
-def _read_rows(path: Path, spec: _Spec, other: tuple[type, ...] | None = None) -> list[dict[str, Any]]:
+def _read_rows(path: Path, shape: shapes.Obj, declared: shapes.Declared | None = None) -> list[dict[str, Any]]:
     if not path.is_file():
         raise HarnessError(f"{path}: missing from the results directory")
     rows = []
     for number, row in iter_jsonl(path):
         where = f"{path}:{number}"
         if not isinstance(row, dict):
-            raise HarnessError(f"{where}: expected a JSON object (found {_kind(row)})")
-        _check_fields(row, spec, where, other)
+            raise HarnessError(f"{where}: expected a JSON object (found {shapes.kind(row)})")
+        shapes.check_shape(row, shape, where)
+        if declared is not None:
+            shapes.check_declared(row, declared, where, "", aggregate=False)
         rows.append(row)
     return rows
-
-
-def _check_fields(record: dict[str, Any], spec: _Spec, where: str, other: tuple[type, ...] | None = None) -> None:
-    for name, (types, required) in spec.items():
-        if name not in record:
-            if required:
-                raise HarnessError(f"{where}: field '{name}' is missing")
-            continue
-        _check_type(record[name], types, where, name)
-    if other is not None:
-        for name, value in record.items():
-            if name not in spec:
-                _check_type(value, other, where, name)
-
-
-def _check_type(value: Any, types: tuple[type, ...], where: str, name: str) -> None:
-    # bool is an int to Python, never to a reader of this contract
-    if isinstance(value, types) and not (isinstance(value, bool) and bool not in types):
-        return
-    expected = " or ".join(dict.fromkeys(_KINDS[t] for t in types))
-    raise HarnessError(f"{where}: field '{name}' must be {expected} (found {_kind(value)})")
-
-
-def _kind(value: Any) -> str:
-    return next((label for kind, label in _KINDS.items() if type(value) is kind), type(value).__name__)

@@ -1,15 +1,18 @@
 """Reading input files as text, JSON and JSON Lines: every fault is one line naming the file (and line).
 
 Every file the harness reads (configs, documents, JSONL, precomputed summaries, baselines, results
-folders) goes through these helpers, so that invalid UTF-8, a lone surrogate escaped in JSON, nesting
-too deep to handle or an unreadable path is reported the same way everywhere: `FILE:LINE: what`, never a
-traceback from deep inside a library.
+folders) goes through these helpers, so that invalid UTF-8, a lone surrogate escaped in JSON, a key given
+twice in one JSON object, nesting too deep to handle or an unreadable path or folder is reported the same
+way everywhere: `FILE:LINE: what`, never a traceback from deep inside a library nor a silently empty listing.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import re
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +22,7 @@ from harness.errors import HarnessError
 
 MAX_DEPTH = 64  # JSON deeper than this is not a document or a result: refuse it before anything recurses on it
 MAX_VALUES = 1_000_000  # values a decoded file may expand to (YAML aliases can multiply a small file)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def read_text(path: str | Path) -> str:
@@ -50,6 +54,49 @@ def _unreadable(path: Path, error: OSError) -> HarnessError:
     return HarnessError(f"{path}: cannot be read ({error.strerror or error})")
 
 
+def path_kind(path: Path) -> str:
+    """What path is: 'file', 'folder', 'missing', 'broken link' or 'special' (a device, pipe or socket).
+
+    A path that cannot even be looked at (a folder above it without read permission) is a one-line error naming that
+    folder: is_file() and exists() would raise PermissionError, and glob() would quietly find nothing.
+    """
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "broken link" if path.is_symlink() else "missing"
+    except PermissionError as error:
+        raise _unlistable(path.parent, error) from None
+    except OSError as error:  # a link that points to itself, a name too long, an I/O error
+        raise HarnessError(f"{path}: cannot be read ({error.strerror or error})") from None
+    return "folder" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "special"
+
+
+def list_folder(folder: Path) -> list[Path]:
+    """The entries of a folder, sorted; an unreadable folder is a one-line error, not an empty list."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as error:
+        raise _unlistable(folder, error) from None
+
+
+def _unlistable(folder: Path, error: OSError) -> HarnessError:
+    return HarnessError(f"{folder}: the folder cannot be read ({error.strerror or error}); give the harness permission "
+                        "to list it (chmod u+rx) or move it away")  # fmt: skip
+
+
+def not_a_file(path: Path, kind: str, expected: str) -> HarnessError:
+    """The one-line error for a path that should be a file (or folder) and is something else."""
+    if kind == "broken link":
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "a missing path"
+        return HarnessError(f"{path}: is a broken link to {target} (nothing is there); {expected}")
+    if kind == "folder":
+        return HarnessError(f"{path}: is a folder, not a file; {expected}")
+    return HarnessError(f"{path}: is a device, pipe or socket; {expected}")
+
+
 def read_json(path: str | Path) -> Any:
     """A JSON file's value, its strings checked as above."""
     path = Path(path)
@@ -60,7 +107,10 @@ def parse_json(text: str, where: str, position: bool = True) -> Any:
     """JSON text parsed; invalid JSON, nesting deeper than MAX_DEPTH or a lone surrogate name `where` (and, with
     `position`, the line and column inside the text: a JSON Lines row's `where` names its line already)."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as duplicate:
+        raise HarnessError(f"{where}: key '{_printable(duplicate.key)}' appears twice in one JSON object (JSON would keep the "
+                           "last value and lose the first without a word); remove or rename one of them") from None  # fmt: skip
     except json.JSONDecodeError as error:
         at = f" at line {error.lineno} column {error.colno}" if position else ""
         raise HarnessError(f"{where}: not valid JSON ({error.msg}{at})") from None
@@ -69,6 +119,24 @@ def parse_json(text: str, where: str, position: bool = True) -> Any:
     except ValueError:  # an integer longer than Python reads from text (sys.int_max_str_digits, 4,300 digits)
         raise HarnessError(f"{where}: a number has more than {sys.get_int_max_str_digits():,} digits; no id, count or score needs that many") from None
     check_value(value, where)
+    return value
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict; a key given twice raises _DuplicateKey (json.loads would keep the last silently)."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return value
 
 
@@ -154,8 +222,13 @@ def _check_string(text: str, where: str, field: str) -> None:
 
 
 def _field(field: str) -> str:
-    # a field name may itself hold the lone surrogate: shown escaped, so the message can be printed
-    return f"field '{field.encode('utf-8', 'backslashreplace').decode('utf-8')}' " if field else ""
+    return f"field '{_printable(field)}' " if field else ""
+
+
+def _printable(name: str) -> str:
+    # a field name may itself hold a lone surrogate or a line break: shown escaped, so the message is one printable line
+    text = name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def _not_utf8(path: Path, data: bytes, offset: int) -> str:

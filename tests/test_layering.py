@@ -32,6 +32,7 @@ FLOORS = {
     "runlock": 1,  # the run-folder lock and swap recovery, used by store and cache
     "text": 1,
     "textio": 1,
+    "resultcheck": 1,  # the shape of each results file, checked when a run folder is read (harness.store)
     "yamlsource": 1,
     "configmodel": 1,  # the base of every config part's options, and pydantic's problems in plain words
     "runtime": 1,
