@@ -175,6 +175,13 @@ def _check_duplicate_keys(path: Path, root: Any) -> None:
         if isinstance(node, yaml.MappingNode):
             lines: dict[str, int] = {}
             for key_node, value in node.value:
+                if key_node.tag not in (_STR_TAG, _MERGE_TAG):  # ~, 3, yes, [a, b] as a key: no field has such a name
+                    written = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                    raise HarnessError(
+                        f"{path}:{key_node.start_mark.line + 1}: {format_loc(loc) + ': ' if loc else ''}the key {written!r} is "
+                        f"read as {key_node.tag.rsplit(':', 1)[-1]}, not as a name; every key of a config is a field name "
+                        "(put it in quotes if it is one)"
+                    )
                 if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
                     line = key_node.start_mark.line + 1
                     if key_node.value in lines:
@@ -189,6 +196,7 @@ def _check_duplicate_keys(path: Path, root: Any) -> None:
 
 
 _INT_TAG = "tag:yaml.org,2002:int"
+_STR_TAG, _MERGE_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"
 
 
 def _check_long_integers(path: Path, root: Any) -> None:

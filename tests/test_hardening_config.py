@@ -180,6 +180,13 @@ YAML_TRAPS = [
      rf"^config.yaml:5: models\[0\].where.system\[8\]\[0\]: YAML aliases expand this file to more than {MAX_YAML_VALUES:,} values"),
     (_bomb(7) + HEAD + OPENAI % "extra_body: {x: *l6}", r"YAML aliases expand this file"),
     (_bomb(7) + HEAD + SEQ2SEQ % "{bad_words_ids: *l6}", r"YAML aliases expand this file"),
+    # a key YAML reads as something other than a name: it was "None: Keys should be strings" at line 1
+    (HEAD + "  - {name: l, backend: lead}\n~: 1\n", r"^config.yaml:6: the key '~' is read as null, not as a name; every key"),
+    (HEAD + "  - {name: l, backend: lead, 3: 4}\n", r"^config.yaml:5: models\[0\]: the key '3' is read as int, not as a name"),
+    (HEAD + "  - {name: l, backend: lead}\nyes: 1\n", r"^config.yaml:6: the key 'yes' is read as bool"),
+    # one ROUGE type twice would be scored twice and shown once
+    (HEAD.replace("rouge: {bootstrap: 0}", "rouge: {bootstrap: 0, types: [rouge1, rouge1]}") + "  - {name: l, backend: lead}\n",
+     r"^config.yaml:3: metrics.rouge.types: 'rouge1' is listed twice; name each ROUGE type once"),
     # an alias inside its own anchor
     (HEAD + PRECOMPUTED % "where: &w {system: *w}", r"^config.yaml:5: an alias refers to a value that contains it \(a recursive YAML alias\)"),
     (HEAD + "  - &m {name: l, backend: lead, also: [*m]}\n", r"a recursive YAML alias"),

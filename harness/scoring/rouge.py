@@ -42,6 +42,9 @@ class RougeOptions(ScorerOptions):
                 raise ValueError(f"unknown ROUGE type '{rouge_type}' (use rouge1..rouge9, rougeL, rougeLsum)")
         if not types:
             raise ValueError("name at least one ROUGE type")
+        twice = sorted({t for t in types if types.count(t) > 1})
+        if twice:  # one column per type: a type named twice would be scored twice and shown once
+            raise ValueError(f"'{twice[0]}' is listed twice; name each ROUGE type once")
         return types
 
 
