@@ -283,6 +283,7 @@ def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str
                 report.findings.append(Finding("failed", name, f"failed: model {name}, doc {doc_id}: {doc['error']}"))
         report.findings += _thresholds(name, run.summary["models"][name], gates, scorers, report.notes)
     if baseline is not None:
+        report.notes += _signature_notes(baseline.get("signatures") or {}, run.run.get("signatures") or {})
         for name, before in baseline.get("models", {}).items():
             after = current["models"].get(name)
             if after is None:
@@ -290,6 +291,13 @@ def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str
                 continue
             report.findings += _diff(name, before, after, gates, scorers, hooks, report.notes)
     return report
+
+
+def _signature_notes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """A line per scorer whose signature is not the baseline's: its scores may move for that alone."""
+    return [f"signature changed: {name} was '{before.get(name)}' in the baseline, is '{signature}' now; its scores may "
+            "differ for that reason alone (record a new baseline once the change is intended)"
+            for name, signature in sorted(after.items()) if before.get(name) != signature]  # fmt: skip
 
 
 def _check_gates_apply(run: RunData, gates: GatesConfig, scorers: list[Declarations]) -> None:

@@ -55,6 +55,15 @@ def test_the_same_run_passes(tmp_path, baseline):
     assert report.lines()[-1].startswith("PASS: 2 model(s) x 1 document(s) checked against baseline")
 
 
+def test_a_changed_signature_is_said_above_the_verdict(tmp_path, baseline):
+    again, _ = make_run(tmp_path, name="again")
+    assert not [line for line in check_run(again, GatesConfig(max_rouge_drop=0.0), baseline).lines() if "signature" in line]
+    baseline["signatures"]["rouge"] = baseline["signatures"]["rouge"].replace("stem:porter", "stem:none")
+    lines = check_run(again, GatesConfig(max_rouge_drop=0.0), baseline).lines()
+    assert lines[0].startswith("signature changed: rouge was 'rouge|") and "stem:none" in lines[0] and "stem:porter" in lines[0]
+    assert len([line for line in lines if "signature" in line]) == 1 and lines[-1].startswith("PASS")
+
+
 def test_a_degraded_model_fails_with_a_readable_diff(tmp_path, baseline):
     degraded, _ = make_run(tmp_path, MODELS.replace("sentences: 3", "sentences: 1"), name="degraded")
     report = check_run(degraded, GatesConfig(max_rouge_drop=0.01), baseline)
