@@ -14,6 +14,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from conftest import SEED_DIR
 
 from harness.config import load_config
 from harness.dataset import cut_article, load_dataset
@@ -161,3 +162,14 @@ def test_default_limit_leaves_ordinary_articles_alone_and_null_disables_it(write
     assert load_config(write_config(f"name: t\ndataset:\n  path: {docs}\n{MODELS}")).dataset.max_article_chars == 200_000
     off = write_config(f"name: t\ndataset:\n  path: {docs}\n  max_article_chars: null\n{MODELS}", name="off.yaml")
     assert load_config(off).dataset.max_article_chars is None
+
+
+def test_curated_facts_cut_off_with_the_article_say_so(write_config, capsys):
+    from harness.cli import main
+
+    config = write_config(f"name: t\ndataset:\n  path: {SEED_DIR}\n  max_article_chars: 100\n{MODELS}")
+    assert main(["validate", str(config)]) == 2
+    message = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "facts.yaml:" in message and "field 'evidence' is not found in one sentence of the article" in message
+    assert message.endswith("(the article was cut from 4,901 to 94 characters by dataset.max_article_chars: raise the limit "
+                            "to check its curated facts)")  # fmt: skip

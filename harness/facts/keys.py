@@ -55,4 +55,9 @@ def table_for_document(document: Document, gold: bool = True) -> FactTable:
         return extract_facts(document.article, document.facts, source)
     except CuratedError as error:
         line = yaml_line(path, error.loc) if path else None
+        cut = document.meta.get("truncated")
+        if cut:  # the curated entry may well be right: it is the article that was shortened
+            error = CuratedError(error.source, error.loc, error.label, f"{error.problem} (the article was cut from "
+                                 f"{cut['chars']:,} to {cut['kept']:,} characters by dataset.max_article_chars: raise "
+                                 "the limit to check its curated facts)")  # fmt: skip
         raise (error.at_line(line) if line else error) from None
