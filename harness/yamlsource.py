@@ -143,6 +143,9 @@ def _check_expansion(path: Path, root: Any, aliased: set[int]) -> None:
                 stack.append((child, False))
     if size[id(root)] <= MAX_YAML_VALUES:
         return
+    if not aliased:  # as large as written: no alias to point at
+        raise HarnessError(f"{path}: holds more than {MAX_YAML_VALUES:,} values; a config is settings, not data (put "
+                           "documents or outputs in a dataset file and give its path)")  # fmt: skip
     # Point at the first alias on the way to the bulk of the expansion.
     loc: list[str | int] = []
     node, line = root, root.start_mark.line + 1

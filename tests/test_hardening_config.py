@@ -407,3 +407,10 @@ def test_shared_python_lists_cannot_bomb_an_option():
         {"name": "o", "backend": "openai", "base_url": "http://h/v1", "model": "m", "extra_body": {"x": bomb}}]})
     with pytest.raises(HarnessError, match=r"models\[0\].extra_body.x: holds more than 100,000 values"):
         build_summarizers(config)
+
+
+def test_a_config_large_as_written_is_not_blamed_on_aliases(project, capsys, monkeypatch):
+    monkeypatch.setattr("harness.yamlsource.MAX_YAML_VALUES", 40)
+    models = "".join(f"  - {{name: l{i}, backend: lead}}\n" for i in range(20))
+    line = validate(project, HEAD + models, capsys)
+    assert line == "config.yaml: holds more than 40 values; a config is settings, not data (put documents or outputs in a dataset file and give its path)"
