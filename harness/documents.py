@@ -19,7 +19,7 @@ from typing import Any
 from harness.errors import HarnessError
 from harness.text import paragraphs
 from harness.textio import check_value, iter_jsonl, list_folder, not_a_file, path_kind, read_text
-from harness.yamlsource import line_of, read_yaml, where_of
+from harness.yamlsource import check_finite, line_of, read_yaml, where_of
 
 ARTICLE_FILE = "article.txt"
 META_FILE = "meta.yaml"
@@ -314,6 +314,7 @@ def yaml_line(path: Path, loc: tuple[str | int, ...]) -> int | None:
 def _read_yaml_node(path: Path) -> tuple[Any, Any]:
     """(node tree, value) of a document's YAML file, the nodes giving each field's line for messages."""
     node, value = read_yaml(path, read_text(path))
+    check_finite(value, path, node, path.name)  # named with its line, as in a config
     check_value(value, str(path))  # a "\ud800" escape in YAML decodes to a lone surrogate too
     return node, value
 

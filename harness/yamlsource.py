@@ -235,14 +235,15 @@ def _decimal_digits(text: str) -> int:
     return len(text.split(":")[0]) if text[:1] in tuple("123456789") else 0  # 1:30 is 60-based: only its first part is long
 
 
-def check_finite(data: Any, source: Path | None, node: Any) -> None:
-    """Refuse inf and nan anywhere in a config: no option means them, and JSON cannot carry them."""
+def check_finite(data: Any, source: Path | None, node: Any, what: str = "a config") -> None:
+    """Refuse inf and nan anywhere in a config (or another YAML file, `what`): nothing means them, and JSON
+    cannot carry them."""
     seen: set[int] = set()
     pending: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
     while pending:
         value, loc = pending.pop()
         if isinstance(value, float) and not math.isfinite(value):
-            raise HarnessError(located(source, node, loc, f"{value} is not a finite number (a config takes no .inf or .nan)"))
+            raise HarnessError(located(source, node, loc, f"{value} is not a finite number ({what} takes no .inf or .nan)"))
         if isinstance(value, (dict, list, tuple)) and id(value) not in seen:
             seen.add(id(value))
             items = value.items() if isinstance(value, dict) else enumerate(value)

@@ -339,3 +339,13 @@ def test_an_empty_dataset_folder_names_the_config_line(tmp_path, capsys):
     config = write_config(tmp_path, dataset="emptydir")
     code, _, err = main(capsys, "run", config)
     assert f"{config}:2: dataset.path: {tmp_path / 'emptydir'}: holds no documents" in one_line(code, err)
+
+
+def test_an_infinite_value_in_facts_yaml_names_its_line(tmp_path):
+    folder = tmp_path / "refs"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "references", folder)
+    facts = folder / "syria-talks" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("value: 500000", "value: .inf", 1), encoding="utf-8")
+    with pytest.raises(HarnessError) as caught:
+        load_documents(folder)
+    assert str(caught.value) == f"{facts}:9: facts[0].value: inf is not a finite number (facts.yaml takes no .inf or .nan)"
