@@ -139,6 +139,9 @@ def find_document(target: str | Path, search: str | Path = "references") -> Docu
         if path.suffix in JSONL_SUFFIXES:
             raise HarnessError(f"{path}: a JSONL file holds many documents; name one by id with --dataset {path}")
         return _checked(Document(path.stem, read_text(path).strip(), source=str(path)))
+    if kind in ("special", "broken link"):  # there, but nothing to read an article from
+        shown = "a broken link" if kind == "broken link" else "a device, pipe or socket"
+        raise HarnessError(f"{path}: is {shown}, not an article; give an article's text file, a document folder or a document id")
     search = Path(search)
     if not search.exists():
         raise HarnessError(f"{target}: no such file, folder, or document id (no {search} to look in)")

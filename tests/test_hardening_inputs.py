@@ -349,3 +349,13 @@ def test_an_infinite_value_in_facts_yaml_names_its_line(tmp_path):
     with pytest.raises(HarnessError) as caught:
         load_documents(folder)
     assert str(caught.value) == f"{facts}:9: facts[0].value: inf is not a finite number (facts.yaml takes no .inf or .nan)"
+
+
+def test_a_device_or_broken_link_named_as_the_article_says_what_it_is(tmp_path):
+    from harness.documents import find_document
+
+    with pytest.raises(HarnessError, match=r"^/dev/null: is a device, pipe or socket, not an article; give an article's text file"):
+        find_document("/dev/null")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    with pytest.raises(HarnessError, match=r"gone.txt: is a broken link, not an article"):
+        find_document(tmp_path / "gone.txt")
