@@ -207,22 +207,16 @@ class _ProgressObserver:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from harness.runner import check_config
+    from harness.runner import availability_problems, check_config
 
     config = _load(args)
     # The config itself: fields, options, files, extras, the dataset (exit 2 on the first problem).
     summarizers, scorers, documents = check_config(config, available=False)
     # Whether each model can be had on this machine (cached weights, API keys): a sound config may name a
     # checkpoint that is not here yet, so this is reported, and only --strict makes it an error.
-    missing = []
-    for index, summarizer in enumerate(summarizers):
-        try:
-            summarizer.prepare()
-        except HarnessError as error:
-            located = config.error(("models", config.model_entry(index), getattr(error, "field", "model")), str(error))
-            if args.strict:
-                raise located from None
-            missing.append(str(located))
+    missing = [str(problem) for problem in availability_problems(config, summarizers, scorers)]
+    if missing and args.strict:
+        raise HarnessError(missing[0])
     models = ", ".join(f"{s.name} ({s.backend})" for s in summarizers)
     out.print(f"{args.config}: ok: {len(summarizers)} model(s): {models}; {len(documents)} document(s) from {config.dataset.describe()}", soft_wrap=True)
     for scorer in scorers:

@@ -414,3 +414,14 @@ def test_a_config_large_as_written_is_not_blamed_on_aliases(project, capsys, mon
     models = "".join(f"  - {{name: l{i}, backend: lead}}\n" for i in range(20))
     line = validate(project, HEAD + models, capsys)
     assert line == "config.yaml: holds more than 40 values; a config is settings, not data (put documents or outputs in a dataset file and give its path)"
+
+
+def test_a_model_scorer_whose_model_is_missing_is_found_by_validate(project, capsys):
+    path = project / "config.yaml"
+    path.write_text(HEAD.replace("facts: {bootstrap: 0}}", "facts: {bootstrap: 0}, bertscore: {model: ./nope, layer: 3}}")
+                    + "  - {name: l, backend: lead}\n", encoding="utf-8")  # fmt: skip
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert f"not available here: {path}:3: metrics.bertscore.model: model 'bertscore': folder" in err, err
+    assert main(["validate", "--strict", str(path)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {path}:3: metrics.bertscore.model: model 'bertscore': folder")

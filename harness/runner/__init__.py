@@ -132,6 +132,23 @@ def check_config(config: Config, available: bool = True) -> tuple[list[Summarize
     return summarizers, scorers, documents
 
 
+def availability_problems(config: Config, summarizers: list[Summarizer], scorers: list[Scorer]) -> list[HarnessError]:
+    """Why each model a config names (a summarizer's or a model scorer's) cannot be had on this machine, if it
+    cannot: missing weights, extras or API keys, each located at its config line."""
+    problems = []
+    for index, summarizer in enumerate(summarizers):
+        try:
+            summarizer.prepare()
+        except HarnessError as error:
+            problems.append(config.error(("models", config.model_entry(index), getattr(error, "field", "model")), str(error)))
+    for scorer in scorers:
+        try:
+            scorer.prepare()
+        except HarnessError as error:
+            problems.append(config.error(("metrics", scorer.name, getattr(error, "field", "model")), str(error)))
+    return problems
+
+
 def run(config: Config, observer: RunObserver | None = None) -> RunResult:
     """Evaluate every model of the config on every document and write the results directory."""
     # Before any model runs: the output must be writable, and no other run may be writing this folder.
