@@ -34,6 +34,8 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
+    for stream in (sys.stdout, sys.stderr):  # a console that cannot show "–" or "…" gets "?", not a traceback
+        getattr(stream, "reconfigure", lambda **_: None)(errors="replace")
     parser = _parser()
     args = parser.parse_args(argv)
     if getattr(args, "offline", False):

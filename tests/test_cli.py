@@ -70,3 +70,9 @@ def test_readme_quickstart_is_what_ci_runs():
     blocks = re.findall(r"```bash\n(.*?)```", quickstart, re.S)
     assert [block.strip() for block in blocks] == commands
     assert "harness run configs/default.yaml" in commands[0] and "pytest" in commands[1]
+
+
+def test_a_console_that_cannot_show_a_dash_gets_a_question_mark_not_a_traceback():
+    result = run_cli("facts", "references/syria-talks", "--summary", "Aleppo talks ended.", env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "numeric precision ?" in result.stdout
