@@ -1,5 +1,6 @@
 """The executor seam and the local executor's process pool: same rows and values as one worker, failures kept."""
 
+import contextlib
 import importlib.util
 import json
 import logging
@@ -250,9 +251,11 @@ def test_a_driver_killed_leaves_no_worker_behind_and_resumes_from_the_cache(tmp_
 def test_ctrl_c_ends_the_run_and_its_workers_with_one_line_and_no_traceback(tmp_path, dataset):
     path = config(tmp_path, dataset, "  - {name: tr, backend: textrank}\n  - {name: lr, backend: lexrank}\n", extra="cache: true\nworkers: 2\n")
     env = {**os.environ, "HARNESS_TEST_PAUSE_AT": "generate"}  # the driver sleeps once a summary is cached, the pool at work
-    # a session of its own, so that Ctrl-C can reach the whole process group as a terminal's does
+    # A session of its own, so that Ctrl-C can reach the whole process group as a terminal's does; SIGINT as a
+    # terminal leaves it (pytest-xdist's workers ignore it, and an ignored signal stays ignored across exec).
     process = subprocess.Popen([sys.executable, "-m", "harness", "run", str(path)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     database = tmp_path / "results" / ".cache" / "generations.sqlite"
     deadline, workers = time.time() + 120, set()
     while time.time() < deadline and process.poll() is None and cached_rows(database) < 1:
@@ -261,7 +264,11 @@ def test_ctrl_c_ends_the_run_and_its_workers_with_one_line_and_no_traceback(tmp_
     time.sleep(1.5)  # the pool finishes its shards while the driver is paused: idle workers each printed a traceback
     workers |= descendants(process.pid)
     os.killpg(process.pid, signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # nothing of a failed test keeps running
     text = stderr.decode(errors="replace")
     assert process.returncode == 130, text
     assert "Traceback" not in text and "Exception" not in text, text
