@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +87,7 @@ def read_yaml(path: Path, text: str) -> tuple[Any, Any]:
         if node is None:
             return None, None
         _check_expansion(path, node, loader.aliased)
-        _check_duplicate_keys(path, node)
-        _check_long_integers(path, node)
+        _check_nodes(path, node)
         return node, loader.construct_document(node)
     except yaml.reader.ReaderError as error:
         line, column = text.count("\n", 0, error.position) + 1, error.position - text.rfind("\n", 0, error.position)
@@ -166,48 +166,41 @@ def _check_expansion(path: Path, root: Any, aliased: set[int]) -> None:
     )
 
 
-def _check_duplicate_keys(path: Path, root: Any) -> None:
-    """Refuse a mapping that gives a key twice (YAML would silently keep the last), naming both lines."""
-    seen_nodes: set[int] = set()
-    pending: list[tuple[Any, tuple[str | int, ...]]] = [(root, ())]
-    while pending:
-        node, loc = pending.pop()
-        if id(node) in seen_nodes:
+def _check_nodes(path: Path, root: Any) -> None:
+    """Refuse, naming its line and field: a key given twice in one mapping (YAML would silently keep the
+    last), a key YAML reads as no name (null, a number, a bool), and a whole number longer than Python reads
+    from text (sys.int_max_str_digits, 4,300 digits), which yaml's constructor would raise as a bare ValueError."""
+    for node, loc in _nodes(root):
+        if isinstance(node, yaml.ScalarNode) and node.tag == _INT_TAG and _decimal_digits(node.value) > _INT_DIGITS:
+            field = format_loc(loc)
+            raise HarnessError(
+                f"{path}:{node.start_mark.line + 1}: {field + ': ' if field else ''}a number has more than {_INT_DIGITS:,} "
+                "digits; no config value needs that many (put it in quotes if it is text)"
+            )
+        if not isinstance(node, yaml.MappingNode):
             continue
-        seen_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            lines: dict[str, int] = {}
-            for key_node, value in node.value:
-                if key_node.tag not in (_STR_TAG, _MERGE_TAG):  # ~, 3, yes, [a, b] as a key: no field has such a name
-                    written = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+        lines: dict[str, int] = {}
+        for key_node, _ in node.value:
+            line = key_node.start_mark.line + 1
+            if key_node.tag not in (_STR_TAG, _MERGE_TAG) and not (key_node.tag == _INT_TAG and _decimal_digits(key_node.value) > _INT_DIGITS):
+                written = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                raise HarnessError(
+                    f"{path}:{line}: {format_loc(loc) + ': ' if loc else ''}the key {written!r} is read as "
+                    f"{key_node.tag.rsplit(':', 1)[-1]}, not as a name; every key of a config is a field name (put it in "
+                    "quotes if it is one)"
+                )
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR_TAG:
+                if key_node.value in lines:
                     raise HarnessError(
-                        f"{path}:{key_node.start_mark.line + 1}: {format_loc(loc) + ': ' if loc else ''}the key {written!r} is "
-                        f"read as {key_node.tag.rsplit(':', 1)[-1]}, not as a name; every key of a config is a field name "
-                        "(put it in quotes if it is one)"
+                        f"{path}:{line}: {format_loc(loc + (key_node.value,))}: given twice (first at line "
+                        f"{lines[key_node.value]}); YAML would keep only the last, so remove one"
                     )
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
-                    line = key_node.start_mark.line + 1
-                    if key_node.value in lines:
-                        raise HarnessError(
-                            f"{path}:{line}: {format_loc(loc + (key_node.value,))}: given twice (first at line "
-                            f"{lines[key_node.value]}); YAML would keep only the last, so remove one"
-                        )
-                    lines[key_node.value] = line
-                pending.append((value, loc + (key_node.value if isinstance(key_node, yaml.ScalarNode) else "?",)))
-        elif isinstance(node, yaml.SequenceNode):
-            pending.extend((child, loc + (index,)) for index, child in enumerate(node.value))
+                lines[key_node.value] = line
 
 
-_INT_TAG = "tag:yaml.org,2002:int"
-_STR_TAG, _MERGE_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"
-
-
-def _check_long_integers(path: Path, root: Any) -> None:
-    """Refuse a whole number longer than Python reads from text (sys.int_max_str_digits, 4,300 digits), which
-    yaml's constructor would raise as a bare ValueError, naming its line and field."""
-    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
-    if not limit:
-        return  # the limit is off (or this Python has none)
+def _nodes(root: Any) -> Iterator[tuple[Any, tuple[str | int, ...]]]:
+    """Every node of a tree once (an aliased one where it is first met) with its field path; a key node
+    comes with the path of its mapping, as a key is shown by its line, not by itself."""
     seen: set[int] = set()
     pending: list[tuple[Any, tuple[str | int, ...]]] = [(root, ())]
     while pending:
@@ -215,18 +208,18 @@ def _check_long_integers(path: Path, root: Any) -> None:
         if id(node) in seen:
             continue
         seen.add(id(node))
+        yield node, loc
         if isinstance(node, yaml.MappingNode):
-            for key_node, value in node.value:
+            for key_node, value in reversed(node.value):  # popped in the order written
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
-                pending += [(key_node, loc), (value, loc + (key,))]  # a key is shown by its line, not by itself
+                pending += [(value, loc + (key,)), (key_node, loc)]
         elif isinstance(node, yaml.SequenceNode):
-            pending.extend((child, loc + (index,)) for index, child in enumerate(node.value))
-        elif node.tag == _INT_TAG and _decimal_digits(node.value) > limit:
-            field = format_loc(loc)
-            raise HarnessError(
-                f"{path}:{node.start_mark.line + 1}: {field + ': ' if field else ''}a number has more than {limit:,} digits; "
-                "no config value needs that many (put it in quotes if it is text)"
-            )
+            pending.extend((child, loc + (index,)) for index, child in reversed(list(enumerate(node.value))))
+
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_STR_TAG, _MERGE_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"
+_INT_DIGITS = getattr(sys, "get_int_max_str_digits", lambda: 0)() or 10**9  # 0: this Python has no limit
 
 
 def _decimal_digits(text: str) -> int:

@@ -102,3 +102,16 @@ def fake_server(tmp_path):
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def good_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real run folder (lead-3 on the seed article, the default scorers), copied by the tests that damage it."""
+    from harness.config import load_config
+    from harness.runner import run
+
+    folder = tmp_path_factory.mktemp("good")
+    config = folder / "good.yaml"
+    config.write_text(f"name: good\ndataset: {{path: {SEED_DIR}}}\nmodels: [{{name: lead-3, backend: lead, sentences: 3}}]\n"
+                      f"output: {folder / 'out'}\nreport: false\n")  # fmt: skip
+    return run(load_config(config)).run_dir

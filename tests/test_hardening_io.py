@@ -21,10 +21,8 @@ from conftest import SEED_DIR
 from markdown_it import MarkdownIt
 
 from harness import cli, store
-from harness.config import load_config
 from harness.gates import make_baseline
 from harness.report import write_report
-from harness.runner import run
 
 ARTICLES = [
     (
@@ -73,16 +71,6 @@ def one_line(code: int, err: str, expected_code: int = 2) -> str:
     assert "Traceback" not in err, err
     assert len(lines) == 1, err
     return lines[0]
-
-
-@pytest.fixture(scope="module")
-def good_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real run folder (lead-3 on the seed article, all scorers), copied by the cases that damage it."""
-    folder = tmp_path_factory.mktemp("good")
-    config = folder / "good.yaml"
-    config.write_text(f"name: good\ndataset: {{path: {SEED_DIR}}}\nmodels: [{{name: lead-3, backend: lead, sentences: 3}}]\n"
-                      f"output: {folder / 'out'}\nreport: false\n")  # fmt: skip
-    return run(load_config(config)).run_dir
 
 
 # --- the corpus: each case builds its files in `tmp` and returns (argv, fragments the one line must hold) ---

@@ -17,23 +17,11 @@ import pytest
 from conftest import SEED_DIR
 
 from harness import cli
-from harness.config import load_config
 from harness.pytest_plugin import assert_facts_preserved, assert_no_contradictions, assert_scores
 from harness.report import charts
-from harness.runner import run
 
 REPLACEMENTS: list[Any] = [None, "x", [], 7]
 SUMMARY = "Roughly half a million people have died in the Syria war since 2011."
-
-
-@pytest.fixture(scope="module")
-def good_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real run folder (lead-3 on the seed article, the default scorers), copied by the cases that damage it."""
-    folder = tmp_path_factory.mktemp("good")
-    config = folder / "good.yaml"
-    config.write_text(f"name: good\ndataset: {{path: {SEED_DIR}}}\nmodels: [{{name: lead-3, backend: lead, sentences: 3}}]\n"
-                      f"output: {folder / 'out'}\nreport: false\n")  # fmt: skip
-    return run(load_config(config)).run_dir
 
 
 def main(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str]:
