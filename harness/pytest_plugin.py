@@ -142,17 +142,18 @@ def assert_scores(
     unknown = sorted(wanted - set(SCORERS))
     if unknown:
         raise pytest.UsageError(f"assert_scores: no scorer {', '.join(unknown)} (known: {', '.join(sorted(SCORERS))})")
-    _check_metric_names([key for key, _, _ in bounds])
+    # the scorers as configured: their metrics follow their options (rouge's types), so names are checked against them
+    scorers = {name: SCORERS[name](SCORERS[name].Options.model_validate((metrics or {}).get(name) or {})) for name in sorted(wanted)}
+    _check_metric_names([key for key, _, _ in bounds], scorers)
     fields: dict[str, Any] = {}
-    for name in sorted(wanted):
-        scorer = SCORERS[name](SCORERS[name].Options.model_validate((metrics or {}).get(name) or {}))
+    for scorer in scorers.values():
         scorer.prepare()
         fields.update(scorer.row(summary, document))
         scorer.close()
     problems = []
     for key, bound, limit in bounds:
         scorer_name, _, path = key.partition(".")
-        count = next((c for c in SCORERS[scorer_name]().counts() if c.name == path), None)  # a count sits at its source
+        count = next((c for c in scorers[scorer_name].counts() if c.name == path), None)  # a count sits at its source
         value = value_at(fields.get(scorer_name), tuple((count.source or count.name).split(".") if count else path.split(".")))
         if not isinstance(value, (int, float)):
             problems.append(f"{key}: no value (the scorer gave {value!r})")
@@ -163,12 +164,10 @@ def assert_scores(
     return fields
 
 
-def _check_metric_names(keys: Sequence[str]) -> None:
+def _check_metric_names(keys: Sequence[str], scorers: dict[str, Any]) -> None:
     """Refuse a bound on a metric or count its scorer does not declare (a typo would otherwise bound nothing)."""
-    from harness.scoring import SCORERS
-
-    scorers = [(name, cls()) for name, cls in SCORERS.items()]
-    known = sorted({f"{n}.{m.key}" for n, s in scorers for m in s.metrics()} | {f"{n}.{c.name}" for n, s in scorers for c in s.counts()})
+    known = sorted({f"{n}.{m.key}" for n, s in scorers.items() for m in s.metrics()}
+                   | {f"{n}.{c.name}" for n, s in scorers.items() for c in s.counts()})  # fmt: skip
     for key in keys:
         if key not in known:
             hint = difflib.get_close_matches(key, known, n=1)

@@ -96,6 +96,11 @@ def test_assert_scores_loops_over_any_scorer(tmp_path):
         assert_scores("Some 275,000 children are trapped.", SEED_DIR, max={"facts.contradicted": 0})
     with pytest.raises(pytest.UsageError, match="no scorer rogue"):
         assert_scores(good, SEED_DIR, min={"rogue.rouge1.fmeasure": 0.1})
+    # metric names follow the scorer's options: a configured ROUGE type can be bounded, one not configured cannot
+    fields = assert_scores(good, SEED_DIR, metrics={"rouge": {"types": ["rouge1", "rouge3"]}}, min={"rouge.rouge3.fmeasure": 0.0})
+    assert set(fields["rouge"]) >= {"rouge1", "rouge3"}
+    with pytest.raises(pytest.UsageError, match="unknown metric 'rouge.rougeL.fmeasure'"):
+        assert_scores(good, SEED_DIR, metrics={"rouge": {"types": ["rouge1"]}}, min={"rouge.rougeL.fmeasure": 0.0})
 
 
 def readme_example() -> str:
