@@ -264,8 +264,10 @@ def _baseline(args: argparse.Namespace) -> int:
     from harness.store import atomic_write_text, read_run
 
     baseline = make_baseline(read_run(args.run_dir))
-    atomic_write_text(baseline_out(args.out), json.dumps(baseline, indent=2, ensure_ascii=False) + "\n")  # refuses a run folder, and a file that is no baseline
-    out.print(f"wrote {args.out}: {len(baseline['models'])} model(s) x {len({d for m in baseline['models'].values() for d in m['documents']})} document(s)", soft_wrap=True)
+    # baseline_out refuses a path inside a run folder, and a file that is not a baseline
+    atomic_write_text(baseline_out(args.out), json.dumps(baseline, indent=2, ensure_ascii=False) + "\n")
+    documents = {doc for model in baseline["models"].values() for doc in model["documents"]}
+    out.print(f"wrote {args.out}: {len(baseline['models'])} model(s) x {len(documents)} document(s)", soft_wrap=True)
     return EXIT_OK
 
 

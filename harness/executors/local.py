@@ -97,8 +97,10 @@ class LocalExecutor(Executor):
                     yield from result.outputs
                     reraise(result)  # the summarizer raised in a worker: the model stops, as it would here
         except KeyboardInterrupt:
+            # Stopped here rather than by the runner's stop(), so that queued shards are not cancelled first: the
+            # stopped pool fails them itself, and cancelling them too trips Python 3.11's pool
             _stop_workers(pool)
-            pending = set()  # the stopped pool fails them itself (cancelling them too trips Python 3.11's pool)
+            pending = set()
             raise
         finally:
             for future in pending:  # the model stopped or the caller went away: queued shards are not run
@@ -115,11 +117,7 @@ class LocalExecutor(Executor):
             return [fn(shard) for shard in shards]
         pool = _pool(self.workers)
         futures = [_submit(pool, fn, shard) for shard in shards]
-        try:
-            return [_result(future) for future in futures]
-        except KeyboardInterrupt:
-            _stop_workers(pool)
-            raise
+        return [_result(future) for future in futures]  # Ctrl-C: the runner stops the workers (stop())
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 months, weekdays, times of day, durations, ordinals, ranks, scores and measures.
 
 Every quantity is an interval [low, high] around its value. Hedges widen it ("roughly" +-5%, "nearly"
-down to 90%, "more than" up to 110%, or 120% of a round figure), vague plurals are ranges ("hundreds" is 100-999), and round
-figures carry a rounding tolerance, so "roughly half a million" and "nearly 500,000" agree while "a
-million" does not. Two quantities agree when they are of comparable kinds and one's figure lies within
+down to 90%, "more than" up to 110%, or 120% of a round figure), vague plurals are ranges ("hundreds"
+is 100-999), and round figures carry a rounding tolerance, so "roughly half a million" and "nearly
+500,000" agree while "a million" does not. Two quantities agree when they are of comparable kinds and one's figure lies within
 the other's interval (`harness.facts.values`); dates and times of day are read in `harness.facts.dates`.
 """
 

@@ -135,17 +135,15 @@ def check_config(config: Config, available: bool = True) -> tuple[list[Summarize
 def availability_problems(config: Config, summarizers: list[Summarizer], scorers: list[Scorer]) -> list[HarnessError]:
     """Why each model a config names (a summarizer's or a model scorer's) cannot be had on this machine, if it
     cannot: missing weights, extras or API keys, each located at its config line."""
+    parts: list[tuple[tuple[str | int, ...], Summarizer | Scorer]] = [
+        (("models", config.model_entry(index)), summarizer) for index, summarizer in enumerate(summarizers)]
+    parts += [(("metrics", scorer.name), scorer) for scorer in scorers]
     problems = []
-    for index, summarizer in enumerate(summarizers):
+    for loc, part in parts:
         try:
-            summarizer.prepare()
+            part.prepare()
         except HarnessError as error:
-            problems.append(config.error(("models", config.model_entry(index), getattr(error, "field", "model")), str(error)))
-    for scorer in scorers:
-        try:
-            scorer.prepare()
-        except HarnessError as error:
-            problems.append(config.error(("metrics", scorer.name, getattr(error, "field", "model")), str(error)))
+            problems.append(config.error((*loc, getattr(error, "field", "model")), str(error)))
     return problems
 
 
