@@ -22,7 +22,7 @@ from harness.config import HARNESS_FIELDS, Config, HFDatasetConfig
 from harness.documents import JSONL_SUFFIXES, NO_DOCUMENTS, NOT_JSONL, Document, check_unique_ids, read_documents, read_jsonl_records
 from harness.errors import HarnessError, first_line
 from harness.hub import hub_reachable
-from harness.textio import path_kind
+from harness.textio import kind_in_words, path_kind
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,7 @@ def load_dataset(config: Config) -> list[Document]:
     dataset = config.dataset
     kind = path_kind(dataset.path) if dataset.path is not None else None
     if kind is not None and kind not in ("file", "folder"):
-        what = "does not exist" if kind == "missing" else "is a broken link" if kind == "broken link" else "is a device, pipe or socket"
-        raise config.error(("dataset", "path"), f"{dataset.path} {what}; give a references directory, a document folder or a JSONL file")
+        raise config.error(("dataset", "path"), f"{dataset.path} {kind_in_words(kind)}; give a references directory, a document folder or a JSONL file")
     if kind == "file" and dataset.path is not None and dataset.path.suffix not in JSONL_SUFFIXES:
         raise config.error(("dataset", "path"), f"{dataset.path}: {NOT_JSONL}")
     if dataset.hf is not None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from harness.errors import HarnessError
 from harness.text import paragraphs
-from harness.textio import check_value, iter_jsonl, list_folder, not_a_file, path_kind, read_text
+from harness.textio import check_value, iter_jsonl, kind_in_words, list_folder, not_a_file, path_kind, read_text
 from harness.yamlsource import check_finite, line_of, read_yaml, where_of
 
 ARTICLE_FILE = "article.txt"
@@ -140,8 +140,7 @@ def find_document(target: str | Path, search: str | Path = "references") -> Docu
             raise HarnessError(f"{path}: a JSONL file holds many documents; name one by id with --dataset {path}")
         return _checked(Document(path.stem, read_text(path).strip(), source=str(path)))
     if kind in ("special", "broken link"):  # there, but nothing to read an article from
-        shown = "a broken link" if kind == "broken link" else "a device, pipe or socket"
-        raise HarnessError(f"{path}: is {shown}, not an article; give an article's text file, a document folder or a document id")
+        raise HarnessError(f"{path}: {kind_in_words(kind)}, not an article; give an article's text file, a document folder or a document id")
     search = Path(search)
     if not search.exists():
         raise HarnessError(f"{target}: no such file, folder, or document id (no {search} to look in)")

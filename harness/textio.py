@@ -71,6 +71,12 @@ def path_kind(path: Path) -> str:
     return "folder" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "special"
 
 
+def kind_in_words(kind: str) -> str:
+    """A `path_kind` answer as a message says it: "does not exist", "is a folder", "is a broken link", ..."""
+    return {"missing": "does not exist", "file": "is a file", "folder": "is a folder", "broken link": "is a broken link",
+            "special": "is a device, pipe or socket"}[kind]  # fmt: skip
+
+
 def list_folder(folder: Path) -> list[Path]:
     """The entries of a folder, sorted; an unreadable folder is a one-line error, not an empty list."""
     try:
@@ -94,7 +100,7 @@ def not_a_file(path: Path, kind: str, expected: str) -> HarnessError:
         return HarnessError(f"{path}: is a broken link to {target} (nothing is there); {expected}")
     if kind == "folder":
         return HarnessError(f"{path}: is a folder, not a file; {expected}")
-    return HarnessError(f"{path}: is a device, pipe or socket; {expected}")
+    return HarnessError(f"{path}: {kind_in_words(kind)}; {expected}")
 
 
 def read_json(path: str | Path) -> Any:
