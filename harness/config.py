@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from harness.configmodel import ConfigModel, plain_message, plain_problems
 from harness.errors import HarnessError
+from harness.runlock import not_a_folder_above
 from harness.textio import check_value, read_text
 from harness.yamlsource import check_finite, format_loc, located, read_yaml
 
@@ -332,15 +333,9 @@ def _check_folders(config: Config) -> None:
     """Refuse an output or cache that is a file or device, or lies below one: `harness run` could not create its
     folders there, and `harness validate` should say so first."""
     for field, folder in (("output", config.output), ("cache", config.cache_dir)):
-        for ancestor in () if folder is None else (folder, *folder.parents):
-            try:
-                if ancestor.is_dir():
-                    break
-                kind = None if not ancestor.exists() else "a file" if ancestor.is_file() else "a device, pipe or socket"
-            except OSError:
-                break  # a folder this user may not look into: `harness run` says why it cannot write there
-            if kind is not None:
-                raise config.error((field,), f"{ancestor} is {kind}, not a folder (choose another folder, or one that does not exist yet)")
+        blocked = None if folder is None else not_a_folder_above(folder)
+        if blocked is not None:
+            raise config.error((field,), f"{blocked[0]} is {blocked[1]}, not a folder (choose another folder, or one that does not exist yet)")
 
 
 def validation_error(

@@ -171,15 +171,28 @@ def interrupted_message(command: str, no_cache: bool = False) -> str:
 
 def ensure_folder(folder: Path, what: str = "") -> None:
     """Create folder (and its parents), or say in one line why not: a file in the way, no permission."""
-    for ancestor in (folder, *folder.parents):
-        if ancestor.exists():
-            if not ancestor.is_dir():
-                raise HarnessError(f"{what}{ancestor} is a file, not a folder (choose another folder)")
-            break
+    blocked = not_a_folder_above(folder)
+    if blocked is not None:
+        raise HarnessError(f"{what}{blocked[0]} is {blocked[1]}, not a folder (choose another folder)")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise HarnessError(f"{what}cannot create the folder {folder} ({error.strerror or error})") from None
+
+
+def not_a_folder_above(folder: Path) -> tuple[Path, str] | None:
+    """The nearest existing path at or above folder, with what it is ("a file", "a device, pipe or socket"), where
+    that is not a folder: no folder can be made there. None where it is a folder, or cannot be looked at (making
+    the folder then says why)."""
+    for ancestor in (folder, *folder.parents):
+        try:
+            if ancestor.is_dir():
+                return None
+            if ancestor.exists():
+                return ancestor, "a file" if ancestor.is_file() else "a device, pipe or socket"
+        except OSError:
+            return None
+    return None
 
 
 def try_lock(run_dir: Path) -> RunLock | None:
