@@ -32,6 +32,8 @@ from harness.facts.lexicon import STOP, noun_relation, stem
 from harness.facts.normalize import normalize
 from harness.facts.numbers import written_numbers
 from harness.facts.quantities import COMPARABLE, Quantity, agree
+from harness.facts.ranks import may_state_rank, word_before
+from harness.facts.rates import rate_fits, rate_problem
 from harness.facts.set_phrases import absence_says_nothing, inside_article_name, other_title
 from harness.facts.sums import summed_counts
 from harness.facts.table import Evidence, Fact, FactTable, extract_facts
@@ -251,8 +253,9 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
     candidates = table.distinct_of_kinds(_kinds_of(q))
     scored = sorted(((affinity(mention, f), f) for f in candidates), key=lambda pair: -pair[0])
     # "hundreds" in the article does not state 290: a vague fact supports only a vague or hedged claim.
-    agreeing = [(score, f) for score, f in scored
-                if agree(q, f.quantity) and (f.quantity.hedge != "vague" or q.hedge is not None) and _may_count(mention, f)]  # fmt: skip
+    same_value = [(score, f) for score, f in scored
+                  if agree(q, f.quantity) and (f.quantity.hedge != "vague" or q.hedge is not None) and _may_count(mention, f)]  # fmt: skip
+    agreeing = [(score, f) for score, f in same_value if rate_fits(mention.qualifiers, f.qualifiers)]
     if agreeing and all(_opposed(mention, f) for _, f in agreeing):
         other = agreeing[0][1]  # every statement of this figure has the other outcome: 20 dead, not 20 injured
         reason = f"the article's {other.quantity.text!r} is about {_topic(other)}: {other.predicate}, not {mention.predicate}"
@@ -270,10 +273,16 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
     if summed:
         shown = " and ".join(repr(f.quantity.text) for f in summed)
         return _claim(mention, SUPPORTED, summed[0], f"the article's {shown} add up to {q.describe()}")
-    if scored and scored[0][0] >= SAME_THING:
-        best = _closest_in_value(q, [f for score, f in scored if score >= max(SAME_THING, scored[0][0] - NEAR_TIE)])
+    # A fact of the very figure, kept out above by what it counts or its rate, cannot show another value.
+    others = [(score, f) for score, f in scored if f.quantity.hedge == "vague" or not agree(q, f.quantity)]
+    if others and others[0][0] >= SAME_THING:
+        best = _closest_in_value(q, [f for score, f in others if score >= max(SAME_THING, others[0][0] - NEAR_TIE)])
         reason = f"the article says {best.quantity.text!r} ({best.quantity.describe()}), not {q.describe()}"
         return _claim(mention, CONTRADICTED, best, reason)
+    if same_value:  # "save £600m a year" of an article that has saved £600m so far
+        other = same_value[0][1]
+        reason = rate_problem(mention.qualifiers, other.qualifiers, other.quantity.text)
+        return _claim(mention, CONTRADICTED, other, reason)
     opposite = [f for score, f in scored if score >= 0 and opposite_bounds(q, f.quantity)]
     if opposite:  # "at least 12" of an article's "up to a dozen"
         other = opposite[0]
@@ -305,9 +314,13 @@ def _opposed(mention: Mention, fact: Fact) -> bool:
 
 def _may_count(mention: Mention, fact: Fact) -> bool:
     """Whether a fact may state the claim's figure by what it counts: a list of names counts only what the
-    claim names too ("four frigates" of four listed ships, not "four games")."""
+    claim names too ("four frigates" of four listed ships, not "four games"), and an ordinal that names what
+    it orders ("the home side's third try") is no rank in a standing ("moved up to third in the league")."""
     if fact.qualifiers.get("stated_as") == "list":
         return noun_relation(mention.noun, fact.noun) in ("same", "compatible")
+    if mention.quantity.kind == fact.quantity.kind == "ordinal":
+        before = word_before(mention.sentence.text, mention.quantity.span[0] - mention.sentence.start)
+        return may_state_rank(mention.noun, fact.noun, before)
     return True
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from harness.facts.lexicon import PREDICATE_CLASS, STOP, predicate_class, stem
 from harness.facts.numbers import NUMBER_WORDS, Token, tokenize
 from harness.facts.quantities import START_WORDS, Quantity, find_quantities_in
+from harness.facts.rates import NO_RATE_KINDS, periods_near, rate_after
 from harness.facts.sentences import fact_sentences
 from harness.facts.units import DAYS_PER, MONTHS, WEEKDAYS
 from harness.text import Span
@@ -221,7 +222,7 @@ _PART_AFTER = {"more", "other", "others", "additional", "further", "extra"}
 
 
 def _qualifiers(quantity: Quantity, quantities: list[Quantity], tokens: list[Token], first: int, last: int) -> dict:
-    """Hedge, place and time of a figure: what a summary may drop but must not change."""
+    """Hedge, rate, place and time of a figure: what a summary may drop but must not change."""
     qualifiers: dict = {}
     if quantity.hedge:
         qualifiers["hedge"] = quantity.hedge
@@ -229,6 +230,12 @@ def _qualifiers(quantity: Quantity, quantities: list[Quantity], tokens: list[Tok
     after = tokens[last + 1].lower if last + 1 < len(tokens) else ""
     if before in _PART_BEFORE or after in _PART_AFTER:  # "another four babies", "five more": a count of some
         qualifiers["part"] = before if before in _PART_BEFORE else after
+    if quantity.kind not in NO_RATE_KINDS:
+        rate, periods = rate_after(tokens, first, last), periods_near(tokens, first, last)
+        if rate:  # "£600m a year"; "periods" lets a year's total state a rate a year
+            qualifiers["rate"] = rate
+        if periods:
+            qualifiers["periods"] = periods
     times = [q.text for q in quantities if q is not quantity and q.kind in (*_TIME_KINDS, "duration")]
     if times and quantity.kind not in _TIME_KINDS:
         qualifiers["time"] = "; ".join(times)

@@ -1,0 +1,80 @@
+"""Rates: "£600m a year" states a figure per period, which "has so far saved £600m" does not.
+
+A rate is part of what a figure measures, like its unit. A summary may drop one ("£600m" of the
+article's "£600m a year" is less precise, not wrong) but may not add one the article does not give:
+"recruit 300 officers a year" of an article whose 300 is a one-off and whose yearly need is 500 moves
+the figure. The article's figure still states the rate when its own clause names that period ("made
+£5m last year", "in 2015, 300 deaths"): a year's total is a rate a year.
+"""
+
+from __future__ import annotations
+
+import re
+
+from harness.facts.numbers import Token
+
+# The period each rate or period word names.
+_PERIOD_OF = {"year": "year", "years": "year", "annum": "year", "month": "month", "months": "month",
+              "week": "week", "weeks": "week", "day": "day", "days": "day", "night": "day", "season": "season"}  # fmt: skip
+_ADVERBS = {"annually": "year", "yearly": "year", "monthly": "month", "weekly": "week", "daily": "day",
+            "nightly": "day"}  # fmt: skip
+_ADJECTIVES = {"annual": "year", **_ADVERBS}  # "an annual £5m", "annual profits of £5m"
+_RATE_LEADS = {"a", "an", "per", "each", "every"}
+# "£5m a year ago", "killed a day after": the period dates the figure, it does not divide it.
+_NOT_A_RATE_AFTER = {"ago", "later", "earlier", "after", "before", "since", "old", "on", "or", "and", "from",
+                     "early", "late", "-"}  # fmt: skip
+_FRAME_LEADS = {"last", "this", "next", "each", "every", "per", "a", "the", "that", "financial", "calendar",
+                "fiscal", "previous", "past", "same", "tax", "academic"}  # fmt: skip
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_STOPS = {".", "!", "?", ";", ":"}
+RATE_REACH = 5  # tokens after a figure within which "a year" still divides it ("300 new officers a year")
+FRAME_REACH = 10  # tokens either side of a figure that may name its period ("last year, £5m was spent")
+NO_RATE_KINDS = ("date", "month", "weekday", "year", "time", "duration", "age", "ordinal", "score", "rank")
+
+
+def rate_after(tokens: list[Token], first: int, last: int) -> str | None:
+    """The period a figure is given per ("a year", "per month", "annually"), from the words around it."""
+    for k in range(max(0, first - 3), first):
+        if tokens[k].lower in _ADJECTIVES and not any(t.lower in _STOPS or t.kind == "num" for t in tokens[k + 1 : first]):
+            return _ADJECTIVES[tokens[k].lower]
+    for k in range(last + 1, min(len(tokens), last + 1 + RATE_REACH)):
+        tok = tokens[k]
+        if tok.lower in _STOPS or tok.text == "," or tok.kind == "num":
+            return None  # the clause, or the next figure's words, begins
+        if tok.lower in _ADVERBS:
+            return _ADVERBS[tok.lower]
+        if tok.lower in _RATE_LEADS and k + 1 < len(tokens) and tokens[k + 1].lower in _PERIOD_OF:
+            after = tokens[k + 2].lower if k + 2 < len(tokens) else ""
+            return None if after in _NOT_A_RATE_AFTER else _PERIOD_OF[tokens[k + 1].lower]
+    return None
+
+
+def periods_near(tokens: list[Token], first: int, last: int) -> str:
+    """The periods the figure's sentence names near it ("last year", "in 2015", "annual"), space-joined."""
+    found: set[str] = set()
+    for direction, start in ((-1, first - 1), (1, last + 1)):
+        k = start
+        while 0 <= k < len(tokens) and abs(k - start) < FRAME_REACH and tokens[k].lower not in _STOPS:
+            low = tokens[k].lower
+            if low in _ADJECTIVES:
+                found.add(_ADJECTIVES[low])
+            elif low in _PERIOD_OF and k > 0 and tokens[k - 1].lower in _FRAME_LEADS:
+                found.add(_PERIOD_OF[low])
+            elif tokens[k].kind == "num" and _YEAR.fullmatch(tokens[k].text):
+                found.add("year")  # "in 2015, 300 people died": that year's total
+            k += direction
+    return " ".join(sorted(found))
+
+
+def rate_fits(claim: dict, fact: dict) -> bool:
+    """Whether a fact's figure may state a claim's rate: the same rate, or a total over that period."""
+    rate = claim.get("rate")
+    return rate is None or fact.get("rate") == rate or (fact.get("rate") is None and rate in fact.get("periods", "").split())
+
+
+def rate_problem(claim: dict, fact: dict, fact_text: str) -> str:
+    """Why the article's figure `fact_text` does not state the claim's rate, in words."""
+    rate, given = claim["rate"], fact.get("rate")
+    if given:
+        return f"the article states {fact_text!r} per {given}, not per {rate}"
+    return f"the article states {fact_text!r}, but not per {rate}"
