@@ -62,6 +62,7 @@ def test_a_summary_may_drop_the_articles_rate():
     ("It costs £20 per week.", "week"),
     ("The bill is £5m annually.", "year"),
     ("An annual £5m is paid.", "year"),
+    ("He earns £100,000-a-week.", "week"),
     ("It paid £600m a year ago.", None),  # the period dates the figure
     ("Two people died a day after the crash.", None),
     ("It paid £600m, a year before the deal.", None),  # another clause

@@ -22,7 +22,7 @@ _ADJECTIVES = {"annual": "year", **_ADVERBS}  # "an annual £5m", "annual profit
 _RATE_LEADS = {"a", "an", "per", "each", "every"}
 # "£5m a year ago", "killed a day after": the period dates the figure, it does not divide it.
 _NOT_A_RATE_AFTER = {"ago", "later", "earlier", "after", "before", "since", "old", "on", "or", "and", "from",
-                     "early", "late", "-"}  # fmt: skip
+                     "early", "late"}  # fmt: skip
 _FRAME_LEADS = {"last", "this", "next", "each", "every", "per", "a", "the", "that", "financial", "calendar",
                 "fiscal", "previous", "past", "same", "tax", "academic"}  # fmt: skip
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -37,15 +37,15 @@ def rate_after(tokens: list[Token], first: int, last: int) -> str | None:
     for k in range(max(0, first - 3), first):
         if tokens[k].lower in _ADJECTIVES and not any(t.lower in _STOPS or t.kind == "num" for t in tokens[k + 1 : first]):
             return _ADJECTIVES[tokens[k].lower]
-    for k in range(last + 1, min(len(tokens), last + 1 + RATE_REACH)):
-        tok = tokens[k]
+    words = [t for t in tokens[last + 1 : last + 1 + 2 * RATE_REACH] if t.text != "-"]  # "£100,000-a-week"
+    for k, tok in enumerate(words[:RATE_REACH]):
         if tok.lower in _STOPS or tok.text == "," or tok.kind == "num":
             return None  # the clause, or the next figure's words, begins
         if tok.lower in _ADVERBS:
             return _ADVERBS[tok.lower]
-        if tok.lower in _RATE_LEADS and k + 1 < len(tokens) and tokens[k + 1].lower in _PERIOD_OF:
-            after = tokens[k + 2].lower if k + 2 < len(tokens) else ""
-            return None if after in _NOT_A_RATE_AFTER else _PERIOD_OF[tokens[k + 1].lower]
+        if tok.lower in _RATE_LEADS and k + 1 < len(words) and words[k + 1].lower in _PERIOD_OF:
+            after = words[k + 2].lower if k + 2 < len(words) else ""
+            return None if after in _NOT_A_RATE_AFTER else _PERIOD_OF[words[k + 1].lower]
     return None
 
 
