@@ -39,6 +39,21 @@ def test_the_rate_moves_the_claim_to_the_figure_the_article_gives_per_period():
     assert [v for _, v, _ in claims("The force needs more than 500 new officers a year.", article)] == ["supported"]
 
 
+def test_the_articles_figure_at_the_claimed_rate_is_cited_when_it_fits_the_claim():
+    article = ("The force said 300 new recruits would keep the force at a standstill. The force said over 500 new "
+               "recruits every year were needed by the force.")  # fmt: skip
+    [(_, verdict, reason)] = claims("The force needs 300 new recruits every year.", article)
+    assert (verdict, reason) == ("contradicted", "the article says 'over 500' (500 [500-610]), not 300 [294-306]")
+
+
+def test_a_span_of_years_is_no_years_total():
+    # The seed's half a million dead "since 2011" are five years' dead, not a year's.
+    article = "The Syria war has left roughly half a million people dead since 2011."
+    [(_, verdict, reason), since] = claims("The war has killed half a million people a year since 2011.", article)
+    assert (verdict, reason) == ("contradicted", "the article states 'roughly half a million', but not per year")
+    assert since[:2] == ("2011", "supported")
+
+
 @pytest.mark.parametrize("article", [
     "Last year the trust spent £5m on agency staff.",  # a year's total is a rate a year
     "In 2015, the trust spent £5m on agency staff.",

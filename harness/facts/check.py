@@ -275,14 +275,16 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
         return _claim(mention, SUPPORTED, summed[0], f"the article's {shown} add up to {q.describe()}")
     # A fact of the very figure, kept out above by what it counts or its rate, cannot show another value.
     others = [(score, f) for score, f in scored if f.quantity.hedge == "vague" or not agree(q, f.quantity)]
+    if same_value:  # the figure is the article's but not its rate: "save £600m a year" of "has saved £600m"
+        rated = [f for score, f in others if score >= SAME_THING and f.qualifiers.get("rate") == mention.qualifiers["rate"]]
+        if not rated:
+            other = same_value[0][1]
+            return _claim(mention, CONTRADICTED, other, rate_problem(mention.qualifiers, other.qualifiers, other.quantity.text))
+        others = [(SAME_THING, f) for f in rated]  # the article's figure at that rate shows the claim's wrong
     if others and others[0][0] >= SAME_THING:
         best = _closest_in_value(q, [f for score, f in others if score >= max(SAME_THING, others[0][0] - NEAR_TIE)])
         reason = f"the article says {best.quantity.text!r} ({best.quantity.describe()}), not {q.describe()}"
         return _claim(mention, CONTRADICTED, best, reason)
-    if same_value:  # "save £600m a year" of an article that has saved £600m so far
-        other = same_value[0][1]
-        reason = rate_problem(mention.qualifiers, other.qualifiers, other.quantity.text)
-        return _claim(mention, CONTRADICTED, other, reason)
     opposite = [f for score, f in scored if score >= 0 and opposite_bounds(q, f.quantity)]
     if opposite:  # "at least 12" of an article's "up to a dozen"
         other = opposite[0]

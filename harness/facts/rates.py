@@ -21,11 +21,12 @@ _ADVERBS = {"annually": "year", "yearly": "year", "monthly": "month", "weekly": 
 _ADJECTIVES = {"annual": "year", **_ADVERBS}  # "an annual £5m", "annual profits of £5m"
 _RATE_LEADS = {"a", "an", "per", "each", "every"}
 # "£5m a year ago", "killed a day after": the period dates the figure, it does not divide it.
-_NOT_A_RATE_AFTER = {"ago", "later", "earlier", "after", "before", "since", "old", "on", "or", "and", "from",
+_NOT_A_RATE_AFTER = {"ago", "later", "earlier", "after", "before", "old", "on", "or", "and", "from",
                      "early", "late"}  # fmt: skip
 _FRAME_LEADS = {"last", "this", "next", "each", "every", "per", "a", "the", "that", "financial", "calendar",
                 "fiscal", "previous", "past", "same", "tax", "academic"}  # fmt: skip
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_IN_A_YEAR = {"in", "during", "for", "throughout"}
 _STOPS = {".", "!", "?", ";", ":"}
 RATE_REACH = 5  # tokens after a figure within which "a year" still divides it ("300 new officers a year")
 FRAME_REACH = 10  # tokens either side of a figure that may name its period ("last year, £5m was spent")
@@ -60,8 +61,8 @@ def periods_near(tokens: list[Token], first: int, last: int) -> str:
                 found.add(_ADJECTIVES[low])
             elif low in _PERIOD_OF and k > 0 and tokens[k - 1].lower in _FRAME_LEADS:
                 found.add(_PERIOD_OF[low])
-            elif tokens[k].kind == "num" and _YEAR.fullmatch(tokens[k].text):
-                found.add("year")  # "in 2015, 300 people died": that year's total
+            elif tokens[k].kind == "num" and _YEAR.fullmatch(tokens[k].text) and k > 0 and tokens[k - 1].lower in _IN_A_YEAR:
+                found.add("year")  # "in 2015, 300 people died": that year's total; "since 2011" is many years'
             k += direction
     return " ".join(sorted(found))
 
