@@ -82,6 +82,9 @@ def test_a_summary_may_drop_the_articles_rate():
     ("Two people died a day after the crash.", None),
     ("It paid £600m, a year before the deal.", None),  # another clause
     ("It lost 20 jobs and 300 a year later.", None),
+    ("He drove a 2.5 tonne roller after a night out.", None),  # a night out is no rate
+    ("It would cost £10,000 and he is a season ticket holder.", None),  # another clause
+    ("It held 300 guests for a week.", None),
 ])  # fmt: skip
 def test_the_rate_is_read_after_the_figure_or_before_it(sentence, rate):
     facts = [f for f in extract_facts(sentence).facts if f.quantity.kind not in ("year", "duration")]

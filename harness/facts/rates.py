@@ -23,6 +23,9 @@ _RATE_LEADS = {"a", "an", "per", "each", "every"}
 # "£5m a year ago", "killed a day after": the period dates the figure, it does not divide it.
 _NOT_A_RATE_AFTER = {"ago", "later", "earlier", "after", "before", "old", "on", "or", "and", "from",
                      "early", "late"}  # fmt: skip
+_CLAUSE_OPENERS = {"and", "or", "but", "while", "who", "which", "that", "when", "where", "because", "as"}
+_PREPOSITIONS = {"after", "before", "for", "in", "within", "over", "during", "by", "on", "of", "from", "than",
+                 "about", "under", "until", "since", "to", "into", "at"}  # fmt: skip
 _FRAME_LEADS = {"last", "this", "next", "each", "every", "per", "a", "the", "that", "financial", "calendar",
                 "fiscal", "previous", "past", "same", "tax", "academic"}  # fmt: skip
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -40,11 +43,12 @@ def rate_after(tokens: list[Token], first: int, last: int) -> str | None:
             return _ADJECTIVES[tokens[k].lower]
     words = [t for t in tokens[last + 1 : last + 1 + 2 * RATE_REACH] if t.text != "-"]  # "£100,000-a-week"
     for k, tok in enumerate(words[:RATE_REACH]):
-        if tok.lower in _STOPS or tok.text == "," or tok.kind == "num":
-            return None  # the clause, or the next figure's words, begins
+        if tok.lower in _STOPS or tok.lower in _CLAUSE_OPENERS or tok.text == "," or tok.kind == "num":
+            return None  # the clause, or the next figure's words, begins: "£10,000 and is a season ticket holder"
         if tok.lower in _ADVERBS:
             return _ADVERBS[tok.lower]
-        if tok.lower in _RATE_LEADS and k + 1 < len(words) and words[k + 1].lower in _PERIOD_OF:
+        if tok.lower in _RATE_LEADS and k + 1 < len(words) and words[k + 1].lower in _PERIOD_OF \
+                and (k == 0 or words[k - 1].lower not in _PREPOSITIONS):  # "after a night out", "for a year"
             after = words[k + 2].lower if k + 2 < len(words) else ""
             return None if after in _NOT_A_RATE_AFTER else _PERIOD_OF[words[k + 1].lower]
     return None
