@@ -85,6 +85,7 @@ def test_a_summary_may_drop_the_articles_rate():
     ("He drove a 2.5 tonne roller after a night out.", None),  # a night out is no rate
     ("It would cost £10,000 and he is a season ticket holder.", None),  # another clause
     ("It held 300 guests for a week.", None),
+    ("One of the 40 told the Daily Telegraph so.", None),  # a name, not an adverb
 ])  # fmt: skip
 def test_the_rate_is_read_after_the_figure_or_before_it(sentence, rate):
     facts = [f for f in extract_facts(sentence).facts if f.quantity.kind not in ("year", "duration")]

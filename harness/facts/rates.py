@@ -26,6 +26,7 @@ _NOT_A_RATE_AFTER = {"ago", "later", "earlier", "after", "before", "old", "on", 
 _CLAUSE_OPENERS = {"and", "or", "but", "while", "who", "which", "that", "when", "where", "because", "as"}
 _PREPOSITIONS = {"after", "before", "for", "in", "within", "over", "during", "by", "on", "of", "from", "than",
                  "about", "under", "until", "since", "to", "into", "at"}  # fmt: skip
+_DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "our", "this", "that"}
 _FRAME_LEADS = {"last", "this", "next", "each", "every", "per", "a", "the", "that", "financial", "calendar",
                 "fiscal", "previous", "past", "same", "tax", "academic"}  # fmt: skip
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -45,8 +46,8 @@ def rate_after(tokens: list[Token], first: int, last: int) -> str | None:
     for k, tok in enumerate(words[:RATE_REACH]):
         if tok.lower in _STOPS or tok.lower in _CLAUSE_OPENERS or tok.text == "," or tok.kind == "num":
             return None  # the clause, or the next figure's words, begins: "£10,000 and is a season ticket holder"
-        if tok.lower in _ADVERBS:
-            return _ADVERBS[tok.lower]
+        if tok.lower in _ADVERBS and tok.text.islower() and (k == 0 or words[k - 1].lower not in _DETERMINERS):
+            return _ADVERBS[tok.lower]  # not "the Daily Telegraph", "a weekly column"
         if tok.lower in _RATE_LEADS and k + 1 < len(words) and words[k + 1].lower in _PERIOD_OF \
                 and (k == 0 or words[k - 1].lower not in _PREPOSITIONS):  # "after a night out", "for a year"
             after = words[k + 2].lower if k + 2 < len(words) else ""
