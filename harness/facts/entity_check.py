@@ -19,8 +19,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from rapidfuzz.distance import Levenshtein
-
 from harness.facts.entities import (
     PLACEHOLDER,
     ArticleEntity,
@@ -30,16 +28,14 @@ from harness.facts.entities import (
     guess_kind,
     initials,
     read_names,
-    surnames_after,
 )
 from harness.facts.entity_index import frames_of
-from harness.facts.entity_names import COUNTRY_OF, GENERIC_NAME_WORDS, PART_OF
+from harness.facts.entity_names import GENERIC_NAME_WORDS, PART_OF
+from harness.facts.first_names import WORD_SPELLING_MIN, first_name_renamed, known_by_other_first_name, spelled_alike
 from harness.facts.lowercase_names import lower_case_names, names_unread
 from harness.text import Span
 
 SUPPORTED, CONTRADICTED, NOT_IN_ARTICLE = "supported", "contradicted", "not_in_article"
-SPELLING_MIN = 8  # names this long that differ by one letter are one name spelled two ways
-WORD_SPELLING_MIN = 7  # a word of a name this long one letter off an article name's word is that word
 MIN_FRAME_SCORE = 2  # shared content words plus shared entities a rival frame needs
 _BREAK = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘])")
 _ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{1,3}\.")
@@ -160,16 +156,16 @@ def resolve(name: Name, index: EntityIndex) -> tuple[str, ArticleEntity | None, 
     # a word of an article name spelled one letter apart ("Trussell" of "Trussel") is that word; so is one of
     # any word the article writes, for an article in lower case has no names ("phillip" of "todd phillips")
     written += [t for t in name.tokens if t not in written and len(t) >= WORD_SPELLING_MIN
-                and any(_spelled_alike(t, k, WORD_SPELLING_MIN) for k in (index.by_token or index.vocabulary))]  # fmt: skip
+                and any(spelled_alike(t, k, WORD_SPELLING_MIN) for k in (index.by_token or index.vocabulary))]  # fmt: skip
     if written and all(t in GENERIC_NAME_WORDS for t in written):
         shown = ", ".join(written)
         return NOT_IN_ARTICLE, None, f"the article writes only {shown!r} of it, words many names share"
-    renamed = _first_name_renamed(name, index)
+    renamed = first_name_renamed(name, index)
     if renamed is not None:
         return NOT_IN_ARTICLE, renamed, (f"the article's {name.tokens[0].title()} is {renamed.name!r}; it never "
                                          f"writes {name.tokens[1]!r}")  # fmt: skip
     if name.tokens[0] not in written:
-        known = _known_by_other_first_name(name, index)
+        known = known_by_other_first_name(name, index)
         if known:
             shown = " and ".join(repr(e.name) for e in known)
             return NOT_IN_ARTICLE, known[0], (f"the article's {name.tokens[1].title()} is {shown}; it never writes "
@@ -280,7 +276,7 @@ def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
             continue
         if index.by_id[f.agent].kind != claimed_kind:
             continue  # people speak for countries and bodies: "the US said" is not belied by its spokesman saying it
-        if _spelled_alike(index.by_id[f.agent].name, index.by_id[frame.agent].name):
+        if spelled_alike(index.by_id[f.agent].name, index.by_id[frame.agent].name):
             continue  # the article spells one body two ways ("Trussell Trust", "Trussel Trust"): the same agent
         if claimed_kind == "person" and _shares_surname(index.by_id[f.agent], index.by_id[frame.agent]):
             continue  # "Tourist Tim Weston" and "New Zealander Tim Weston": one person the index keeps apart
@@ -292,40 +288,6 @@ def _rival(frame: Frame, index: EntityIndex) -> Frame | None:
         if score >= MIN_FRAME_SCORE and score > best_score:
             best, best_score = f, score
     return best
-
-
-def _first_name_renamed(name: Name, index: EntityIndex) -> ArticleEntity | None:
-    """The article's person whose first name this two-word name gives another surname, one the article never
-    writes nor spells one letter apart ("Johan Gusttrom" of "Johan Gustafsson"), if any."""
-    if len(name.tokens) != 2 or name.acronym:
-        return None
-    first, last = name.tokens
-    person = index.person_by_first_name(first)
-    if person is None or last in index.vocabulary:
-        return None
-    if any(s.startswith(last) or _spelled_alike(last, s, WORD_SPELLING_MIN) for s in surnames_after(person, first)):
-        return None  # "Cheryl Silv" cuts the article's Silvonek short; "Gustafson" misspells Gustafsson
-    return person
-
-
-def _known_by_other_first_name(name: Name, index: EntityIndex) -> list[ArticleEntity]:
-    """The article's people with this two-word name's surname whom it gives another first name, one the
-    article never writes ("Dean Cooper" where the article has only "Mark Cooper" ... "Cooper")."""
-    if len(name.tokens) != 2 or name.acronym:
-        return []
-    first, last = name.tokens
-    known = []
-    for entity_id in index.by_token.get(last, ()):
-        entity = index.by_id[entity_id]
-        if entity.kind != "person":
-            continue
-        # "Briton Ennis-Hill", "Coach Smith": a demonym or a common word before a surname is no first name;
-        # "Rob" of "Robert" or one letter apart is the same first name
-        firsts = [key.split()[0] for key in entity.keys if key.count(" ") == 1 and key.endswith(f" {last}")]
-        firsts = [f for f in firsts if f in index.capitalised_only and f not in COUNTRY_OF and f not in GENERIC_NAME_WORDS]
-        if firsts and not any(f.startswith(first) or first.startswith(f) or _spelled_alike(first, f, 3) for f in firsts):
-            known.append(entity)
-    return known
 
 
 def _shares_surname(a: ArticleEntity, b: ArticleEntity) -> bool:
@@ -366,12 +328,6 @@ def _abbreviates(short: str, word: str) -> bool:
         return True
     rest = iter(word[1:])  # a start of the word is such a sequence too
     return len(short) >= 2 and short[0] == word[0] and all(letter in rest for letter in short[1:])
-
-
-def _spelled_alike(a: str, b: str, shortest: int = SPELLING_MIN) -> bool:
-    """Whether two long names differ by one letter at most: one name with a typo, not two agents."""
-    a, b = a.lower(), b.lower()
-    return min(len(a), len(b)) >= shortest and Levenshtein.distance(a, b, score_cutoff=1) <= 1
 
 
 def _cut(text: str, width: int = 160) -> str:

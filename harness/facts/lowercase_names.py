@@ -13,7 +13,10 @@ two words after a role that the article writes are left unread, since "coach pra
 The article gives a second cue: a run of words it writes only capitalised
 ("sam", "burgess") is a name wherever the summary writes it, so "sam charnley" of an article naming Sam
 Burgess and Chorley-born Charnley is read, and found spliced from two people. A first name of the article's
-followed by a word the article never writes ("johan gusttrom") is read with that word as its surname.
+followed by a word the article never writes ("johan gusttrom") is read with that word as its surname; a
+surname of the article's after a word the lexicon below writes capitalised and the article never writes
+is read with that word as a first name where the article gives the person another one ("jordan wood" of
+its Chris Wood), so that the renamed person is found (`first_names.known_by_other_first_name`).
 
 A third cue needs no article: words that large cased corpora write only capitalised
 ("geneva", "burgess", "mourinho"; `data/capitalised_words.txt`, derived from the GPT-2 and BERT-cased
@@ -51,6 +54,7 @@ from harness.facts.entity_names import (
     PLACE_FIRST_WORDS,
     TITLES,
 )
+from harness.facts.first_names import known_by_other_first_name
 from harness.facts.lexicon import STOP
 
 # "lady", "lord" and "miss" are left out: "a lollipop lady broke", "miss the game".
@@ -167,9 +171,24 @@ def _article_cased(words: _Words, index: EntityIndex, taken: list[Name]) -> list
             surname = words.plain[end]
             if surname not in index.vocabulary and _looks_like_name(surname):
                 end += 1  # "johan gusttrom": Johan is the article's, Gusttrom is not
-        _add(names, words.name(k, end), taken)
+        name = words.name(k, end)
+        if end == k + 1 and k > 0 and words.joined[k] and not words.possessive(k - 1):
+            name = _with_other_first_name(words, k, index, taken) or name
+        _add(names, name, taken)
         k = end
     return names
+
+
+def _with_other_first_name(words: _Words, k: int, index: EntityIndex, taken: list[Name]) -> Name | None:
+    """The name of words k-1 and k where word k is the surname of an article person whom the article gives
+    another first name, and word k-1 a first name it never writes ("jordan wood" of its Chris Wood)."""
+    first = words.plain[k - 1]
+    if first in index.vocabulary or first not in _capitalised_any() or not _looks_like_name(first):
+        return None
+    name = words.name(k - 1, k + 1)
+    if any(n.span[0] < name.span[1] and name.span[0] < n.span[1] for n in taken):
+        return None
+    return name if known_by_other_first_name(name, index) else None
 
 
 def _lexicon(words: _Words, taken: list[Name]) -> list[Name]:
@@ -244,6 +263,12 @@ def known_words() -> frozenset[str]:
 def _word_list(name: str) -> frozenset[str]:
     text = (Path(__file__).with_name("data") / name).read_text(encoding="utf-8")
     return frozenset(line.strip() for line in text.splitlines() if line and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _capitalised_any() -> frozenset[str]:
+    """Every word of the capitalised-words lexicon, places' words too: "jordan" is a first name as well."""
+    return _word_list("capitalised_words.txt") - _NOT_NAME_WORDS
 
 
 @lru_cache(maxsize=1)
