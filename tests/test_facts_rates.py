@@ -65,6 +65,12 @@ def test_a_total_over_the_period_or_the_rate_in_other_words_states_the_rate(arti
     assert [v for _, v, _ in claims("The trust spends £5m a year on agency staff.", article)] == ["supported"]
 
 
+def test_a_season_is_a_year():
+    article = "He will earn £50,000 a season at the club."
+    assert [v for _, v, _ in claims("He earns £50,000 a year.", article)] == ["supported"]
+    assert claims("He earns £50,000 a week.", article)[0][1:] == ("contradicted", "the article states '£50,000' per season, not per week")
+
+
 def test_a_summary_may_drop_the_articles_rate():
     assert [v for _, v, _ in claims("The trust spends £5m on agency staff.", "The trust spends £5m a year on agency staff.")] == [
         "supported"]  # fmt: skip

@@ -15,7 +15,9 @@ from harness.facts.numbers import Token
 
 # The period each rate or period word names.
 _PERIOD_OF = {"year": "year", "years": "year", "annum": "year", "month": "month", "months": "month",
-              "week": "week", "weeks": "week", "day": "day", "days": "day", "night": "day", "season": "season"}  # fmt: skip
+              "week": "week", "weeks": "week", "day": "day", "days": "day", "night": "day", "season": "season",
+              "seasons": "season"}  # fmt: skip
+_SAME_AS = {"season": "year"}  # a sports season is a year: "£50,000 a season" is "£50,000 a year"
 _ADVERBS = {"annually": "year", "yearly": "year", "monthly": "month", "weekly": "week", "daily": "day",
             "nightly": "day"}  # fmt: skip
 _ADJECTIVES = {"annual": "year", **_ADVERBS}  # "an annual £5m", "annual profits of £5m"
@@ -75,7 +77,10 @@ def periods_near(tokens: list[Token], first: int, last: int) -> str:
 def rate_fits(claim: dict, fact: dict) -> bool:
     """Whether a fact's figure may state a claim's rate: the same rate, or a total over that period."""
     rate = claim.get("rate")
-    return rate is None or fact.get("rate") == rate or (fact.get("rate") is None and rate in fact.get("periods", "").split())
+    if rate is None:
+        return True
+    given = fact.get("rate") or fact.get("periods", "")
+    return _SAME_AS.get(rate, rate) in {_SAME_AS.get(p, p) for p in given.split()}
 
 
 def rate_problem(claim: dict, fact: dict, fact_text: str) -> str:
