@@ -41,8 +41,10 @@ NO_RATE_KINDS = ("date", "month", "weekday", "year", "time", "duration", "age", 
 
 def rate_after(tokens: list[Token], first: int, last: int) -> str | None:
     """The period a figure is given per ("a year", "per month", "annually"), from the words around it."""
-    for k in range(max(0, first - 3), first):
-        if tokens[k].lower in _ADJECTIVES and not any(t.lower in _STOPS or t.kind == "num" for t in tokens[k + 1 : first]):
+    for k in range(max(0, first - 4), first):
+        between = [t.lower for t in tokens[k + 1 : first] if t.kind == "word"]
+        # "an annual £5m", "annual profits of £5m"; not "the annual report said 300 died"
+        if tokens[k].lower in _ADJECTIVES and (not between or (between[-1] == "of" and len(between) <= 3)):
             return _ADJECTIVES[tokens[k].lower]
     words = [t for t in tokens[last + 1 : last + 1 + 2 * RATE_REACH] if t.text != "-"]  # "£100,000-a-week"
     for k, tok in enumerate(words[:RATE_REACH]):
