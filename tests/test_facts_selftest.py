@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from harness.documents import Document, Reference, load_documents
+from harness.facts import check_summary
+from harness.facts.entity_selftest import entity_rewrites
 from harness.facts.extract import extract_mentions
 from harness.facts.selftest import perturbations, rewrites, run_selftest
 from harness.facts.table import extract_facts
@@ -65,3 +67,26 @@ def test_flagged_reference_is_skipped_not_counted() -> None:
 def test_report_is_json_ready(report) -> None:
     data = json.loads(json.dumps(report.to_dict()))
     assert data["perturbations"] == report.perturbations and data["false_alarm_rate"] == report.false_alarm_rate
+
+
+def test_a_reordered_summary_keeps_its_sentence_boundaries() -> None:
+    # CNN/DM highlights may end without a full stop: moved to the front, that sentence still ends.
+    summary = "The dog jumps around . Suddenly the dragon chases the dog . Video maker said the pair ` love to play '"
+    [(_, _, reordered)] = [r for r in rewrites(summary, []) if r[0] == "reorder sentences"]
+    assert reordered.startswith("Video maker said the pair ` love to play '. Suddenly the dragon")
+    document = Document("d", "The dog jumps around. Suddenly the dragon chases the dog. Video maker said the pair "
+                             "` love to play '.", (Reference("r", summary),))  # fmt: skip
+    assert run_selftest([document]).false_alarms == 0
+
+
+def test_a_surname_stands_alone_only_where_the_article_has_it() -> None:
+    table = extract_facts("Oscar-winning actress Emma will join the cast, Disney said. Prince Michael of Kent "
+                          "unveiled the statue. Emma Watson plays Belle.")  # fmt: skip
+    def kinds(summary: str) -> list[str]:
+        result = check_summary(summary, table)
+        return [changed for kind, changed, _ in entity_rewrites(summary, list(result.entity_claims), table.entities)
+                if kind in ("surname only", "title")]  # fmt: skip
+
+    assert kinds("Emma Watson plays Belle.") == ["Emma Watson -> Watson", "Emma Watson -> Mr. Watson"]
+    assert kinds("Emma Thompson joins the cast.") == []  # the article has no Thompson to stand alone
+    assert kinds("Prince Michael of Kent unveiled the statue.") == []

@@ -73,7 +73,10 @@ def entity_rewrites(summary: str, claims: list[EntityClaim], index: EntityIndex)
             continue
         words = claim.name.split()
         key = claim.name.lower().replace(".", "")
-        if claim.entity.kind == "person" and len(words) > 1:
+        # a surname stands alone only where the article has it ("Emma Thompson" of an article's Emma alone has
+        # none) and the name is a first name and surname ("Michael of Kent" is no "Mr. Kent")
+        if claim.entity.kind == "person" and len(words) > 1 and words[-1].lower() in claim.entity.tokens \
+                and not any(w.lower() in ("of", "de", "von", "van", "al", "bin") for w in words):  # fmt: skip
             out.append(("surname only", f"{claim.name} -> {words[-1]}", _replace(summary, claim.span, words[-1])))
             out.append(("title", f"{claim.name} -> Mr. {words[-1]}", _replace(summary, claim.span, f"Mr. {words[-1]}")))
         if ALIAS_OF.get(key) and ALIAS_OF[key] != key:

@@ -298,7 +298,10 @@ def rewrites(summary: str, claims: list[Mention]) -> list[tuple[str, str, str]]:
             out.append(("same-strength hedge", f"{hedge} -> {other}", _replace(summary, (q.span[0], span[0]), new)))
     sentences = [s.text for s in sentence_spans(summary)]
     if len(sentences) > 1:
-        out.append(("reorder sentences", "reversed", " ".join(reversed(sentences))))
+        # A sentence moved off the end keeps a boundary: CNN/DM highlights may end without a full stop, and
+        # the next one's first word ("Suddenly the dragon ...") would stand mid-sentence, capitalised, as a name.
+        ended = [text if text.rstrip()[-1:] in ".!?" else text.rstrip() + "." for text in reversed(sentences)]
+        out.append(("reorder sentences", "reversed", ("\n" if "\n" in summary.strip() else " ").join(ended)))
     return out
 
 
