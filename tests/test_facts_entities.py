@@ -353,7 +353,10 @@ def test_a_rare_word_of_a_lower_cased_summary_is_a_name_the_article_lacks():
     assert verdicts("the fine was not unconscionable, judges said.", table) == {}
     assert "not_in_article" not in verdicts("medecins sans frontieres spoke on monday.", table).values()
     assert verdicts("artist jörg düsterwald spoke.", table) == {"jörg düsterwald": "supported"}
-    assert verdicts("Vrbnik hosted the talks on monday.", table) == {}  # a capital that opens a sentence shows nothing
+    # a capital that opens a sentence is no rare name ("Unconscionable" is plain English there); read as the
+    # reader of capitals reads it, a subject before its verb is a name all the same
+    assert verdicts("Unconscionable fines were paid on monday.", table) == {}
+    assert verdicts("Vrbnik hosted the talks on monday.", table) == {"Vrbnik": "not_in_article"}
 
 
 def test_a_summary_capitalised_only_at_sentence_starts_is_read_like_a_lower_cased_one():
@@ -362,6 +365,8 @@ def test_a_summary_capitalised_only_at_sentence_starts_is_read_like_a_lower_case
     result = check_summary("Manny pacquiao paid a visit to the los angeles camp. Rousey met him in geneva.", table)
     assert [(c.name, c.verdict) for c in result.entity_claims] == [
         ("Manny pacquiao", "supported"), ("los angeles", "supported"), ("Rousey", "supported"), ("geneva", "not_in_article")]
+    # a cased sentence with no name inside it reads so too; its opening name is read as from capitals
+    assert verdicts("Tesco has admitted it sold the camp.", table) == {"Tesco": "not_in_article"}
     # one name capitalised mid-sentence makes a text cased: its names are read from capitals only
     assert verdicts("Manny Pacquiao paid a visit to the camp in geneva.", table) == {"Manny Pacquiao": "supported"}
 

@@ -37,7 +37,7 @@ from harness.facts.entity_names import (
     TITLES,
 )
 
-ENTITY_RULES = "17"
+ENTITY_RULES = "18"
 _COUNTRIES = frozenset(COUNTRY_OF.values())
 
 _TOKEN = re.compile(r"(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Prof|Rev|Jr|Sr|Capt|Det|Insp|Supt)\.|(?:[A-Z]\.){2,}"

@@ -291,7 +291,7 @@ NOT_NAMES = set(
     today yesterday tomorrow tonight
     one two three four five six seven eight nine ten hundreds thousands millions
     yes no not please thanks ok okay oh everyone everybody someone somebody nobody anyone anybody many most
-    several both all each another others none nothing something everything""".split()
+    several both all each another others none nothing something everything some few any such""".split()
 )
 MONTHS_AND_DAYS = set(
     """monday tuesday wednesday thursday friday saturday sunday january february march april may june july

@@ -32,6 +32,12 @@ vocabulary of those corpora either (`data/known_words.txt`, 33,742 words), nor a
 It is read as a name of its own (`Name.cue == "rare"`) and, being in no article, is not in the article.
 A rare common word ("unconscionable") is the price: measured on evaldata's consistent summaries, it
 raised no group's false alarms past 10%.
+
+Last, the opening word of a sentence is read as the reader of capitals reads it (`entities.read_names`: a
+name the article writes capitalised, or a subject before its verb, "Tesco has ..."). A cased sentence with
+no name inside it ("Tesco has admitted ...") reads as text of this kind, and its one capital opens it. One
+such word counts only where the article writes it capitalised, the lexicon holds it or no one writes it
+("Vrbnik hosted"), not a plain plural ("Neighbours used"); places' words are left out as above.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from harness.facts.entities import PLACEHOLDER, EntityIndex, Name, canonical_key
+from harness.facts.entities import PLACEHOLDER, EntityIndex, Name, canonical_key, read_names
 from harness.facts.entities import capitalised_words as capitalised_in
 from harness.facts.entity_names import (
     CONNECTORS,
@@ -88,15 +94,32 @@ def lower_same_length(text: str) -> str:
 
 
 def lower_case_names(text: str, index: EntityIndex) -> list[Name]:
-    """The names of a sentence that marks none with a capital, by the four cues above, in order, each shown
-    as the text writes it; where two cues read overlapping words, the earlier cue's name is kept (a title,
-    the article, the lexicon, then rarity)."""
+    """The names of a sentence that marks none with a capital, by the cues above, in order, each shown as
+    the text writes it; where two cues read overlapping words, the earlier cue's name is kept (a title, the
+    article, the lexicon, rarity, then the opening word)."""
     words = _Words(text)
     names = _titled(words, index.vocabulary)
     names += _article_cased(words, index, names)
     names += _lexicon(words, names)
     names += _rare(words, index.vocabulary, names)
+    names += _opening(text, index, names)
     return sorted(names, key=lambda name: name.span)
+
+
+def _opening(text: str, index: EntityIndex, taken: list[Name]) -> list[Name]:
+    """The names the reader of capitals finds where a sentence opens, known to the article or a subject
+    before its verb ("Geneva has ..."): a cased sentence with no name inside it reads as lower-cased text,
+    and its one capital is its opening word. Places' words are left out, as in the lexicon cue."""
+    names: list[Name] = []
+    for name in read_names(text, index.names):
+        if name.key in GEOGRAPHY_WORDS or GEOGRAPHY_WORDS.intersection(name.tokens):
+            continue
+        # one word before a verb is a name where the article writes it capitalised, corpora write it so, or
+        # no one writes it at all ("Tesco has", "Vrbnik hosted"), not a plural noun ("Neighbours used")
+        word = name.key
+        if len(name.tokens) > 1 or word in index.names or word in capitalised_words() or not common_word(word):
+            _add(names, name, taken + names)
+    return names
 
 
 class _Words:
