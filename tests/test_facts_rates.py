@@ -113,3 +113,11 @@ def test_a_rank_in_a_standing_is_not_an_ordinal_that_names_its_noun():
 def test_an_ordinal_after_a_possessive_leaves_its_noun_out():
     # "his second" is his second try: the article's noun is understood, not a rank.
     assert [v for _, v, _ in claims("Owens went over for his second.", LEAGUE)] == ["supported"]
+
+
+def test_a_rate_per_another_period_is_converted_before_it_is_compared():
+    article = "Toure has two years left on his current £220,000-a-week deal."
+    [(_, verdict, reason)] = claims("Toure earns £11.44m a year.", article)
+    assert verdict == "supported" and reason.startswith("the article's '£220,000' per week makes 11,440,000 GBP")
+    assert [v for _, v, _ in claims("Toure earns £20m a year.", article)] != ["supported"]
+    assert [v for _, v, _ in claims("Toure earns £11.44m.", article)] != ["supported"]  # no rate, no conversion

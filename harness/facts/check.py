@@ -33,11 +33,11 @@ from harness.facts.normalize import normalize
 from harness.facts.numbers import written_numbers
 from harness.facts.quantities import COMPARABLE, Quantity, agree
 from harness.facts.ranks import may_state_rank, word_before
-from harness.facts.rates import rate_fits, rate_problem
+from harness.facts.rates import converted_to_claim, rate_fits, rate_problem
+from harness.facts.readings import may_be_one_figure
 from harness.facts.set_phrases import absence_says_nothing, inside_article_name, other_title
 from harness.facts.sums import summed_counts
 from harness.facts.table import Evidence, Fact, FactTable, extract_facts
-from harness.facts.units import DAYS_PER
 from harness.facts.values import opposite_bounds
 from harness.text import Span
 
@@ -269,6 +269,12 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
                       f"it says {other.quantity.text!r} ({other.quantity.describe()})")  # fmt: skip
             return _claim(mention, CONTRADICTED, other, reason)
         return _claim(mention, SUPPORTED, best, f"agrees with {best.quantity.text!r} ({best.quantity.describe()})")
+    rate = mention.qualifiers.get("rate")
+    for _, fact in scored if rate else ():  # "£5.2m a year" of the article's "£100,000 a week"
+        converted = converted_to_claim(q, rate, fact.quantity, fact.qualifiers.get("rate"))
+        if converted:
+            reason = f"the article's {fact.quantity.text!r} per {fact.qualifiers['rate']} makes {converted.describe()} per {rate}"
+            return _claim(mention, SUPPORTED, fact, reason)
     summed = summed_counts(mention, table)
     if summed:
         shown = " and ".join(repr(f.quantity.text) for f in summed)
@@ -292,7 +298,7 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
         return _claim(mention, CONTRADICTED, other, reason)
     written = written_numbers(q.text)
     elsewhere = [f for f in table.distinct_of_kinds(()) if written and written <= table.written(f)
-                 and _same_reading(mention, f)]  # fmt: skip
+                 and may_be_one_figure(q, mention.noun, f.quantity, f.noun)]  # fmt: skip
     if elsewhere:
         # The same figure read as another kind ("Bueno, 27," as a count, "27-year-old" as an age): the
         # kinds come from surface cues on both sides, so a differing kind alone is no evidence of error.
@@ -379,28 +385,6 @@ def _topic(fact: Fact) -> str:
     seen = {stem(w) for w in words}
     words += [w for w in fact.context if w not in seen][: max(0, 3 - len(words))]
     return "'" + ", ".join(words) + "'" if words else "another figure"
-
-
-def _same_reading(mention: Mention, fact: Fact) -> bool:
-    """Whether a figure read as one kind may be the article's figure read as another.
-
-    Ages, years and bare counts are told apart by weak cues ("Bueno, 27," is an age only after a
-    capitalised name), so they may stand for each other; "two-year" and "second" may not.
-    """
-    kinds = {mention.quantity.kind, fact.quantity.kind}
-    if kinds <= {"age", "count"}:
-        count_noun = mention.noun if mention.quantity.kind == "count" else fact.noun
-        return noun_relation(count_noun, "person") != "conflict"
-    if kinds <= {"year", "count"}:  # "in 2005" read as a count; "2,000" is never a year
-        return "," not in mention.quantity.text + fact.quantity.text
-    if kinds == {"duration", "count"}:
-        count = fact if fact.quantity.kind == "count" else mention
-        return count.noun in DAYS_PER
-    if kinds == {"duration", "ordinal"}:  # "in the 30th minute" of a match is "after 30 minutes"
-        ordinal, duration = (mention, fact) if mention.quantity.kind == "ordinal" else (fact, mention)
-        unit = DAYS_PER.get(ordinal.noun or "")
-        return unit is not None and math.isclose(ordinal.quantity.value * unit, duration.quantity.value)
-    return False
 
 
 def _claim(mention: Mention, verdict: str, fact: Fact | None, reason: str) -> Claim:

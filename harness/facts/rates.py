@@ -10,8 +10,10 @@ the figure. The article's figure still states the rate when its own clause names
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from harness.facts.numbers import Token
+from harness.facts.values import Quantity, agree
 
 # The period each rate or period word names.
 _PERIOD_OF = {"year": "year", "years": "year", "annum": "year", "month": "month", "months": "month",
@@ -83,6 +85,19 @@ def rate_fits(claim: dict, fact: dict) -> bool:
         return True
     given = fact.get("rate") or fact.get("periods", "")
     return _SAME_AS.get(rate, rate) in {_SAME_AS.get(p, p) for p in given.split()}
+
+
+PER_YEAR = {"day": 365.0, "week": 52.0, "month": 12.0, "year": 1.0, "season": 1.0}
+
+
+def converted_to_claim(claim: Quantity, claim_rate: str | None, fact: Quantity, fact_rate: str | None) -> Quantity | None:
+    """The fact's figure given per the claim's period instead of its own, where it then agrees with the claim
+    ("£100,000 a week" as £5.2m a year); None where either has no rate, both have one, or it disagrees."""
+    if fact_rate is None or claim_rate is None or _SAME_AS.get(fact_rate, fact_rate) == _SAME_AS.get(claim_rate, claim_rate):
+        return None
+    factor = PER_YEAR[fact_rate] / PER_YEAR[claim_rate]
+    converted = replace(fact, value=fact.value * factor, low=fact.low * factor, high=fact.high * factor)
+    return converted if agree(claim, converted) else None
 
 
 def rate_problem(claim: dict, fact: dict, fact_text: str) -> str:
