@@ -174,3 +174,22 @@ def test_a_place_from_the_bottom_is_not_the_same_place_from_the_top() -> None:
     assert verdict["up to third"] != "supported"
     verdict = {c.quantity.text: c.verdict for c in check_summary("Leeds are now third-from-bottom.", article).claims}
     assert verdict["third-from-bottom"] == "supported"
+
+
+def test_a_hyphenated_pair_before_a_counted_noun_is_a_range_not_a_result() -> None:
+    def kinds(text: str) -> list[str]:
+        return [q.kind for q in find_quantities(text)]
+
+    assert kinds("5-10 people died.") == ["count", "count"]
+    assert kinds("Prices rose 10-15%.")[-1] == "percent"
+    for result in ("Arsenal won 2-1.", "Arsenal were 2-1 winners.", "The 2-1 victory lifted them.", "Two 3-0 wins."):
+        assert "score" in kinds(result), result
+
+
+def test_scientific_notation_and_over_long_figures_are_read_as_what_they_are() -> None:
+    assert find_quantities("1e400 people died.") == []  # not "400 people"
+    [huge] = find_quantities("The war has left 1,000,000,000,000,000,000,000,000 people dead.")
+    assert huge.value == 1e24  # grouped by commas: a figure, however long
+    assert find_quantities("Order 1000000000000000000000000001 shipped.") == []  # a bare 28-digit run is a code
+    claim = check_summary("111,111,111,111,111,111 people died.", "The storm killed 7 people.").claims[0]
+    assert claim.reason.endswith("not 1.11111111111111e+17")  # no float noise shown as digits

@@ -48,7 +48,7 @@ VAGUE_OF = {  # "tens of thousands", "hundreds of millions"
 NUMBER_WORDS = {*UNITS, *TENS, *SCALES}
 
 _TOKEN = re.compile(
-    r"(?P<name>[A-Za-z]+\d\w*)"  # A55, MH370, G20, Twenty20: names, never quantities
+    r"(?P<name>[A-Za-z]+\d\w*|\d+(?:\.\d+)?[eE][+-]?\d+(?![\w.]))"  # A55, MH370, G20; 1e400: never quantities
     r"|(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?)(?P<suffix>[A-Za-z]+)?"
     r"|(?P<word>[A-Za-z]+(?:['’][A-Za-z]+)?)"
     r"|(?P<punct>\S)"
@@ -56,6 +56,7 @@ _TOKEN = re.compile(
 
 
 MAX_DIGITS = 24  # a longer run of digits is a code or an identifier, never a figure (and int() refuses 4,300+)
+MAX_GROUPED_DIGITS = 400  # "1,000,000,...": a figure however long, within a float's range (digits and commas)
 MAX_NUMBER_WORDS = 16  # words in one written number
 _DIGITS = re.compile(r"\d+")
 _POSSESSIVE = ("'s", "’s")
@@ -96,7 +97,8 @@ def tokenize(text: str) -> list[Token]:
         kind = match.lastgroup
         if kind == "suffix" or kind == "num":
             digits = match.group("num")
-            if len(digits) > MAX_DIGITS:
+            # a long bare run of digits is a code; grouped by commas it is a figure, up to what a float holds
+            if len(digits) > (MAX_GROUPED_DIGITS if "," in digits else MAX_DIGITS):
                 append(Token(match.group(), match.start(), match.end(), "name"))
                 continue
             append(Token(match.group(), match.start(), match.end(), "num", float(digits.replace(",", "")),

@@ -5,7 +5,9 @@ Guiseley 1." A result is stored as home*1000+away (`harness.facts.values.agree` 
 
 from __future__ import annotations
 
+from harness.facts.lexicon import GENERIC_PERSON, NOUN_GROUP, stem
 from harness.facts.numbers import Token
+from harness.facts.units import DAYS_PER
 from harness.facts.values import word
 
 
@@ -16,9 +18,21 @@ def score_at(tokens: list[Token], i: int, end: int, value: float) -> tuple[float
         return None
     if word(tokens, end) in ("-", "–") and end + 1 < len(tokens):
         other = tokens[end + 1]
+        if _range_of(tokens, end + 2):
+            return None  # "5-10 people died", "rose 10-15%": a range of a count, not a result
         return (value * 1000 + other.number, end + 1) if _goals(other) else None
     last = _commentary_score_end(tokens, i)
     return (value * 1000 + (tokens[last].number or 0), last) if last is not None else None
+
+
+def _range_of(tokens: list[Token], k: int) -> bool:
+    """Whether the word after a hyphenated pair of numbers makes it a range, not a result: a percent sign, or
+    a counted noun of people or of time ("5-10 people", "10-15%", "3-4 years"); "a 2-1 win" stays a result."""
+    after = word(tokens, k)
+    if after in ("%", "per"):
+        return True
+    noun = stem(after) if k < len(tokens) and tokens[k].kind == "word" else ""
+    return noun in NOUN_GROUP or noun in GENERIC_PERSON or noun == "person" or noun in DAYS_PER
 
 
 def _plain(tok: Token) -> bool:

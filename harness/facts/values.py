@@ -76,6 +76,8 @@ _MONTH_NAMES = ["", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep
 
 
 def _fmt(number: float) -> str:
+    if abs(number) >= 1e15:  # past a float's exact digits: "111,111,111,111,111,104" would show noise as digits
+        return f"{number:.15g}"
     return f"{number:,.0f}" if number == int(number) or abs(number) >= 100 else f"{number:,.2f}".rstrip("0").rstrip(".")
 
 
