@@ -10,15 +10,18 @@ own regression tests.
 
 `harness_run(config)` runs a config (once per session and config) and returns its RunResult; the
 `harness_config` marker names the config that the `harness_result` fixture runs. Runs are written
-under pytest's temporary folder unless --harness-output names a folder.
+under pytest's temporary folder unless --harness-output names a folder, each config's in a folder of its own
+(OUTPUT/<file name>-<hash of its path>/NAME), so two configs of one name keep their results apart.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import os
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +91,7 @@ def _facts_preserved(summary: Any, article_or_table: Any, keys: Sequence[str] | 
     table = _table(article_or_table, who)
     result = check_summary(summary, table)
     entities = {entity.id: entity for entity in (table.entities.entities if table.entities is not None else ())}
-    wanted = list(keys) if keys is not None else [fact.id for fact in table.key_facts()]
+    wanted = _wanted_keys(keys, who) if keys is not None else [fact.id for fact in table.key_facts()]
     unknown = [key for key in wanted if table.get(key) is None and key not in entities]
     if unknown:
         known = ", ".join([f.id for f in table.facts] + list(entities))
@@ -105,6 +108,19 @@ def _facts_preserved(summary: Any, article_or_table: Any, keys: Sequence[str] | 
     if problems:
         raise AssertionError("summary does not keep its facts:\n  " + "\n  ".join(problems) + f"\nsummary: {summary}")
     return result
+
+
+def _wanted_keys(keys: Any, who: str) -> list[str]:
+    """The ids that keys names: one id given as text is that id, not its characters ("f01", not "f", "0", "1")."""
+    if isinstance(keys, str):
+        return [keys]
+    if isinstance(keys, (dict, bytes)) or not isinstance(keys, Iterable):
+        raise pytest.UsageError(f"{who}: keys must be a list of fact or entity ids, such as ['f01'] (got {type(keys).__name__})")
+    wanted = list(keys)
+    odd = next((key for key in wanted if not isinstance(key, str)), None)
+    if odd is not None:
+        raise pytest.UsageError(f"{who}: keys must be fact or entity ids (text); got {odd!r} ({type(odd).__name__})")
+    return wanted
 
 
 def assert_no_contradictions(summary: str, article_or_table: Any) -> Any:
@@ -134,16 +150,13 @@ def assert_scores(
     if not isinstance(document, Document):
         path = _article_path(document, "assert_scores")
         document = find_document(path) if path is not None else Document("summary-under-test", document)
-    bounds = [(key, "min", value) for key, value in (min or {}).items()] + [(key, "max", value) for key, value in (max or {}).items()]
-    for key, bound, limit in bounds:
-        if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not math.isfinite(limit):
-            raise pytest.UsageError(f"assert_scores: {bound}[{key!r}] is {limit!r}; a bound must be a finite number (nan would pass anything)")
-    wanted = {key.partition(".")[0] for key, _, _ in bounds} | set(metrics or {})
+    bounds = _bounds(min, "min") + _bounds(max, "max")
+    wanted = {key.partition(".")[0] for key, _, _ in bounds} | set(_metrics(metrics))
     unknown = sorted(wanted - set(SCORERS))
     if unknown:
         raise pytest.UsageError(f"assert_scores: no scorer {', '.join(unknown)} (known: {', '.join(sorted(SCORERS))})")
     # the scorers as configured: their metrics follow their options (rouge's types), so names are checked against them
-    scorers = {name: SCORERS[name](SCORERS[name].Options.model_validate((metrics or {}).get(name) or {})) for name in sorted(wanted)}
+    scorers = {name: SCORERS[name](_options(SCORERS[name].Options, name, _metrics(metrics).get(name))) for name in sorted(wanted)}
     _check_metric_names([key for key, _, _ in bounds], scorers)
     fields: dict[str, Any] = {}
     for scorer in scorers.values():
@@ -162,6 +175,44 @@ def assert_scores(
     if problems:
         raise AssertionError("summary misses its score bounds:\n  " + "\n  ".join(problems) + f"\nsummary: {summary}")
     return fields
+
+
+def _bounds(given: Any, bound: str) -> list[tuple[str, str, float]]:
+    """(metric, "min" or "max", limit) for each bound of min= or max=, refused unless a mapping of names to numbers."""
+    if given is None:
+        return []
+    if not isinstance(given, dict):
+        raise pytest.UsageError(f"assert_scores: {bound} must be a mapping of metric names to bounds, such as "
+                                f"{bound}={{'facts.contradicted': 0}} (got {given!r})")  # fmt: skip
+    for key, limit in given.items():
+        if not isinstance(key, str):
+            raise pytest.UsageError(f"assert_scores: {bound} names metrics as text, such as 'facts.contradicted' (got {key!r})")
+        if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not math.isfinite(limit):
+            raise pytest.UsageError(f"assert_scores: {bound}[{key!r}] is {limit!r}; a bound must be a finite number (nan would pass anything)")
+    return [(key, bound, limit) for key, limit in given.items()]
+
+
+def _metrics(metrics: Any) -> dict[str, Any]:
+    """The metrics= argument: a mapping of scorer names to their options, as a config's metrics: block."""
+    if metrics is None:
+        return {}
+    if not isinstance(metrics, dict) or not all(isinstance(name, str) for name in metrics):
+        raise pytest.UsageError("assert_scores: metrics must be a mapping of scorer names to their options, such as "
+                                f"metrics={{'rouge': {{'types': ['rouge1']}}}} (got {metrics!r})")  # fmt: skip
+    return metrics
+
+
+def _options(model: Any, name: str, given: Any) -> Any:
+    """A scorer's options validated as a config's metrics: block is, a problem worded as `harness validate` words it."""
+    from pydantic import ValidationError
+
+    from harness.config import validation_error
+
+    try:
+        return model.model_validate(given if given is not None else {})
+    except ValidationError as error:
+        message = str(validation_error(error, None, prefix=("metrics", name), model=model)).removeprefix("config: ")
+        raise pytest.UsageError(f"assert_scores: {message}") from None
 
 
 def _check_metric_names(keys: Sequence[str], scorers: dict[str, Any]) -> None:
@@ -197,18 +248,33 @@ def harness_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     done: dict[Path, Any] = {}
 
     def run_config(path: str | Path) -> Any:
+        if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+            raise pytest.UsageError(f"harness_run: expected the path of a config file, got {path!r}")
         path = Path(path).resolve()
         if path not in done:
-            done[path] = run(load_config(path).with_output(output))
+            done[path] = run(_own_folder(load_config(path), path, output))
         return done[path]
 
     return run_config
+
+
+def _own_folder(config: Any, path: Path, output: Path) -> Any:
+    """The config writing to OUTPUT/<its file's name and a hash of its path>/NAME: two configs of one name (in two
+    folders, or across sessions with --harness-output) would otherwise overwrite each other's run folder. The
+    generation cache stays shared at OUTPUT/.cache, as a config's default cache is."""
+    digest = hashlib.sha256(os.fsencode(path)).hexdigest()[:8]
+    stem = re.sub(r"[^A-Za-z0-9._+-]", "_", path.stem)[:40]
+    changes = {"cache": output / ".cache"} if config.cache is True else {}
+    return config.with_output(output / f"{stem}-{digest}").updated(**changes)
 
 
 @pytest.fixture()
 def harness_result(request: pytest.FixtureRequest, harness_run: Callable[..., Any]) -> Any:
     """The RunResult of the config named by the test's @pytest.mark.harness_config(path)."""
     marker = request.node.get_closest_marker("harness_config")
-    if marker is None or not marker.args:
+    path = (marker.args[0] if marker.args else marker.kwargs.get("path")) if marker is not None else None
+    if path is None:
         raise pytest.UsageError("harness_result needs @pytest.mark.harness_config('path/to/config.yaml')")
-    return harness_run(marker.args[0])
+    if not isinstance(path, (str, os.PathLike)):
+        raise pytest.UsageError(f"@pytest.mark.harness_config: expected the path of a config file, got {path!r} ({type(path).__name__})")
+    return harness_run(path)

@@ -76,7 +76,8 @@ def test_a_users_suite_with_the_marker_and_fixtures(pytester):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--harness-output={pytester.path / 'runs'}")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*lost: roughly half a million people dead (war-dead)*"])
-    assert (pytester.path / "runs" / "default" / "scores.jsonl").is_file()
+    # each config runs in a folder of its own (its file's name and a hash of its path), its run folder inside it
+    assert len(list((pytester.path / "runs").glob("default-*/default/scores.jsonl"))) == 1
 
 
 def test_harness_result_without_marker_is_a_usage_error(pytester):

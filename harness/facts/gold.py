@@ -17,6 +17,8 @@ cannot silently drift from its article. Format:
 
 from __future__ import annotations
 
+import difflib
+import math
 from typing import Any
 
 from harness.errors import HarnessError
@@ -41,21 +43,71 @@ class CuratedError(HarnessError):
 
 REQUIRED = ("id", "text", "value", "evidence")
 ALLOWED = {*REQUIRED, "kind", "noun", "predicate", "qualifiers", "key", "note"}
+TOP_LEVEL = ("facts", "entities")
+# Fields read as text: a list or mapping there would be shown as "['a', 'b']" or silently matched as such.
+TEXT_FIELDS = ("text", "evidence", "kind", "noun", "predicate", "name")
 
 
 def check_fields(item: dict, required: tuple[str, ...], allowed: set[str], source: str, loc: tuple[str | int, ...],
                  label: str) -> None:  # fmt: skip
-    """CuratedError naming the first required field an entry lacks (or leaves empty), else its first unknown field."""
-    missing = [name for name in required if item.get(name) in (None, "")]
-    unknown = sorted(set(item) - allowed)
+    """CuratedError naming the first required field an entry lacks (or leaves empty), else its first unknown field,
+    else the first field of the wrong type (an id or a text field holding a list, a mapping or true/false)."""
+    missing = [name for name in required if item.get(name) is None]
+    blank = [name for name in required if isinstance(item.get(name), str) and not item[name].strip()]
+    unknown = sorted(set(item) - allowed, key=str)
     if missing:
         raise CuratedError(source, loc, label, f"missing field '{missing[0]}'")
+    if blank:  # whitespace alone would match the first sentence of any article
+        raise CuratedError(source, (*loc, blank[0]), label, f"field '{blank[0]}' is empty")
     if unknown:
-        raise CuratedError(source, (*loc, unknown[0]), label, f"unknown field '{unknown[0]}'")
+        raise CuratedError(source, (*loc, unknown[0]), label, unknown_field(unknown[0], allowed))
+    problem = _type_problem(item)
+    if problem:
+        raise CuratedError(source, (*loc, problem[0]), label, problem[1])
+
+
+def check_top_level(raw: dict, source: str) -> None:
+    """CuratedError naming a top-level key of facts.yaml other than facts and entities (a misspelt `entites:` would
+    otherwise drop every curated entity without a word)."""
+    unknown = sorted((key for key in raw if key not in TOP_LEVEL), key=str)
+    if unknown:
+        raise CuratedError(source, (unknown[0],), "", unknown_field(unknown[0], set(TOP_LEVEL)))
+
+
+def unknown_field(name: Any, allowed: set[str]) -> str:
+    """The problem of an unknown field, with the nearest allowed field when one is close ("did you mean 'value'?")."""
+    known = sorted(allowed)
+    hint = difflib.get_close_matches(str(name), known, n=1)
+    return f"unknown field '{name}'; " + (f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(known)}")
+
+
+def _type_problem(item: dict) -> tuple[str, str] | None:
+    """(field, problem) for an id that is not text or a whole number, or a text field that is not text."""
+    entry_id = item.get("id")
+    if isinstance(entry_id, bool) or not isinstance(entry_id, (str, int)):
+        return "id", f"field 'id' must be text or a whole number, not {_kind_of(entry_id)}"
+    for name in TEXT_FIELDS:
+        value = item.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
+            return name, f"field '{name}' must be text, not {_kind_of(value)}"
+    return None
+
+
+def _kind_of(value: Any) -> str:
+    """What a YAML value is, in a message's words ("a list", "true")."""
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (quote it if it is text)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return "null" if value is None else repr(value)
 
 
 def parse_gold(raw: Any, article: str, source: str = "facts.yaml") -> list[Fact]:
     """Validate a loaded facts.yaml against its article and return its facts (source 'gold')."""
+    if isinstance(raw, dict):
+        check_top_level(raw, source)
     items = raw.get("facts") if isinstance(raw, dict) else raw
     if not isinstance(items, list):
         raise CuratedError(source, ("facts",) if isinstance(raw, dict) else (), "", "expected a 'facts' list")
@@ -99,17 +151,12 @@ def _gold_fact(item: dict, fact_id: str, article: str, sentences: list) -> Fact:
     quantity = _quantity(sentence.text, offset, offset + len(text), sentence.start)
     if quantity is None:
         raise _FieldProblem("text", f"({text!r}) is not read as a quantity")
-    try:
-        value = float(item["value"])
-    except (TypeError, ValueError):
-        raise _FieldProblem("value", "must be a number") from None
+    value = _value(item["value"])
     if abs(quantity.value - value) > 1e-6 * max(1.0, abs(value)):
         raise _FieldProblem("value", f"is {value:g} but {text!r} reads as {quantity.value:g}")
     if item.get("kind") and item["kind"] != quantity.kind:
         raise _FieldProblem("kind", f"is {item['kind']!r} but {text!r} reads as {quantity.kind!r}")
-    qualifiers = dict(item.get("qualifiers") or {})
-    if not isinstance(item.get("qualifiers") or {}, dict):
-        raise _FieldProblem("qualifiers", "must be a mapping")
+    qualifiers = _qualifiers(item.get("qualifiers"))
     if quantity.hedge:
         qualifiers.setdefault("hedge", quantity.hedge)
     if not isinstance(item.get("key", False), bool):
@@ -125,6 +172,32 @@ def _gold_fact(item: dict, fact_id: str, article: str, sentences: list) -> Fact:
         key=bool(item.get("key", False)),
         source="gold",
     )
+
+
+def _value(raw: Any) -> float:
+    """The curated value as a finite number: inf or nan (also "inf", "Infinity" and 1e400, which YAML reads as text)
+    would pass the comparison with any figure, since no difference exceeds a tolerance of inf."""
+    if isinstance(raw, bool):
+        raise _FieldProblem("value", "must be a number")
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise _FieldProblem("value", "must be a number") from None
+    if not math.isfinite(value):
+        raise _FieldProblem("value", "must be a finite number")
+    return value
+
+
+def _qualifiers(raw: Any) -> dict:
+    """A copy of the curated qualifiers, checked to be a mapping of names to text before anything reads it."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _FieldProblem("qualifiers", "must be a mapping")
+    for name, value in raw.items():
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise _FieldProblem("qualifiers", f"must map names to text ({name!r} is {_kind_of(value)})")
+    return dict(raw)
 
 
 def _quantity(sentence: str, start: int, end: int, offset: int) -> Quantity | None:

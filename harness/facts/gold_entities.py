@@ -26,7 +26,9 @@ ALLOWED = {*REQUIRED, "key", "note"}
 def parse_gold_entities(raw: Any, index: EntityIndex, source: str = "facts.yaml") -> EntityIndex:
     """The index with the curated entities' ids and key flags; HarnessError naming the entry if one is wrong."""
     items = raw.get("entities") if isinstance(raw, dict) else None
+    figures = _figure_ids(raw)
     if items is None:
+        _check_figure_ids(figures, {e.id for e in index.entities}, source)
         return index
     if not isinstance(items, list):
         raise CuratedError(source, ("entities",), "", "field 'entities' must be a list")
@@ -41,6 +43,8 @@ def parse_gold_entities(raw: Any, index: EntityIndex, source: str = "facts.yaml"
         label = f"entities[{position}] ('{entity_id}')"
         if entity_id in seen:
             raise CuratedError(source, (*loc, "id"), label, "id appears twice")
+        if entity_id in figures:  # one id for two things: keys=[...], gates and baselines could not tell them apart
+            raise CuratedError(source, (*loc, "id"), label, f"id is also the id of facts[{figures[entity_id][-1]}]; choose another")
         seen.add(entity_id)
         if not isinstance(item.get("key", False), bool):
             raise CuratedError(source, (*loc, "key"), label, "field 'key' must be true or false")
@@ -60,7 +64,25 @@ def parse_gold_entities(raw: Any, index: EntityIndex, source: str = "facts.yaml"
     clash = next((e.id for e in index.entities if e.id not in renamed and e.id in taken), None)
     if clash:
         raise CuratedError(source, ("entities",), "entities", f"id '{clash}' is also an automatic entity id; choose another")
+    _check_figure_ids(figures, {e.id for e in index.entities if e.id not in renamed}, source)
     ids = {old: new for old, (new, _) in renamed.items()}
     frames = tuple(replace(f, agent=ids.get(f.agent, f.agent), entities=frozenset(ids.get(e, e) for e in f.entities))
                    for f in index.frames)  # fmt: skip
     return EntityIndex(entities, frames, index.names, index.vocabulary, index.lower_case)
+
+
+def _figure_ids(raw: Any) -> dict[str, tuple[str | int, ...]]:
+    """The curated figures' ids, each with its entry's place in the file (parse_gold has checked the entries)."""
+    items = raw.get("facts") if isinstance(raw, dict) else raw
+    if not isinstance(items, list):
+        return {}
+    prefix: tuple[str, ...] = ("facts",) if isinstance(raw, dict) else ()
+    return {str(item["id"]): (*prefix, index) for index, item in enumerate(items)
+            if isinstance(item, dict) and item.get("id") is not None}  # fmt: skip
+
+
+def _check_figure_ids(figures: dict[str, tuple[str | int, ...]], automatic: set[str], source: str) -> None:
+    """Refuse a curated figure whose id is also an automatic entity's id ("e01"): results could not tell them apart."""
+    for fact_id, loc in figures.items():
+        if fact_id in automatic:
+            raise CuratedError(source, (*loc, "id"), f"facts[{loc[-1]}] ('{fact_id}')", "id is also an automatic entity id; choose another")
