@@ -11,8 +11,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from harness.textio import path_not_utf8, printable_path
+
 EXIT_UNUSABLE = 2
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)  # ':x:' in a file name is no emoji
 
 
 class Parser(argparse.ArgumentParser):
@@ -36,7 +38,10 @@ def finite(text: str) -> float:
 
 
 def nonempty_path(text: str) -> Path:
-    """A command-line path that is not empty ("" would quietly mean the current folder)."""
+    """A command-line path that is not empty ("" would quietly mean the current folder) and is UTF-8 (results
+    record their paths as UTF-8 text: a run would fail writing run.json only after every model had run)."""
     if not text.strip():
         raise argparse.ArgumentTypeError('is empty; give a path ("." for the current folder)')
+    if problem := path_not_utf8(text):
+        raise argparse.ArgumentTypeError(f"{printable_path(text)} {problem}")
     return Path(text)

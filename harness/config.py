@@ -8,17 +8,16 @@ line as `FILE:LINE: field.path: message`.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
-from harness.configmodel import ConfigModel, plain_message, plain_problems
+from harness.configmodel import ConfigModel, fold_scorer_options, plain_message, plain_problems
 from harness.errors import HarnessError
-from harness.runlock import not_a_folder_above
-from harness.textio import check_value, read_text
+from harness.runlock import is_run_folder, not_a_folder_above
+from harness.textio import check_value, existing_path, path_kind, path_not_utf8, printable_path, read_text, resolve_path, within
 from harness.yamlsource import check_finite, format_loc, located, read_yaml
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"  # safe as a folder name and in a Markdown table
@@ -28,6 +27,9 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"  # safe as a folder name and in 
 MAX_NAME_CHARS = 100
 MAX_SEED = 2**64 - 1  # the largest seed torch.manual_seed takes; numpy and random take any seed from 0 up
 LEGACY_STATISTICS = ("bootstrap", "confidence")  # once options of each scorer; now statistics.*
+MAX_WORKERS = 4096  # more gains no speed on any machine or cluster, and past 2**31 a process pool cannot even be sized
+WORKERS_LIMIT = (f"is more than a run can use: each worker is a process (local) or a Ray actor of its own, and no machine or cluster runs "
+                 f"more than {MAX_WORKERS:,} at once; use at most {MAX_WORKERS:,}")
 
 
 _Strict = ConfigModel  # unknown fields, inf/nan and true/false for a number refused (harness.configmodel)
@@ -77,7 +79,7 @@ class DatasetConfig(_Strict):
     )
     require_references: bool = Field(False, description="drop documents without reference summaries")
     sample: int | None = Field(None, gt=0, description="a fixed-seed random sample of N documents, kept in source order")
-    seed: int | None = Field(None, description="seed of the sample; default: the config's seed")
+    seed: int | None = Field(None, ge=0, le=MAX_SEED, description="seed of the sample; default: the config's seed")
     limit: int | None = Field(None, gt=0, description="evaluate only the first N documents (after sampling)")
     max_article_chars: int | None = Field(
         200_000, gt=0, description="a longer article is cut at a paragraph or sentence boundary and marked truncated "
@@ -112,15 +114,15 @@ class DatasetConfig(_Strict):
     def resolved(self, base: Path) -> DatasetConfig:
         """A copy whose relative paths (path, local hf.path, hf.data_files) are taken from folder base."""
         if self.path is not None:
-            return self.model_copy(update={"path": _resolve(base, self.path)})
+            return self.model_copy(update={"path": resolve_path(base, self.path)})
         assert self.hf is not None
         hf_path = self.hf.path
         # A hub id looks like a relative path: take it as local only when written as a path or when it exists.
         if hf_path.startswith((".", "/", "~")) or (base / hf_path).is_dir():
-            hf_path = str(_resolve(base, Path(hf_path)))
+            hf_path = str(resolve_path(base, Path(hf_path)))
         files = self.hf.data_files
         if files is not None:
-            resolved = tuple(f if "://" in f else str(_resolve(base, Path(f))) for f in ((files,) if isinstance(files, str) else files))
+            resolved = tuple(f if "://" in f else str(resolve_path(base, Path(f))) for f in ((files,) if isinstance(files, str) else files))
             files = resolved[0] if isinstance(self.hf.data_files, str) else resolved
         return self.model_copy(update={"hf": self.hf.model_copy(update={"path": hf_path, "data_files": files})})
 
@@ -191,6 +193,13 @@ class Config(_Strict):
 
     _check_name = field_validator("name")(lambda cls, value: _safe_name(value))
 
+    @field_validator("workers")
+    @classmethod
+    def _workers_limit(cls, value: int | None) -> int | None:
+        if value is not None and value > MAX_WORKERS:
+            raise ValueError(WORKERS_LIMIT)
+        return value
+
     @field_validator("output", "cache", mode="before")
     @classmethod
     def _no_empty_path(cls, value: Any, info: ValidationInfo) -> Any:
@@ -204,29 +213,7 @@ class Config(_Strict):
     @classmethod
     def _statistics_from_scorers(cls, data: Any) -> Any:
         """Fold the old per-scorer `bootstrap`/`confidence` options into the one statistics block."""
-        if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
-            return data
-        if not isinstance(data.get("statistics") or {}, dict):
-            return data  # "statistics: 5": the field's own check names it
-        legacy: dict[str, tuple[str, Any]] = {}
-        metrics = {}
-        for scorer, options in data["metrics"].items():
-            if isinstance(options, dict):
-                options = dict(options)
-                for key in LEGACY_STATISTICS:
-                    if key in options:
-                        value = options.pop(key)
-                        if key in legacy and legacy[key][1] != value:
-                            raise ValueError(
-                                f"metrics.{legacy[key][0]}.{key} is {legacy[key][1]!r} but metrics.{scorer}.{key} is {value!r}: "
-                                f"statistics are shared by all scorers; set statistics.{key} once"
-                            )
-                        legacy.setdefault(key, (scorer, value))
-            metrics[scorer] = options
-        statistics = dict(data.get("statistics") or {})
-        for key, (_, value) in legacy.items():
-            statistics.setdefault(key, value)
-        return {**data, "metrics": metrics, **({"statistics": statistics} if statistics else {})}
+        return fold_scorer_options(data, LEGACY_STATISTICS, "statistics")
 
     @field_validator("models")
     @classmethod
@@ -253,8 +240,10 @@ class Config(_Strict):
         return self.output / self.name
 
     def with_output(self, output: Path) -> Config:
-        """A copy writing to another output folder (the CLI's --output)."""
-        return self.updated(output=output)
+        """A copy writing to another output folder (the CLI's --output), its folders checked as load_config's."""
+        copy = self.updated(output=output)
+        _check_folders(copy, flag="--output")
+        return copy
 
     def updated(self, **changes: Any) -> Config:
         """A copy with some fields replaced (unvalidated, as model_copy), still pointing at its source file."""
@@ -265,8 +254,11 @@ class Config(_Strict):
     def model_entry(self, index: int) -> int:
         """The index in the file's models: list of models[index] (they differ once an entry expanded into several)."""
         return self._origins[index] if self._origins is not None else index
+
     def with_workers(self, workers: int) -> Config:
         """A copy run by this many workers (the CLI's --workers), overriding executor.workers too."""
+        if workers > MAX_WORKERS:
+            raise HarnessError(f"--workers: {WORKERS_LIMIT} (got {workers})")
         executor = {key: value for key, value in self.executor.items() if key != "workers"}
         return self.updated(workers=workers, executor=executor)
 
@@ -282,6 +274,8 @@ class Config(_Strict):
 def load_config(path: str | Path) -> Config:
     """Read and validate a YAML config file, resolving its relative paths against its folder."""
     path = Path(path)
+    if problem := path_not_utf8(path):  # every path the config names is taken from its folder, and run.json records them
+        raise HarnessError(f"{printable_path(path)}: the config's path {problem}")
     if not path.is_file():
         raise HarnessError(f"{path}: config file not found")
     text = read_text(path)  # invalid UTF-8 is a one-line error naming the byte
@@ -294,12 +288,12 @@ def load_config(path: str | Path) -> Config:
     base = path.parent
     resolved = {
         "dataset": config.dataset.resolved(base),
-        "output": _resolve(base, config.output),
+        "output": resolve_path(base, config.output),
     }
     if isinstance(config.cache, Path):
-        resolved["cache"] = _resolve(base, config.cache)
+        resolved["cache"] = resolve_path(base, config.cache)
     if config.gates is not None and config.gates.baseline is not None:
-        resolved["gates"] = config.gates.model_copy(update={"baseline": _resolve(base, config.gates.baseline)})
+        resolved["gates"] = config.gates.model_copy(update={"baseline": resolve_path(base, config.gates.baseline)})
     config = config.updated(**resolved)
     _check_folders(config)
     return config
@@ -329,13 +323,44 @@ def _safe_name(value: str) -> str:
     return value
 
 
-def _check_folders(config: Config) -> None:
-    """Refuse an output or cache that is a file or device, or lies below one: `harness run` could not create its
-    folders there, and `harness validate` should say so first."""
+def _check_folders(config: Config, flag: str | None = None) -> None:
+    """Refuse, before any model runs, an output or cache that is a file or device or lies below one, a path run.json cannot
+    record (not UTF-8), and an input, the cache or this config file inside OUTPUT/NAME, which every run replaces whole."""
     for field, folder in (("output", config.output), ("cache", config.cache_dir)):
         blocked = None if folder is None else not_a_folder_above(folder)
         if blocked is not None:
-            raise config.error((field,), f"{blocked[0]} is {blocked[1]}, not a folder (choose another folder, or one that does not exist yet)")
+            raise _path_error(config, (field,), f"{blocked[0]} is {blocked[1]}, not a folder (choose another folder, or one that does not exist yet)", flag)
+    change = f"give another {flag}" if flag else "change output or name"
+    # A folder there that no run wrote is never replaced: the run refuses it, naming it (harness.runlock.prepare_output).
+    replaced = path_kind(config.run_dir) != "folder" or is_run_folder(config.run_dir)
+    for loc, path, what in _kept_paths(config):
+        if problem := path_not_utf8(path):
+            raise _path_error(config, loc, f"{printable_path(path)} {problem}", flag)
+        if what and replaced and within(path, config.run_dir):
+            raise _path_error(config, loc, f"{what} lies inside the run folder {config.run_dir} (OUTPUT/NAME), which every run deletes and writes "
+                              f"anew, so it would be lost; move it out of that folder, or {change}", flag)  # fmt: skip
+
+
+def _kept_paths(config: Config) -> list[tuple[tuple[str | int, ...], Path, str]]:
+    """(field, path, how a message names it) for each path the config names; output is named "": it is the one replaced."""
+    kept = [(("output",), config.output, "")]
+    if config.source is not None:  # at output's line: output puts the run folder around the file
+        kept.append((("output",), config.source, "this config file"))
+    named: list[tuple[tuple[str | int, ...], Path | None]] = [(("dataset", "path"), config.dataset.path), (("cache",), config.cache_dir)]
+    named.append((("gates", "baseline"), config.gates.baseline if config.gates else None))
+    hf = config.dataset.hf
+    if hf is not None:  # local folders and files only (resolved already); a hub id or a URL names none here
+        files = (hf.data_files,) if isinstance(hf.data_files, str) else hf.data_files or ()
+        named += [(("dataset", "hf", key), existing_path(value, Path())) for key, value in [("path", hf.path), *(("data_files", f) for f in files)]]
+    base = config.source.parent if config.source else Path()
+    for index, spec in enumerate(config.models):  # any option naming a file or folder: a precomputed file, a local model
+        named += [(("models", config.model_entry(index), key), existing_path(value, base)) for key, value in spec.params.items()]
+    return kept + [(loc, path, str(path)) for loc, path in named if path is not None]
+
+
+def _path_error(config: Config, loc: tuple[str | int, ...], message: str, flag: str | None) -> HarnessError:
+    """The error for a path at loc; output given by a command-line flag is named as that flag, not the config's line."""
+    return HarnessError(f"{flag}: {message}") if flag and loc == ("output",) else config.error(loc, message)
 
 
 def validation_error(
@@ -371,10 +396,3 @@ def _plain_loc(problem: dict[str, Any]) -> dict[str, Any]:
         problem["loc"] = loc[:-1]
     return problem
 
-
-def _resolve(base: Path, path: Path) -> Path:
-    path = path.expanduser()
-    return Path(os.path.normpath(path if path.is_absolute() else base / path))
-
-
-# --- reading YAML safely --------------------------------------------------------------------------

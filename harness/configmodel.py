@@ -196,3 +196,31 @@ def _unwrap(annotation: Any) -> Any:
             return current
         pending.extend(typing.get_args(current))
     return None
+
+
+def fold_scorer_options(data: Any, keys: tuple[str, ...], block: str) -> Any:
+    """Config data with the options `keys` moved out of each metrics.<scorer> into one top-level `block` (the old
+    per-scorer bootstrap/confidence are statistics shared by all scorers); two scorers giving two values is an error."""
+    if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
+        return data
+    if not isinstance(data.get(block) or {}, dict):
+        return data  # "statistics: 5": the field's own check names it
+    legacy: dict[str, tuple[str, Any]] = {}
+    metrics = {}
+    for scorer, options in data["metrics"].items():
+        if isinstance(options, dict):
+            options = dict(options)
+            for key in keys:
+                if key in options:
+                    value = options.pop(key)
+                    if key in legacy and legacy[key][1] != value:
+                        raise ValueError(
+                            f"metrics.{legacy[key][0]}.{key} is {legacy[key][1]!r} but metrics.{scorer}.{key} is {value!r}: "
+                            f"{block} are shared by all scorers; set {block}.{key} once"
+                        )
+                    legacy.setdefault(key, (scorer, value))
+        metrics[scorer] = options
+    folded = dict(data.get(block) or {})
+    for key, (_, value) in legacy.items():
+        folded.setdefault(key, value)
+    return {**data, "metrics": metrics, **({block: folded} if folded else {})}

@@ -247,6 +247,8 @@ def _doc_id(value: Any, where: str) -> str:
     """An id (of a document or a reference) as text: a non-empty string or a whole number, on one line."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise HarnessError(f"{where} is missing or empty")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 7.0 is the whole number 7 (pandas and other JSON writers turn ints into floats), 7.5 no id
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise HarnessError(f"{where}: expected an id (text or a whole number), got {_kind(value)}")
     text = str(value)
@@ -266,7 +268,16 @@ def _title(value: Any, where: str) -> str | None:
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "true/false", dict: "a mapping", list: "a list", float: "a number"}.get(type(value), repr(value))
+    # a number is shown as itself: "got 7.5" says why an id is refused, where "got a number" would not
+    return {bool: "true/false", dict: "a mapping", list: "a list"}.get(type(value), repr(value))
+
+
+def where_matches(value: Any, wanted: Any) -> bool:
+    """Whether a record's value is wanted (or one of a list wanted): as ==, except that true/false match only true/false
+    (Python's 1 == True would let `flag: true` keep rows of flag 1 and 1.0, and `n: true` rows of n 1)."""
+    if isinstance(wanted, list):
+        return any(where_matches(value, one) for one in wanted)
+    return isinstance(value, bool) == isinstance(wanted, bool) and value == wanted
 
 
 def _present(path: Path, folder: bool = False) -> bool:

@@ -4,6 +4,8 @@ Every file the harness reads (configs, documents, JSONL, precomputed summaries, 
 folders) goes through these helpers, so that invalid UTF-8, a lone surrogate escaped in JSON, a key given
 twice in one JSON object, nesting too deep to handle or an unreadable path or folder is reported the same
 way everywhere: `FILE:LINE: what`, never a traceback from deep inside a library nor a silently empty listing.
+The paths a config gives are read here too (resolve_path, existing_path), and checked for what a run must refuse
+up front: a name that is not UTF-8 (path_not_utf8) and a place inside the folder a run replaces (within).
 """
 
 from __future__ import annotations
@@ -235,6 +237,55 @@ def _printable(name: str) -> str:
     # a field name may itself hold a lone surrogate or a line break: shown escaped, so the message is one printable line
     text = name.encode("utf-8", "backslashreplace").decode("utf-8")
     return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def path_not_utf8(path: str | Path) -> str | None:
+    """Why path cannot be written into a UTF-8 file such as run.json ("holds byte 0xff, ..."), or None when it can."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return None
+    except UnicodeEncodeError as error:
+        # Python keeps a file name's byte that is not UTF-8 as a surrogate escape ("\udcff" for 0xff).
+        try:
+            what = f"byte 0x{text[error.start].encode('utf-8', 'surrogateescape')[0]:02x}, which is not UTF-8"
+        except UnicodeEncodeError:
+            what = f"U+{ord(text[error.start]):04X}, which is not valid Unicode"
+    return f"holds {what}, and results record their paths as UTF-8 text; rename it using UTF-8 characters only"
+
+
+def printable_path(path: str | Path) -> str:
+    """path as one printable line: a byte that is not UTF-8 shown as \\xff, not as the terminal's '?'."""
+    try:
+        text = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        text = str(path)
+    return _printable(text)
+
+
+def within(path: Path, folder: Path) -> bool:
+    """Whether path is folder or lies inside it, by the names as written or where symbolic links lead."""
+    folders = {Path(os.path.abspath(folder)), Path(os.path.realpath(folder))}
+    link_itself = os.path.normpath(os.path.join(os.path.realpath(path.parent), path.name))  # a link inside goes with the folder
+    places = {Path(os.path.abspath(path)), Path(os.path.realpath(path)), Path(link_itself)}
+    return any(place == top or top in place.parents for place in places for top in folders)
+
+
+def resolve_path(base: Path, path: Path) -> Path:
+    """path (~ expanded) taken from folder base when relative, normalised: the one reading of a path a config gives."""
+    path = path.expanduser()
+    return Path(os.path.normpath(path if path.is_absolute() else base / path))
+
+
+def existing_path(text: Any, base: Path) -> Path | None:
+    """The file or folder that text names, taken from folder base (~ expanded), if one is there; else None."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        path = resolve_path(base, Path(text))
+    except RuntimeError:  # "~user/..." for a user this machine does not have
+        return None
+    return path if os.path.lexists(path) else None
 
 
 def _not_utf8(path: Path, data: bytes, offset: int) -> str:

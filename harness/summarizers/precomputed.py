@@ -8,6 +8,7 @@ Nothing is generated, so nothing is cached: the file is the cache.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -15,10 +16,12 @@ from typing import Any
 
 from pydantic import Field
 
-from harness.documents import Document, read_jsonl_records
+from harness.documents import Document, read_jsonl_records, where_matches
 from harness.errors import HarnessError
 from harness.summarizers.base import BackendOptions, OptionError, Summarizer, SummaryError, SummaryOutput
 from harness.textio import read_text
+
+log = logging.getLogger(__name__)
 
 _Scalar = str | int | float | bool | None
 
@@ -62,17 +65,12 @@ class Precomputed(Summarizer):
         path = path if path.is_absolute() else base_dir / path
         if not path.is_file():
             raise OptionError(f"model '{spec.name}': each: needs a JSONL file with a '{field}' field, but {path} is not a file", "each")
-        values: dict[str, Any] = {}
-        rows = 0
-        for _, record in read_jsonl_records(path):
-            rows += 1
-            if options.where and not all(_matches(record.get(k), v) for k, v in options.where.items()):
-                continue
-            value = record.get(field)
-            if value is not None and not isinstance(value, (dict, list)):
-                values.setdefault(_model_name(value), value)
+        values, rows, lacking = _each_values(spec.name, options, path, field)
         if not values:
             raise OptionError(f"model '{spec.name}': each: no row of {path} ({rows} row(s)) has a '{field}' value to make a model of", "each")
+        if lacking:  # such rows belong to no model: said, so that a system left unnamed is not lost without a word
+            log.warning("model '%s': each: %d of %d row(s) of %s have no '%s' value (absent or null) and belong to no model; "
+                        "they are left out", spec.name, lacking, rows, path, field)  # fmt: skip
         expanded = []
         for name, value in values.items():
             where = {**options.where, field: value}
@@ -148,7 +146,7 @@ class Precomputed(Summarizer):
         for field, wanted in self.options.where.items():
             if len(seen[field]) <= _SHOWN_VALUES:
                 seen[field].add(repr(record[field]) if field in record else "(absent)")
-            if not _matches(record.get(field), wanted):
+            if not where_matches(record.get(field), wanted):  # as dataset.where
                 return False
         return True
 
@@ -183,9 +181,32 @@ class Precomputed(Summarizer):
 _SHOWN_VALUES = 8  # values listed per field when a where keeps nothing
 
 
-def _matches(value: Any, wanted: Any) -> bool:
-    # As dataset.where: a list allows any of its values.
-    return value in wanted if isinstance(wanted, list) else value == wanted
+def _each_values(model: str, options: PrecomputedOptions, path: Path, field: str) -> tuple[dict[str, Any], int, int]:
+    """`each: field`'s values in the rows `where` keeps, by the model name each makes; the rows read; the rows kept but
+    lacking the field. Two values making one name would merge two systems' rows (or drop one): that is an error."""
+    values: dict[str, Any] = {}
+    rows = lacking = 0
+    for number, record in read_jsonl_records(path):
+        rows += 1
+        if options.where and not all(where_matches(record.get(k), v) for k, v in options.where.items()):
+            continue
+        value = record.get(field)
+        if value is None:
+            lacking += 1
+            continue
+        if isinstance(value, (dict, list)):
+            raise OptionError(f"model '{model}': each: {path}:{number}: field '{field}' is {_shown(value)}; it names a model, so give text or a number", "each")
+        name = _model_name(value)
+        if name in values and not where_matches(values[name], value):
+            raise OptionError(f"model '{model}': each: {field} values {values[name]!r} and {value!r} ({path}:{number}) would both be named "
+                              f"'{name}' (a model name keeps letters, digits and . _ + - only), and one's summaries would be lost; rename "
+                              f"one of them in the file, or give each its own models entry with where: {{{field}: ...}}", "each")  # fmt: skip
+        values.setdefault(name, value)
+    return values, rows, lacking
+
+
+def _shown(value: Any) -> str:
+    return "a list" if isinstance(value, list) else "a mapping"
 
 
 def _model_name(value: Any) -> str:
