@@ -22,14 +22,15 @@ from rich.table import Table
 import harness
 from harness.cliparse import Parser, finite, nonempty_path
 from harness.errors import HarnessError
-from harness.runlock import baseline_out, interrupted_message
+from harness.runlock import baseline_out, interrupted_message, interrupted_once
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 
-# Off a terminal (CI logs, pipes) rich assumes 80 columns and would squeeze the results table.
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+# Off a terminal (CI logs, pipes) rich assumes 80 columns and would squeeze the results table. emoji=False: rich
+# would turn ':x:' in a file name, an article or a config value into an emoji, naming a file that does not exist.
+out = Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 160)
 # soft_wrap: a message is one line however long (CI logs and pipes are not 80 columns wide).
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,7 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         force=True,
     )
     try:
-        return args.handler(args)
+        with interrupted_once(restore=argv is not None):  # argv None: the `harness` command, which exits next
+            return args.handler(args)
     except HarnessError as error:
         # escape(): a message may hold [brackets] (pip install "...[hf]") that rich would take for markup.
         err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False, soft_wrap=True)
@@ -333,8 +335,6 @@ def _facts(args: argparse.Namespace) -> int:
 
 
 def _print_check(result: Any) -> None:
-    from rich.markup import escape
-
     from harness.facts.lowercase_names import names_unread
 
     colours = {"supported": "green", "contradicted": "red", "not_in_article": "yellow"}
@@ -356,10 +356,10 @@ def _print_check(result: Any) -> None:
     # a cased summary that names no one also marks no name with a capital: the note is for lower-cased text,
     # or a text capitalised only at sentence starts whose names the cues did find
     if names_unread(result.summary) and (result.summary == result.summary.lower() or result.entity_claims):
-        out.print("note: the summary marks no name with a capital letter; its names were read from the article's capitals "
-                  "('sam burgess'), a lexicon of words written only capitalised ('geneva'), titles ('manager jose mourinho') "
-                  "and words too rare for the common vocabulary ('gusttrom'); a name none of these marks goes unchecked",
-                  soft_wrap=True)  # fmt: skip
+        # the cues, with fixed examples marked "e.g.": they are not names found in this summary
+        out.print("note: the summary marks no name with a capital letter; its names were read from the article's capitals, words "
+                  "always written capitalised (e.g. 'geneva'), titles (e.g. 'manager ...') and words too rare for the common "
+                  "vocabulary; a name none of these marks goes unchecked", soft_wrap=True, markup=False)  # fmt: skip
 
 
 def _selftest(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 from harness.config import Config, GatesConfig
 from harness.errors import HarnessError
 from harness.scoring import SCORERS, Declarations, Gate, Metric, Scorer, value_at
-from harness.store import RunData
+from harness.store import RunData, require_scored
 from harness.textio import read_json
 
 BASELINE_FORMAT = "summarization-harness-baseline/2"
@@ -115,6 +115,7 @@ def make_baseline(run: RunData) -> dict[str, Any]:
 
 
 def _baseline(run: RunData, scorers: list[Declarations], hooks: dict[str, Scorer]) -> dict[str, Any]:
+    require_scored(run)  # a run with no model or no score row: a baseline `check` refuses, and a check of nothing
     models: dict[str, Any] = {}
     for name, summary in run.summary.get("models", {}).items():
         documents: dict[str, Any] = {}
@@ -274,8 +275,7 @@ def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str
     _check_gates_apply(run, gates, scorers)
     hooks = _hooks(scorers)
     current = _baseline(run, scorers, hooks)
-    documents = {row["doc_id"] for row in run.scores}
-    what = f"{len(current['models'])} model(s) x {len(documents)} document(s)"
+    what = f"{len(current['models'])} model(s) x {len({row['doc_id'] for row in run.scores})} document(s)"
     report = GateReport(f"{what} checked" + (f" against baseline of run '{baseline.get('run')}'" if baseline else ""))
     for name, model in current["models"].items():
         for doc_id, doc in model["documents"].items():

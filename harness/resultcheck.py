@@ -11,7 +11,9 @@ their shapes here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import fnmatch
+import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +50,29 @@ class MapOf:
     also: tuple[type, ...] = ()
 
 
+@dataclass(frozen=True)
+class Bounded:
+    """A number of `types` from `low` to `high` (a whole number with `whole`): a count below 0 or a share above 1 is a
+    damaged file, not a result. Null, true and false pass where `types` allow them."""
+
+    types: tuple[type, ...]
+    low: float = 0.0
+    high: float = math.inf
+    whole: bool = False
+
+    def holds(self, number: float) -> bool:
+        """Whether number is in range (floating-point rounding at the ends allowed: a mean of ones may be 1.0000000000000002)."""
+        slack = 1e-9 * max(1.0, abs(number))
+        return self.low - slack <= number <= self.high + slack and (not self.whole or number == int(number))
+
+    def words(self) -> str:
+        """What the number must be, in words ("a whole number, 0 or more")."""
+        what = "a whole number" if self.whole else "a number"
+        if math.isinf(self.high):
+            return f"{what}, {self.low:g} or more"
+        return f"{what} from {self.low:g} to {self.high:g}" if not math.isinf(self.low) else f"{what}, {self.high:g} or less"
+
+
 _KINDS = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "an object", list: "a list", type(None): "null"}
 STR, INT, NUM, BOOL, NONE = (str,), (int,), (int, float), (bool,), (type(None),)
 
@@ -71,6 +96,10 @@ def _wrong(value: Any, types: tuple[type, ...], where: str, path: str) -> Harnes
 def check_shape(value: Any, shape: Any, where: str, path: str = "") -> None:
     """Raise a one-line HarnessError naming `where` and the field's path unless value has the shape."""
     if shape is ANY:
+        return
+    if isinstance(shape, Bounded):
+        check_shape(value, shape.types, where, path)
+        _check_bound(value, shape, where, path)
         return
     if isinstance(shape, tuple):
         if not _is(value, shape):
@@ -98,8 +127,16 @@ def check_shape(value: Any, shape: Any, where: str, path: str = "") -> None:
         check_shape(item, inner, where, _join(path, name))
 
 
+def _check_bound(value: Any, bound: Bounded, where: str, path: str) -> None:
+    if _is(value, NUM) and not bound.holds(value):
+        raise HarnessError(f"{where}: field '{path}' must be {bound.words()} (found {value!r})")
+
+
 def _join(path: str, name: Any) -> str:
     return f"{path}.{name}" if path else str(name)
+
+
+COUNT, COUNT_OR_NULL = Bounded(INT, whole=True), Bounded(INT + NONE, whole=True)  # documents, failures, words, tokens
 
 
 # --- run.json: the scorers' declarations (harness.scoring.base.Scorer.describe) and the config parts readers use
@@ -118,16 +155,16 @@ _CONFIG = Obj({
 })  # fmt: skip
 RUN = Obj({
     "name": STR, "created": STR, "status": STR, "config": _CONFIG, "config_path": STR + NONE, "signatures": MapOf(STR),
-    "models": (list,), "documents": INT, "timings": (dict,), "failures": (list,), "versions": (dict,), "git": (dict,) + NONE,
+    "models": ListOf(STR), "documents": COUNT, "timings": (dict,), "failures": (list,), "versions": (dict,), "git": (dict,) + NONE,
     "host": (dict,), "scorers": MapOf(SCORER_RECORD),
 })  # fmt: skip
 
 # --- summary.json: a model's own figures; its scorers' figures are checked from their declarations
 _MODEL_SUMMARY = Obj({
-    "backend": STR + NONE, "documents": INT, "failed": INT, "words": NUM + NONE, "seconds_per_summary": NUM + NONE,
-    "truncated": INT, "tokens_in": NUM + NONE, "tokens_out": NUM + NONE, "cut_off": INT,
+    "backend": STR + NONE, "documents": COUNT, "failed": COUNT, "words": NUM + NONE, "seconds_per_summary": NUM + NONE,
+    "truncated": COUNT, "tokens_in": NUM + NONE, "tokens_out": NUM + NONE, "cut_off": COUNT,
 })  # fmt: skip
-SUMMARY = Obj({"documents": INT, "models": MapOf(_MODEL_SUMMARY), "confidence": NUM + NONE})
+SUMMARY = Obj({"documents": COUNT, "models": MapOf(_MODEL_SUMMARY), "confidence": NUM + NONE}, required=("models", "documents"))
 _INTERVAL = Obj({"mean": NUM + NONE, "low": NUM + NONE, "high": NUM + NONE}, also=NUM + NONE)  # a mean with its interval, or a plain mean
 
 # --- documents.jsonl: the article's fact table (harness.facts.FactTable.to_dict)
@@ -151,8 +188,8 @@ DOCUMENT = Obj({"doc_id": STR, "article": STR, "references": ListOf(_REFERENCE),
                required=("doc_id", "article"))  # fmt: skip
 
 GENERATION = Obj({
-    "model": STR, "doc_id": STR, "summary": STR + NONE, "error": STR + NONE, "seconds": NUM + NONE, "tokens_in": INT + NONE,
-    "tokens_out": INT + NONE, "truncated": BOOL, "cached": BOOL, "meta": (dict,) + NONE,
+    "model": STR, "doc_id": STR, "summary": STR + NONE, "error": STR + NONE, "seconds": NUM + NONE, "tokens_in": COUNT_OR_NULL,
+    "tokens_out": COUNT_OR_NULL, "truncated": BOOL, "cached": BOOL, "meta": (dict,) + NONE,
 }, required=("model", "doc_id"))  # fmt: skip
 
 # --- scores.jsonl: the contract's fields, each scorer's column an object (or null); the facts scorer's claims and
@@ -163,7 +200,7 @@ _CLAIM = Obj({"claim": STR, "span": _SPAN, "verdict": STR, "fact": STR + NONE, "
              required=("claim", "span", "verdict", "fact", "reason", "sentence"))  # fmt: skip
 _KEY = Obj({"fact": STR, "status": STR, "text": STR, "label": STR + NONE, "kind": STR + NONE}, required=("fact", "status", "text"))
 _FACTS_ROW = Obj({"claims": ListOf(_CLAIM), "key_facts": ListOf(_KEY), "key_entities": ListOf(_KEY)}, also=NONE)
-SCORE = Obj({"model": STR, "doc_id": STR, "summary": STR + NONE, "error": STR + NONE, "words": INT, "facts": _FACTS_ROW},
+SCORE = Obj({"model": STR, "doc_id": STR, "summary": STR + NONE, "error": STR + NONE, "words": COUNT, "facts": _FACTS_ROW},
             required=("model", "doc_id"), extra=(dict,) + NONE)  # fmt: skip
 
 
@@ -186,23 +223,78 @@ def declared_fields(run: Mapping[str, Any]) -> Declared:
     return declared
 
 
+# The values a metric can take, where its scorer is known (scorer.metric pattern -> lowest, highest): a ROUGE F1 of -5
+# or 1e308 is a damaged file, not a score. Other scorers' metrics (BERTScore, plugins') are checked for their type only.
+METRIC_RANGES: dict[str, tuple[float, float]] = {
+    "rouge.*": (0.0, 1.0),  # precision, recall and F1 of shared n-grams
+    "facts.*_recall": (0.0, 1.0), "facts.*_precision": (0.0, 1.0),  # shares of key facts, claims and entities
+    "extractive.coverage": (0.0, 1.0), "extractive.density": (0.0, math.inf), "extractive.compression": (0.0, math.inf),
+    "nli.score": (-1.0, 1.0),  # P(entailment) - P(contradiction)
+}  # fmt: skip
+_ANY_NUMBER, _WHOLE = Bounded(NUM, -math.inf, math.inf), Bounded(NUM, whole=True)  # a metric of unknown range; a count
+
+
+def metric_range(scorer: str, path: tuple[str, ...]) -> Bounded:
+    """The range of a scorer's metric (any number where it is not known)."""
+    key = f"{scorer}.{'.'.join(path)}"
+    return next((Bounded(NUM, *ends) for pattern, ends in METRIC_RANGES.items() if fnmatch.fnmatchcase(key, pattern)), _ANY_NUMBER)
+
+
 def check_declared(record: Mapping[str, Any], declared: Declared, where: str, path: str, aggregate: bool) -> None:
     """A score row's (or, with `aggregate`, a model summary's) declared numbers: a number or null each (a model's
-    metric may be a mean with its interval); the objects on the way to them objects."""
+    metric may be a mean with its interval), in the metric's range, and a count a whole number 0 or more; the
+    objects on the way to them objects."""
     scorers = {name for name, _ in declared.metrics} | {name for name, _ in declared.counts}
     for name in scorers:
         check_shape(record.get(name), (dict, type(None)), where, _join(path, name))
     for name, steps in declared.metrics:
-        _check_at(record.get(name), steps, _INTERVAL if aggregate else NUM + NONE, where, _join(path, name))
+        _check_at(record.get(name), steps, _INTERVAL if aggregate else NUM + NONE, where, _join(path, name), metric_range(name, steps))
     for name, key in declared.totals if aggregate else declared.counts:
-        _check_at(record.get(name), (key,), NUM + NONE if aggregate else NUM + BOOL + NONE, where, _join(path, name))
+        _check_at(record.get(name), (key,), NUM + NONE if aggregate else NUM + BOOL + NONE, where, _join(path, name), _WHOLE)
 
 
-def _check_at(data: Any, steps: tuple[str, ...], shape: Any, where: str, path: str) -> None:
+def _check_at(data: Any, steps: tuple[str, ...], shape: Any, where: str, path: str, bound: Bounded) -> None:
     for step in steps[:-1]:
         if not isinstance(data, dict) or step not in data:
             return  # absent: no value
         path, data = _join(path, step), data[step]
         check_shape(data, (dict, type(None)), where, path)
     if isinstance(data, dict) and steps and steps[-1] in data:
-        check_shape(data[steps[-1]], shape, where, _join(path, steps[-1]))
+        value, path = data[steps[-1]], _join(path, steps[-1])
+        check_shape(value, shape, where, path)
+        # a mean with its interval: the mean (an interval's ends may fall outside, as a normal approximation's can)
+        _check_bound(value.get("mean") if isinstance(value, dict) else value, bound, where, _join(path, "mean") if isinstance(value, dict) else path)
+
+
+# --- the rows of a run, against one another: one row per key, and only models and documents the run has
+NOUNS = {"model": "model", "doc_id": "document"}
+Known = Mapping[str, tuple[Collection[Any], str]]  # field -> (the values the run has, where they are listed)
+
+
+@dataclass
+class Rows:
+    """The rows of one results file as they are read: no two share their `key` fields, and every field of `known`
+    names something the run has (a model of run.json, a document of documents.jsonl)."""
+
+    key: tuple[str, ...]
+    known: Known = field(default_factory=dict)
+    seen: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    def check(self, row: Mapping[str, Any], where: str, line: int) -> None:
+        """Refuse a row naming what the run does not have, or repeating an earlier row's key, in one line."""
+        for name in self.known:
+            check_known(row[name], name, self.known, where, name)
+        key = tuple(row[name] for name in self.key)
+        first = self.seen.setdefault(key, line)
+        if first != line:
+            what = " and ".join(f"{NOUNS[name]} {value!r}" for name, value in zip(self.key, key, strict=True))
+            raise HarnessError(f"{where}: field '{self.key[-1]}': a second row for {what} (the first is line {first}); a run writes one "
+                               f"per {' and '.join(NOUNS[name] for name in self.key)}: remove the copy, or run the config again")  # fmt: skip
+
+
+def check_known(value: Any, name: str, known: Known, where: str, path: str) -> None:
+    """Refuse a model or document (the field `name`) that the run does not have, naming where the run lists its own."""
+    values, listed = known[name]
+    if value not in values:
+        raise HarnessError(f"{where}: field '{path}': no {NOUNS[name]} {value!r} in this run ({listed}); the file was edited or "
+                           "mixed with another run's: restore it, or run the config again")  # fmt: skip

@@ -12,6 +12,7 @@ folders are deleted. A staging folder is never promoted, because only the rename
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import fcntl
@@ -20,9 +21,13 @@ import logging
 import os
 import re
 import shutil
+import signal
 import socket
+import stat
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +38,8 @@ log = logging.getLogger(__name__)
 PAUSE_ENV = "HARNESS_TEST_PAUSE_AT"  # test-only: see test_pause
 RUN_MARKER = "run.json"  # harness.store.RUN_FILE (the store imports this module, not the other way round)
 BASELINE_FORMAT_PREFIX = "summarization-harness-baseline"  # every format harness.gates has written ("/1", "/2")
+# How a report the harness wrote begins (every version: harness.report.sections titles it), by file suffix.
+REPORT_MARKS = {".md": b"# Summarization report", ".html": b"<title>Summarization report"}
 
 
 class RunLock:
@@ -43,14 +50,16 @@ class RunLock:
 
     def release(self) -> None:
         """Remove the lock file and drop the lock (in that order, so no one locks a file that is going away)."""
-        if self._handle < 0:
+        # Marked closed before it is closed: a Ctrl-C between the two would otherwise leave __del__ closing the
+        # number again, by then perhaps another file's (the cache's database). At worst the descriptor leaks until exit.
+        handle, self._handle = self._handle, -1
+        if handle < 0:
             return
         try:
             self.path.unlink(missing_ok=True)
         except OSError:
             pass  # an undeletable lock file is harmless: the next run re-locks it
-        os.close(self._handle)  # closing drops the flock
-        self._handle = -1
+        os.close(handle)  # closing drops the flock
 
     def __enter__(self) -> RunLock:
         return self
@@ -121,25 +130,57 @@ def is_run_folder(folder: Path) -> bool:
 def baseline_out(path: Path) -> Path:
     """path, once it is clear that writing a baseline there loses nothing; else a one-line HarnessError."""
     path = Path(path)
-    for folder in Path(os.path.realpath(path)).parents:  # realpath: a link into a run folder counts, a link loop is no error
-        # The next run of that folder replaces it whole: the baseline would go with it, or overwrite the run's files.
-        if _is_file(folder / RUN_MARKER):
-            raise HarnessError(
-                f"{path}: is inside the run folder {folder} (it holds {RUN_MARKER}), which its next run replaces whole; "
-                "write the baseline outside run folders, e.g. results/baselines/NAME.json"
-            )
-    if _is_file(path) and not _is_baseline(path):
+    inside = run_folder_of(Path(os.path.realpath(path)).parents)  # realpath: a link into a run folder counts, a link loop is no error
+    if inside is not None:  # the next run of that folder replaces it whole: the baseline would go with it, or overwrite the run's files
         raise HarnessError(
-            f"{path}: already exists and is not a baseline (no \"format\": \"{BASELINE_FORMAT_PREFIX}/...\" in it), so it is "
-            "not overwritten; give --out a new file name (or an existing baseline's), or move the file away yourself"
+            f"{path}: is inside the run folder {inside} (it holds {RUN_MARKER}), which its next run replaces whole; "
+            "write the baseline outside run folders, e.g. results/baselines/NAME.json"
         )
+    keep_foreign(path, "a baseline", f'"format": "{BASELINE_FORMAT_PREFIX}/..."', _is_baseline, "give --out a new file name (or an existing baseline's)")
     return path
+
+
+def report_out(folder: Path, runs: Iterable[Path], names: Iterable[str]) -> Path:
+    """folder, once it is clear that writing a report of `runs` there (files `names`) loses nothing and misleads no one."""
+    folder = Path(folder)
+    real = Path(os.path.realpath(folder))
+    inside = run_folder_of((real, *real.parents))
+    if inside is not None and inside not in {Path(os.path.realpath(run)) for run in runs}:
+        # Another run's folder: its report.md would describe runs it is not, until that run's next run replaces it whole.
+        where = "is the run folder" if inside == real else "is inside the run folder"
+        raise HarnessError(
+            f"{folder}: {where} {inside} (it holds {RUN_MARKER}) of a run this report does not cover, where it would pass for "
+            "that run's own report; give --out a folder outside run folders (e.g. reports/NAME), or a reported run's folder"
+        )
+    for name in names:
+        keep_foreign(folder / name, "a report of the harness", "\"Summarization report\" title", _is_report, "give --out another folder")
+    return folder
+
+
+def run_folder_of(folders: Iterable[Path]) -> Path | None:
+    """The first of folders that is a run folder (it holds run.json): whatever is written there, its next run replaces."""
+    return next((folder for folder in folders if _is_file(folder / RUN_MARKER)), None)
+
+
+def keep_foreign(path: Path, kind: str, mark: str, ours: Callable[[Path], bool], instead: str) -> None:
+    """Refuse to overwrite a file at path that is not `kind` (which has `mark`): the harness wrote none of it, someone else did."""
+    if _is_file(path) and not ours(path):
+        raise HarnessError(f"{path}: already exists and is not {kind} (no {mark} in it), so it is not overwritten; {instead}, or move the file away yourself")
 
 
 def _is_file(path: Path) -> bool:
     """Whether path is a file; False where it cannot be looked at (writing there then fails with its own message)."""
     try:
         return path.is_file()
+    except OSError:
+        return False
+
+
+def _is_report(path: Path) -> bool:
+    """Whether path begins as a report the harness wrote (its title within the first few KB)."""
+    try:
+        with open(path, "rb") as file:
+            return REPORT_MARKS.get(path.suffix, b"\0") in file.read(4096)
     except OSError:
         return False
 
@@ -167,6 +208,30 @@ def interrupted_message(command: str, no_cache: bool = False) -> str:
     if command in ("report", "baseline"):
         return "interrupted: each file written is either its previous version or complete; run the same command again"
     return "interrupted; nothing was written"
+
+
+@contextlib.contextmanager
+def interrupted_once(restore: bool = True) -> Iterator[None]:
+    """Ctrl-C stops a command once: from the first on, SIGINT is ignored, so a second one, pressed while the first
+    unwinds, cannot cut that clean-up short (workers ended, staging folder removed, lock released) or print a
+    traceback from inside it. `restore`: the previous handler is put back afterwards (a caller in this process);
+    the `harness` command, which exits next, keeps ignoring it through its exit handlers."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield  # a handler of the caller's own, or Ctrl-C already ignored (a job started with `&`): left alone
+        return
+    stopped: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        stopped.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        if restore or not stopped:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def ensure_folder(folder: Path, what: str = "") -> None:
@@ -199,10 +264,7 @@ def try_lock(run_dir: Path) -> RunLock | None:
     """The run folder's lock, or None when another process holds it; unwritable folders are HarnessErrors."""
     path = lock_path(run_dir)
     while True:
-        try:
-            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as error:
-            raise HarnessError(f"output: the folder {run_dir.parent} is not writable ({error.strerror or error})") from None
+        handle = _open_lock_file(path, run_dir)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
@@ -211,7 +273,7 @@ def try_lock(run_dir: Path) -> RunLock | None:
                 return None
             raise HarnessError(f"output: cannot lock {path} ({error.strerror or error})") from None
         try:
-            current = os.stat(path)
+            current = os.lstat(path)  # the name itself: a link put there meanwhile is not the file locked
         except FileNotFoundError:
             current = None
         held = os.fstat(handle)
@@ -222,6 +284,33 @@ def try_lock(run_dir: Path) -> RunLock | None:
         os.ftruncate(handle, 0)
         os.write(handle, (json.dumps(holder) + "\n").encode("utf-8"))
         return RunLock(run_dir, handle, path)
+
+
+def _open_lock_file(path: Path, run_dir: Path) -> int:
+    """The lock file opened for writing, or a one-line HarnessError where it is a link or not a plain file of its own.
+
+    The holder is written into it (truncated first): through a symlink or a hard link that would overwrite the
+    file linked to (a thesis, /etc/passwd as root), the classic attack on a shared or group-writable output folder.
+    """
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o666)
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # O_NOFOLLOW: the last part of the path is a symlink
+            raise HarnessError(f"{path}: is a symlink, not the run's lock file; a run writes its lock there and would overwrite "
+                               "the file it points to: remove the link (or choose another output)") from None  # fmt: skip
+        if error.errno == errno.EISDIR:
+            raise _not_a_lock_file(path, "a folder") from None
+        raise HarnessError(f"output: the folder {run_dir.parent} is not writable ({error.strerror or error})") from None
+    held = os.fstat(handle)
+    if stat.S_ISREG(held.st_mode) and held.st_nlink <= 1:  # 0: the previous holder removed it meanwhile (try_lock retries)
+        return handle
+    os.close(handle)
+    raise _not_a_lock_file(path, "a file with another name too (a hard link)" if stat.S_ISREG(held.st_mode) else "a device, pipe or socket")
+
+
+def _not_a_lock_file(path: Path, what: str) -> HarnessError:
+    return HarnessError(f"{path}: is {what}, not the run's lock file; a run writes its lock there and would overwrite it: "
+                        "move it away (or choose another output)")  # fmt: skip
 
 
 def describe_holder(run_dir: Path) -> str:

@@ -211,7 +211,8 @@ def _umask() -> int:
 
 def read_run(run_dir: str | Path) -> RunData:
     """Read a results directory written by a run, checking the shape of every field that readers rely on
-    (harness.resultcheck): a damaged file is a one-line HarnessError naming the file, line and field."""
+    (harness.resultcheck), and that rows name only the run's models and documents, once each: a damaged file is
+    a one-line HarnessError naming the file, line and field."""
     run_dir = Path(run_dir)
     recover_for_reading(run_dir)
     if not (run_dir / RUN_FILE).is_file():
@@ -219,20 +220,38 @@ def read_run(run_dir: str | Path) -> RunData:
     summary_path = run_dir / SUMMARY_FILE
     run = _read_object(run_dir / RUN_FILE, shapes.RUN)
     declared = shapes.declared_fields(run)
-    summary = _read_object(summary_path, shapes.SUMMARY) if summary_path.exists() else {}
-    for model, entry in (summary.get("models") or {}).items():
+    summary = _read_object(summary_path, shapes.SUMMARY)
+    models = run.get("models", list(summary["models"]))
+    known: dict[str, Any] = {"model": (set(models), f"{run_dir / RUN_FILE} names {', '.join(models[:10]) or 'none'}")}
+    for model, entry in summary["models"].items():
+        shapes.check_known(model, "model", known, str(summary_path), f"models.{model}")
         shapes.check_declared(entry, declared, str(summary_path), f"models.{model}", aggregate=True)
+    documents = _read_rows(run_dir / DOCUMENTS_FILE, shapes.DOCUMENT, shapes.Rows(("doc_id",)))
+    known["doc_id"] = ({document["doc_id"] for document in documents}, f"not in {run_dir / DOCUMENTS_FILE}")
     return RunData(
         path=run_dir,
         run=run,
-        documents=_read_rows(run_dir / DOCUMENTS_FILE, shapes.DOCUMENT),
-        generations=_read_rows(run_dir / GENERATIONS_FILE, shapes.GENERATION),
-        scores=_read_rows(run_dir / SCORES_FILE, shapes.SCORE, declared),
+        documents=documents,
+        generations=_read_rows(run_dir / GENERATIONS_FILE, shapes.GENERATION, shapes.Rows(("model", "doc_id"), known)),
+        scores=_read_rows(run_dir / SCORES_FILE, shapes.SCORE, shapes.Rows(("model", "doc_id"), known), declared),
         summary=summary,
     )
 
 
+def require_scored(run: RunData) -> None:
+    """Refuse a run with nothing to check or record: no model in summary.json, or no row in scores.jsonl. Its gates
+    would check nothing (and nothing checked is not a pass), a baseline of it would be one `harness check` refuses."""
+    if not run.summary.get("models"):
+        raise HarnessError(f"{run.path / SUMMARY_FILE}: field 'models' is empty: the run has no model to check or record; run the config again")
+    if not any(row["model"] in run.summary["models"] for row in run.scores):  # a baseline records summary.json's models' rows
+        of = f" of a model in {SUMMARY_FILE}" if run.scores else ""
+        raise HarnessError(f"{run.path / SCORES_FILE}: holds no score row{of}, so nothing would be checked or recorded; restore the file, "
+                           "or run the config again")  # fmt: skip
+
+
 def _read_object(path: Path, shape: shapes.Obj) -> dict[str, Any]:
+    if not path.is_file():
+        raise HarnessError(f"{path}: missing from the results directory")
     value = read_json(path)
     if not isinstance(value, dict):
         raise HarnessError(f"{path}: expected a JSON object (found {shapes.kind(value)})")
@@ -240,10 +259,10 @@ def _read_object(path: Path, shape: shapes.Obj) -> dict[str, Any]:
     return value
 
 
-def _read_rows(path: Path, shape: shapes.Obj, declared: shapes.Declared | None = None) -> list[dict[str, Any]]:
+def _read_rows(path: Path, shape: shapes.Obj, rows: shapes.Rows, declared: shapes.Declared | None = None) -> list[dict[str, Any]]:
     if not path.is_file():
         raise HarnessError(f"{path}: missing from the results directory")
-    rows = []
+    found = []
     for number, row in iter_jsonl(path):
         where = f"{path}:{number}"
         if not isinstance(row, dict):
@@ -251,5 +270,6 @@ def _read_rows(path: Path, shape: shapes.Obj, declared: shapes.Declared | None =
         shapes.check_shape(row, shape, where)
         if declared is not None:
             shapes.check_declared(row, declared, where, "", aggregate=False)
-        rows.append(row)
-    return rows
+        rows.check(row, where, number)
+        found.append(row)
+    return found

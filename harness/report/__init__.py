@@ -18,6 +18,7 @@ import harness
 from harness.report.data import ReportData, load_report_data
 from harness.report.sections import build_page
 from harness.report.view import Chart, Page
+from harness.runlock import report_out
 from harness.runtime import collector_paused
 from harness.store import RunData, atomic_write_bytes, atomic_write_text
 
@@ -36,7 +37,8 @@ def write_report(
 
     with collector_paused():
         data = load_report_data(run_dirs)
-        out = Path(out_dir) if out_dir else data.runs[0].path
+        # before any chart is drawn: nobody's report.md is overwritten, no report lands in another run's folder
+        out = report_out(Path(out_dir) if out_dir else data.runs[0].path, [run.path for run in data.runs], (REPORT_MD, REPORT_HTML))
         charts, written = draw_charts(data, out)
         page = build_page(data, max_documents, charts)
         for name, text in ((REPORT_MD, render_markdown(page, harness.__version__)), (REPORT_HTML, render_html(page, harness.__version__))):

@@ -73,7 +73,9 @@ def compare_all(
         values[model.key] = metric_grid(model, docs, metrics)
     shared = [sum(1 for d in docs if _ok(a, d) and _ok(b, d)) for a, b in pairs]
     columns = np.hstack([values[a.key] - values[b.key] for a, b in pairs]) if pairs and metrics else np.empty((len(docs), 0))
-    stats = paired_differences(columns, samples, confidence, seed) if docs else []
+    # no document shared by any pair (a model with no score rows): every pair's metrics have n = 0 and are left out,
+    # and each verdict says "0 shared documents"
+    stats = paired_differences(columns, samples, confidence, seed) if docs else [{"n": 0}] * columns.shape[1]
     comparisons = []
     for p, (a, b) in enumerate(pairs):
         differences = []
