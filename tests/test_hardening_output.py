@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import refused, snapshot
 
 from harness import cli
 from harness.summarizers.prompting import PromptOptions
@@ -27,21 +28,6 @@ def write_config(folder: Path, name: str = "demo", output: str = "out", extra: s
         encoding="utf-8",
     )
     return config
-
-
-def refused(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> str:
-    """Run the CLI; assert exit 2 and one clean error line, and return it without 'error: '."""
-    code = cli.main([str(arg) for arg in argv])
-    out, err = capsys.readouterr()
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert code == 2, (out, err)
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err, err
-    return lines[0].removeprefix("error: ")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below folder (relative path -> content)."""
-    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def make_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:

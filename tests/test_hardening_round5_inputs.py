@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import refused, snapshot
 
 from harness import cli
 from harness.config import MAX_WORKERS, load_config
@@ -40,30 +41,12 @@ def write_config(folder: Path, body: str, name: str = "config.yaml") -> Path:
     return path
 
 
-def refused(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> str:
-    """Run the CLI; assert exit 2 and one clean error line, and return it without 'error: '."""
-    try:
-        code = cli.main([str(arg) for arg in argv])
-    except SystemExit as stop:  # argparse's own errors leave through sys.exit
-        code = stop.code
-    out, err = capsys.readouterr()
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert code == 2, (out, err)
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err, err
-    return lines[0].removeprefix("error: ")
-
-
 def ran(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> str:
     """Run the CLI; assert exit 0 and return what it printed."""
     code = cli.main([str(arg) for arg in argv])
     out, err = capsys.readouterr()
     assert code == 0, (out, err)
     return out + err
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below folder (relative path -> content)."""
-    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 @pytest.fixture()

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 from conftest import ROOT, SEED_DIR
+from helpers import refused as _refused
+from helpers import snapshot
 
 from harness import cli, runlock
 from harness.errors import HarnessError
@@ -26,19 +28,8 @@ from harness.scoring import Metric
 
 
 def refused(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> str:
-    """Run the CLI; assert exit 2, one clean error line and no PASS; return the line without 'error: '."""
-    code = cli.main([str(arg) for arg in argv])
-    out, err = capsys.readouterr()
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert code == 2, (out, err)
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err, err
-    assert "PASS" not in out, out
-    return lines[0].removeprefix("error: ")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below folder (relative path -> content)."""
-    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    """The CLI's one error line for argv, with no PASS printed (helpers.refused)."""
+    return _refused(capsys, *argv, no_pass=True)
 
 
 def write_config(folder: Path, name: str = "demo", models: str = "[{name: a, backend: lead}]") -> Path:
