@@ -159,7 +159,15 @@ def test_a_lock_release_interrupted_after_the_close_never_closes_again(tmp_path,
     assert closed == []  # the number may be another file's by now (the cache's database)
 
 
-def test_a_second_ctrl_c_does_not_cut_the_clean_up_short(tmp_path, capsys, monkeypatch):
+@pytest.fixture()
+def ctrl_c_handled():
+    """SIGINT as a user's Python has it: pytest-xdist's workers ignore it, and the command then leaves it ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_a_second_ctrl_c_does_not_cut_the_clean_up_short(tmp_path, capsys, monkeypatch, ctrl_c_handled):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     cleaned: list[bool] = []
 
@@ -203,7 +211,9 @@ sys.exit(cli.main())
 def test_the_harness_command_ignores_ctrl_c_again_through_its_exit(tmp_path):
     script = tmp_path / "twice.py"
     script.write_text(SCRIPT, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script), str(write_config(tmp_path))], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    # SIGINT as in a user's shell: ignored in pytest-xdist's workers, and an ignored signal stays ignored across exec
+    done = subprocess.run([sys.executable, str(script), str(write_config(tmp_path))], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     assert done.returncode == 130, done.stderr
     assert "exit handlers done" in done.stdout
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
