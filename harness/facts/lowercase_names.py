@@ -111,6 +111,8 @@ def _opening(text: str, index: EntityIndex, taken: list[Name]) -> list[Name]:
     before its verb ("Geneva has ..."): a cased sentence with no name inside it reads as lower-cased text,
     and its one capital is its opening word. Places' words are left out, as in the lexicon cue."""
     names: list[Name] = []
+    if text == text.lower():
+        return names  # no capital at all (most lower-cased summaries): the reader of capitals finds nothing
     for name in read_names(text, index.names):
         if name.key in GEOGRAPHY_WORDS or GEOGRAPHY_WORDS.intersection(name.tokens):
             continue
