@@ -73,6 +73,14 @@ class Bounded:
         return f"{what} from {self.low:g} to {self.high:g}" if not math.isinf(self.low) else f"{what}, {self.high:g} or less"
 
 
+@dataclass(frozen=True)
+class OneOf:
+    """A string from a fixed set (a verdict, a status): any other word is a damaged or hand-edited file, which readers
+    would count as none of the kinds they know."""
+
+    values: tuple[str, ...]
+
+
 _KINDS = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "an object", list: "a list", type(None): "null"}
 STR, INT, NUM, BOOL, NONE = (str,), (int,), (int, float), (bool,), (type(None),)
 
@@ -100,6 +108,11 @@ def check_shape(value: Any, shape: Any, where: str, path: str = "") -> None:
     if isinstance(shape, Bounded):
         check_shape(value, shape.types, where, path)
         _check_bound(value, shape, where, path)
+        return
+    if isinstance(shape, OneOf):
+        check_shape(value, STR, where, path)
+        if value not in shape.values:
+            raise HarnessError(f"{where}: field '{path}' must be one of {', '.join(shape.values)} (found {value!r})")
         return
     if isinstance(shape, tuple):
         if not _is(value, shape):
@@ -137,6 +150,8 @@ def _join(path: str, name: Any) -> str:
 
 
 COUNT, COUNT_OR_NULL = Bounded(INT, whole=True), Bounded(INT + NONE, whole=True)  # documents, failures, words, tokens
+# The words the harness writes (harness.runner.provenance, harness.facts.check): readers count by them.
+STATUS, VERDICT, KEPT = OneOf(("ok", "failed")), OneOf(("supported", "contradicted", "not_in_article")), OneOf(("preserved", "omitted"))
 
 
 # --- run.json: the scorers' declarations (harness.scoring.base.Scorer.describe) and the config parts readers use
@@ -154,7 +169,7 @@ _CONFIG = Obj({
     "dataset": Obj({"hf": STR + (dict,) + NONE, "path": STR + NONE}, also=NONE), "gates": (dict,) + NONE,
 })  # fmt: skip
 RUN = Obj({
-    "name": STR, "created": STR, "status": STR, "config": _CONFIG, "config_path": STR + NONE, "signatures": MapOf(STR),
+    "name": STR, "created": STR, "status": STATUS, "config": _CONFIG, "config_path": STR + NONE, "signatures": MapOf(STR),
     "models": ListOf(STR), "documents": COUNT, "timings": (dict,), "failures": (list,), "versions": (dict,), "git": (dict,) + NONE,
     "host": (dict,), "scorers": MapOf(SCORER_RECORD),
 })  # fmt: skip
@@ -195,10 +210,10 @@ GENERATION = Obj({
 # --- scores.jsonl: the contract's fields, each scorer's column an object (or null); the facts scorer's claims and
 # key facts, which the report marks in the summary and the gates keep in a baseline (harness.facts.CheckResult.to_dict)
 _SPAN = ListOf(INT, 2)
-_CLAIM = Obj({"claim": STR, "span": _SPAN, "verdict": STR, "fact": STR + NONE, "reason": STR + NONE, "sentence": STR + NONE,
+_CLAIM = Obj({"claim": STR, "span": _SPAN, "verdict": VERDICT, "fact": STR + NONE, "reason": STR + NONE, "sentence": STR + NONE,
               "kind": STR + NONE, "claim_kind": STR + NONE, "evidence": STR + NONE, "evidence_span": ListOf(INT, 2, also=NONE)},
              required=("claim", "span", "verdict", "fact", "reason", "sentence"))  # fmt: skip
-_KEY = Obj({"fact": STR, "status": STR, "text": STR, "label": STR + NONE, "kind": STR + NONE}, required=("fact", "status", "text"))
+_KEY = Obj({"fact": STR, "status": KEPT, "text": STR, "label": STR + NONE, "kind": STR + NONE}, required=("fact", "status", "text"))
 _FACTS_ROW = Obj({"claims": ListOf(_CLAIM), "key_facts": ListOf(_KEY), "key_entities": ListOf(_KEY)}, also=NONE)
 SCORE = Obj({"model": STR, "doc_id": STR, "summary": STR + NONE, "error": STR + NONE, "words": COUNT, "facts": _FACTS_ROW},
             required=("model", "doc_id"), extra=(dict,) + NONE)  # fmt: skip

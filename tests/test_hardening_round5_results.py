@@ -372,6 +372,12 @@ DAMAGE = [
      "summary.json: field 'models.lead-1.failed' {whole} (found -2)"),
     (edit_object("run.json", lambda data: data.update(documents=-5)), "run.json: field 'documents' {whole} (found -5)"),
     (edit_object("run.json", lambda data: data.update(models=[{"name": "lead-3"}])), "run.json: field 'models[0]' must be a string (found an object)"),
+    # words from a fixed set: a reader counts verdicts and statuses by them, and would count "maybe" as none
+    (edit_object("run.json", lambda data: data.update(status="weird")), "run.json: field 'status' must be one of ok, failed (found 'weird')"),
+    (_first_score(lambda row: row["facts"]["claims"][0].update(verdict="maybe")),
+     "scores.jsonl:1: field 'facts.claims[0].verdict' must be one of supported, contradicted, not_in_article (found 'maybe')"),
+    (_first_score(lambda row: row["facts"]["key_facts"][0].update(status="kept")),
+     "scores.jsonl:1: field 'facts.key_facts[0].status' must be one of preserved, omitted (found 'kept')"),
 ]  # fmt: skip
 
 
