@@ -185,6 +185,9 @@ def test_workers_past_the_limit_are_refused_in_the_config_and_on_the_command_lin
     assert snapshot(project / "out") == before  # the last run's results are not replaced by an all-failed one
     config = write_config(project, f"name: c\ndataset: {{path: docs.jsonl}}\noutput: out\nworkers: {MAX_WORKERS}\n{FAST}{LEAD}")
     assert load_config(config).with_workers(MAX_WORKERS).workers == MAX_WORKERS
+    # Ray's own executor.workers has the same limit and words
+    config = write_config(project, f"name: c\ndataset: {{path: docs.jsonl}}\noutput: out\nexecutor: {{type: ray, workers: 3000000000}}\n{FAST}{LEAD}")
+    assert refused(capsys, "validate", config) == f"{config}:4: executor.workers: {reason} (got 3000000000)"
 
 
 # F21. a negative dataset.seed as a negative seed; an id of 7.5 as an id of true

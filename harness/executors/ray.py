@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 import harness
-from harness.config import ModelSpec
+from harness.config import MAX_WORKERS, WORKERS_LIMIT, ModelSpec
 from harness.documents import Document
 from harness.errors import HarnessError, first_line
 from harness.executors.base import (
@@ -73,6 +73,13 @@ class RayOptions(ExecutorOptions):
         if address is not None and address != "auto" and not re.fullmatch(r"(ray://)?[^\s/]+:\d+", address):
             raise ValueError("use auto, ray://HOST:10001 or HOST:PORT (the head's GCS port, 6379 by default)")
         return address
+
+    @field_validator("workers")
+    @classmethod
+    def _workers_limit(cls, workers: int | None) -> int | None:
+        if workers is not None and workers > MAX_WORKERS:  # as the run's workers: one limit, one message
+            raise ValueError(WORKERS_LIMIT)
+        return workers
 
 
 class RayExecutor(Executor):
