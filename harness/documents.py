@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.configmodel import shown
 from harness.errors import HarnessError
 from harness.text import paragraphs
 from harness.textio import check_value, iter_jsonl, kind_in_words, list_folder, not_a_file, path_kind, read_text
@@ -266,10 +267,8 @@ def _title(value: Any, where: str) -> str | None:
 
 
 def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    # a number is shown as itself: "got 7.5" says why an id is refused, where "got a number" would not
-    return {bool: "true/false", dict: "a mapping", list: "a list"}.get(type(value), repr(value))
+    # as a config's values are shown (a number as itself: "got 7.5" says why an id is refused), true/false as the pair
+    return "true/false" if isinstance(value, bool) else shown(value)
 
 
 def where_matches(value: Any, wanted: Any) -> bool:

@@ -282,7 +282,7 @@ def _judge_by_alignment(mention: Mention, table: FactTable) -> Claim:
     # A fact of the very figure, kept out above by what it counts or its rate, cannot show another value.
     others = [(score, f) for score, f in scored if f.quantity.hedge == "vague" or not agree(q, f.quantity)]
     if same_value:  # the figure is the article's but not its rate: "save £600m a year" of "has saved £600m"
-        rated = [f for score, f in others if score >= SAME_THING and f.qualifiers.get("rate") == mention.qualifiers["rate"]]
+        rated = [f for score, f in others if score >= SAME_THING and f.qualifiers.get("rate") == rate]
         if not rated:
             other = same_value[0][1]
             return _claim(mention, CONTRADICTED, other, rate_problem(mention.qualifiers, other.qualifiers, other.quantity.text))

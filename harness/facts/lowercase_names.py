@@ -211,9 +211,7 @@ def _with_other_first_name(words: _Words, k: int, index: EntityIndex, taken: lis
     if first in index.vocabulary or first not in _capitalised_any() or not _looks_like_name(first):
         return None
     name = words.name(k - 1, k + 1)
-    if any(n.span[0] < name.span[1] and name.span[0] < n.span[1] for n in taken):
-        return None
-    return name if known_by_other_first_name(name, index) else None
+    return name if not _overlaps(name, taken) and known_by_other_first_name(name, index) else None
 
 
 def _lexicon(words: _Words, taken: list[Name]) -> list[Name]:
@@ -275,8 +273,13 @@ def common_word(word: str) -> bool:
 
 def _add(names: list[Name], name: Name, taken: list[Name]) -> None:
     """Add a name unless it overlaps one an earlier cue read."""
-    if not any(n.span[0] < name.span[1] and name.span[0] < n.span[1] for n in taken):
+    if not _overlaps(name, taken):
         names.append(name)
+
+
+def _overlaps(name: Name, taken: list[Name]) -> bool:
+    """Whether name shares a word with any of the names taken."""
+    return any(n.span[0] < name.span[1] and name.span[0] < n.span[1] for n in taken)
 
 
 @lru_cache(maxsize=1)
@@ -299,8 +302,7 @@ def _capitalised_any() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def capitalised_words() -> frozenset[str]:
     """The lexicon of words read as names in lower-cased text, less function words and places' words."""
-    words = _word_list("capitalised_words.txt")
-    return frozenset(words - _NOT_NAME_WORDS - GEOGRAPHY_WORDS)
+    return _capitalised_any() - GEOGRAPHY_WORDS  # the file is read once, for both lists
 
 
 def _looks_like_name(word: str) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import Field
 
+from harness.configmodel import shown
 from harness.documents import Document, read_jsonl_records, where_matches
 from harness.errors import HarnessError
 from harness.summarizers.base import BackendOptions, OptionError, Summarizer, SummaryError, SummaryOutput
@@ -195,7 +196,7 @@ def _each_values(model: str, options: PrecomputedOptions, path: Path, field: str
             lacking += 1
             continue
         if isinstance(value, (dict, list)):
-            raise OptionError(f"model '{model}': each: {path}:{number}: field '{field}' is {_shown(value)}; it names a model, so give text or a number", "each")
+            raise OptionError(f"model '{model}': each: {path}:{number}: field '{field}' is {shown(value)}; it names a model, so give text or a number", "each")
         name = _model_name(value)
         if name in values and not where_matches(values[name], value):
             raise OptionError(f"model '{model}': each: {field} values {values[name]!r} and {value!r} ({path}:{number}) would both be named "
@@ -203,10 +204,6 @@ def _each_values(model: str, options: PrecomputedOptions, path: Path, field: str
                               f"one of them in the file, or give each its own models entry with where: {{{field}: ...}}", "each")  # fmt: skip
         values.setdefault(name, value)
     return values, rows, lacking
-
-
-def _shown(value: Any) -> str:
-    return "a list" if isinstance(value, list) else "a mapping"
 
 
 def _model_name(value: Any) -> str:
