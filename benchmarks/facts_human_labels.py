@@ -144,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             verdicts[claim.verdict] += 1
     print("\nclaims by verdict: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
     outcome = entity_tables(records, results, args.show)
+    shared_labels(records, results)
     figures = scores([(result.figures_flagged, record["has_numeric_error"]) for record, result in zip(records, results, strict=True)
                       if record["has_numeric_error"] is not None])  # fmt: skip
     targets(figures, outcome)
@@ -253,6 +254,35 @@ def entity_tables(records: list[dict], results: list, show: int = 0) -> dict:
             outcome["false_alarms"] = {group: rate for group, rate in rates.items() if rate is not None}
     _entity_level(records, results, show)
     return outcome
+
+
+def shared_labels(records: list[dict], results: list) -> None:
+    """Where two sources judged the same summary (FRANK re-judged XSumFaith's), how often their overall labels
+    agree, and the flag on the summaries both call consistent: a false alarm that one source's annotators
+    call an error is a disagreement between label sets, not only the checker's."""
+    judged: dict[tuple[str, str], dict[str, tuple[bool, bool]]] = defaultdict(dict)
+    for record, result in zip(records, results, strict=True):
+        if record["label"] is not None:
+            key = (record["article_id"], " ".join(record["summary"].split()).lower())
+            judged[key][record["source"]["name"].split(" (")[0]] = (record["label"] == "inconsistent", result.flagged)
+    pairs: dict[tuple[str, str], list[tuple[bool, bool, bool]]] = defaultdict(list)
+    for by_source in judged.values():
+        names = sorted(by_source)
+        for i, first in enumerate(names):
+            for second in names[i + 1:]:
+                pairs[(first, second)].append((by_source[first][0], by_source[second][0], by_source[first][1]))
+    if not pairs:
+        return
+    print("\nsources that judged the same summaries: label agreement, and false alarms where both say consistent")
+    print(f"  {'sources':<24} {'shared':>6} {'agree':>6} {'both ok':>7} {'flagged':>7} {'one ok':>6} {'flagged':>7}")
+    for (first, second), rows in sorted(pairs.items()):
+        if len(rows) < 10:  # a handful of summaries that two sources happened to share says nothing
+            continue
+        agree = sum(a == b for a, b, _ in rows)
+        both_ok = [flag for a, b, flag in rows if not a and not b]
+        one_ok = [flag for a, b, flag in rows if a != b]
+        print(f"  {first + ' / ' + second:<24} {len(rows):>6} {agree / len(rows):>6.3f} {len(both_ok):>7} {sum(both_ok):>7} "
+              f"{len(one_ok):>6} {sum(one_ok):>7}")  # fmt: skip
 
 
 def targets(figures: dict, outcome: dict) -> None:
