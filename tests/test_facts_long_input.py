@@ -87,6 +87,28 @@ def test_degenerate_runs_finish_and_do_not_crash(text):
     assert len(result.claims) <= len(tokenize(text[:500]))
 
 
+# Each took minutes before (quadratic: a title test, a speech-verb search, a compound-word split or a
+# figure's context re-read the rest of a run or sentence); the hang guard fails them if that comes back.
+# benchmarks/facts_scaling.py measures the ratios.
+SEED_TABLE_TEXT = "Roughly 275,000 civilians are trapped in Aleppo, including an estimated 100,000 children."
+
+
+@pytest.mark.parametrize("side, text, claims", [
+    ("article", " ".join(["Aleppo"] * 60_000) + ".", 0),  # one run of 60,000 capitalised words
+    ("summary", " ".join(["Aleppo"] * 60_000) + ".", 1),  # ... is one (odd) name
+    ("article", " ".join(["Foreign Minister Sergey Lavrov"] * 40_000) + ".", 0),  # a titled name, again and again
+    ("summary", "a" * 1_000_000, 0),  # one 1 MB "word" that is no compound of two known words
+    ("summary", "on Friday, March 13, 2015 and on 12 March " * 8_000, 32_000),  # one sentence of 32,000 figures
+])  # fmt: skip
+def test_long_runs_of_names_words_and_figures_are_read_in_linear_time(side, text, claims):
+    with hang_guard():
+        if side == "article":
+            assert extract_facts(text).entities.entities  # the names were read, not skipped
+        else:
+            result = check_summary(text, extract_facts(SEED_TABLE_TEXT))
+            assert len(result.claims) + len(result.entity_claims) >= claims
+
+
 def test_a_long_digit_run_is_a_name_token_not_a_number():
     tokens = tokenize("code 1234567890123456789012345678901234567890 and 42")
     assert [t.kind for t in tokens] == ["word", "name", "word", "num"]

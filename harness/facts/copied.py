@@ -9,6 +9,9 @@ the words before it but not the noun after it.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
+
 from harness.facts.numbers import Token, tokenize
 
 CONTEXT = 3  # words on each side of the figure
@@ -31,8 +34,9 @@ def window(sentence: str, start: int, end: int) -> str | None:
     The window stays inside the sentence (summary sentences side by side need not be in the article);
     a figure at a sentence edge takes the missing context from its other side.
     """
-    tokens = [t for t in tokenize(sentence) if t.kind != "punct"]
-    inside = [i for i, t in enumerate(tokens) if t.start < end and start < t.end]
+    tokens, starts, ends = _words_of(sentence)
+    # the words overlapping [start, end): from the first that ends after start to the last that starts before end
+    inside = range(bisect_right(ends, start), bisect_left(starts, end))
     if not inside:
         return None
     after_room, before_room = len(tokens) - 1 - inside[-1], inside[0]
@@ -41,6 +45,14 @@ def window(sentence: str, start: int, end: int) -> str | None:
     first, last = max(0, inside[0] - before), min(len(tokens), inside[-1] + 1 + after)
     words = [t.text.lower() for t in tokens[first:last]]
     return " " + " ".join(words) + " " if len(words) >= MIN_WINDOW else None
+
+
+@lru_cache(maxsize=16)
+def _words_of(sentence: str) -> tuple[list[Token], list[int], list[int]]:
+    """The sentence's word and number tokens with their start and end offsets, read once for all its
+    figures: reading the sentence again per figure made a long summary sentence quadratic."""
+    tokens = [t for t in tokenize(sentence) if t.kind != "punct"]
+    return tokens, [t.start for t in tokens], [t.end for t in tokens]
 
 
 def copied_window(sentence: str, start: int, end: int, article: str) -> str | None:

@@ -136,7 +136,7 @@ def _names_of_run(text: str, tokens: list[re.Match], starts: list[bool], run: li
         previous = _norm(tokens[run[position - 1]].group()) if position else ""
         # "Theresa May" is a name; "May 5" and "on Monday" are dates.
         calendar = word in MONTHS_AND_DAYS and not (word == "may" and previous and previous not in TITLES)
-        if piece and previous not in TITLE_MODIFIERS and previous not in TITLES and _title_opens_name(tokens, run[position:]):
+        if piece and previous not in TITLE_MODIFIERS and previous not in TITLES and _title_opens_name(tokens, run[position : position + _TITLE_WINDOW]):
             # "Russian Foreign Minister Sergey Lavrov", "US Secretary of State John Kerry": a body, then a titled person
             out.extend(_name(text, tokens, starts, piece, known))
             piece = [index]
@@ -156,10 +156,15 @@ def _names_of_run(text: str, tokens: list[re.Match], starts: list[bool], run: li
     return out
 
 
+# A title's decision needs six words at most (modifier, title, "of" and its body, two words of a name);
+# reading the whole rest of the run made a long run of capitalised words quadratic.
+_TITLE_WINDOW = 6
+
+
 def _title_opens_name(tokens: list[re.Match], rest: list[int]) -> bool:
     """Whether the rest of a run is a title (with its modifier: "Foreign Minister") and two or more words
     of a name after it; one word after a title is no person ("General Practitioners")."""
-    words = [_norm(tokens[i].group()) for i in rest]
+    words = [_norm(tokens[i].group()) for i in rest[:_TITLE_WINDOW]]
     skip = 1 if words[0] in TITLE_MODIFIERS and len(words) > 1 and words[1] in TITLES else 0
     if words[skip] not in TITLES:
         return False

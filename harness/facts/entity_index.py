@@ -43,6 +43,7 @@ _AFTER_SPEECH = re.compile(r"[,\"”'’]\s*\b(said|says|added|announced|wrote|t
 _CONTENT = re.compile(r"[A-Za-z][a-z'’-]{3,}")
 _AND_BEFORE = re.compile(r"(?:,|\band)\s*$")
 _VOCABULARY = re.compile(r"[^\W\d_][\w'’\-]*")
+SPEECH_LOOK_BACK = 200  # characters before a name that can hold ", said" and three capitalised words
 PREFIX = 5  # content words compare by the first letters of their stem: "suspension" = "suspending"
 
 
@@ -79,7 +80,10 @@ def frames_of(text: str, sentence: Span, names: list[tuple[Name, str]]) -> list[
         match = _BETWEEN.match(text, name.span[1], sentence.end)
         if match:
             verb = verb_of(match.group(1))
-        if verb is None and _AFTER_SPEECH.search(text, sentence.start, name.span[0]):
+        # The pattern ends at the name, so only the words just before it can match; searching from the sentence's
+        # start for every name made a long sentence of names quadratic.
+        look_from = max(sentence.start, name.span[0] - SPEECH_LOOK_BACK)
+        if verb is None and _AFTER_SPEECH.search(text, look_from, name.span[0]):
             verb = "say"
         if verb is None:
             continue

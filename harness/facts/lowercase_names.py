@@ -268,7 +268,11 @@ def common_word(word: str) -> bool:
             return True  # "trebled", "dismayed", "winless", "footballers", "stopped"
     if any(word.startswith(prefix) and len(word) - len(prefix) >= 4 and word[len(prefix) :] in known for prefix in _PREFIXES):
         return True
-    return any(word[:cut] in known and word[cut:] in known for cut in range(3, len(word) - 2))  # "schoolgirl"
+    # Both halves are known words, so no cut leaves either longer than the longest: a 1 MB "word" is not
+    # cut a million times.
+    longest = _longest_known()
+    cuts = range(max(3, len(word) - longest), min(len(word) - 2, longest + 1))
+    return any(word[:cut] in known and word[cut:] in known for cut in cuts)  # "schoolgirl"
 
 
 def _add(names: list[Name], name: Name, taken: list[Name]) -> None:
@@ -286,6 +290,12 @@ def _overlaps(name: Name, taken: list[Name]) -> bool:
 def known_words() -> frozenset[str]:
     """The common vocabulary (`data/known_words.txt`)."""
     return _word_list("known_words.txt")
+
+
+@lru_cache(maxsize=1)
+def _longest_known() -> int:
+    """The length of the longest word of the common vocabulary."""
+    return max(map(len, known_words()), default=0)
 
 
 def _word_list(name: str) -> frozenset[str]:
