@@ -13,7 +13,10 @@ import pytest
 from helpers import run_cli
 
 from harness import cli
+from harness.report import write_report
+from harness.report.data import group_datasets, load_report_data
 from harness.report.trouble import DocumentTrouble, SummaryTrouble, detail_documents
+from harness.store import RunData
 
 STORM = "A storm cut power to 30,000 homes on Tuesday. Crews restored lines."
 FLOOD = "A flood cut power to 50,000 homes on Friday. Crews restored lines."
@@ -43,6 +46,34 @@ def report(capsys: pytest.CaptureFixture[str], *argv: object) -> None:
     """`harness report ARGV`, which must succeed."""
     assert cli.main(["report", *map(str, argv)]) == 0, capsys.readouterr().err
     capsys.readouterr()
+
+
+# 4. documents are the same only with the same article, not merely the same id
+
+
+def test_runs_over_different_articles_with_the_same_ids_are_separate_datasets(runs, tmp_path):
+    data = load_report_data(runs)
+    assert [(d.label, d.runs, d.doc_ids) for d in data.datasets] == [("t.jsonl", ["t"], ["a"]), ("u.jsonl", ["u"], ["a"])]
+    write_report(runs, tmp_path / "rep")
+    markdown = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+    assert "2 runs over 2 datasets" in markdown and "t/lead-1 vs u/lead-1" not in markdown  # never paired
+    assert "**t.jsonl** and **u.jsonl** are separate datasets, never compared: document id 'a' names different articles in them." in markdown
+    storm, flood = markdown.index(f"#### {STORM}"), markdown.index(f"#### {FLOOD}")  # each run's summary under its own article
+    assert storm < markdown.index("**t/lead-1**: A storm") < flood < markdown.index("**u/lead-1**: A flood")
+
+
+def _run(name: str, articles: dict[str, str], dataset: str = "test.jsonl") -> RunData:
+    documents = [{"doc_id": doc_id, "article": article} for doc_id, article in articles.items()]
+    return RunData(Path(name), {"name": name, "config": {"dataset": {"path": dataset}}}, documents, [], [])
+
+
+def test_runs_are_one_dataset_only_where_no_id_names_two_articles():
+    same = [_run("a", {"0": "x", "1": "y"}), _run("b", {"1": "y", "2": "z"})]
+    assert [d.runs for d in group_datasets(same, [])] == [["a", "b"]]  # shared documents: one dataset, as before
+    clash = [_run("a", {"0": "x", "1": "y"}), _run("b", {"0": "x", "1": "other"}), _run("c", {"1": "y"})]
+    datasets = group_datasets(clash, [])  # b shares '0' with a but gives '1' another article: apart
+    assert [(d.runs, d.label, d.documents["1"]["article"]) for d in datasets] == [
+        (["a", "c"], "test.jsonl (a, c)", "y"), (["b"], "test.jsonl (b)", "other")]  # fmt: skip
 
 
 # 7. --max-documents bounded by the documents there are
