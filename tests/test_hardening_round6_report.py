@@ -5,14 +5,15 @@ exit 2, and loses nothing."""
 
 from __future__ import annotations
 
+import errno
 import json
 import time
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import refused, run_cli, snapshot
 
-from harness import cli
+from harness import cli, store
 from harness.report import write_report
 from harness.report.data import group_datasets, load_report_data
 from harness.report.trouble import DocumentTrouble, SummaryTrouble, detail_documents
@@ -46,6 +47,108 @@ def report(capsys: pytest.CaptureFixture[str], *argv: object) -> None:
     """`harness report ARGV`, which must succeed."""
     assert cli.main(["report", *map(str, argv)]) == 0, capsys.readouterr().err
     capsys.readouterr()
+
+
+# 1. report_files/ holds the harness's charts, and no link out of --out
+
+
+def test_a_report_does_not_overwrite_a_file_in_report_files_the_harness_did_not_write(runs, tmp_path, capsys):
+    charts = tmp_path / "mydocs" / "report_files"
+    charts.mkdir(parents=True)
+    (charts / "facts.png").write_text("my own chart\n", encoding="utf-8")
+    line = refused(capsys, "report", runs[0], "--out", tmp_path / "mydocs")
+    assert line == (f"{charts / 'facts.png'}: is a file the harness did not draw (no chart mark in it, and no report beside it shows it); "
+                    f"a report replaces report_files/ whole and would delete it: {INSTEAD}")  # fmt: skip
+    assert snapshot(tmp_path / "mydocs") == {"report_files/facts.png": b"my own chart\n"}  # no report.md written either
+
+
+def test_a_report_does_not_write_through_a_report_files_link(runs, tmp_path, capsys):
+    victim, out = tmp_path / "victim", tmp_path / "mydocs"
+    victim.mkdir()
+    out.mkdir()
+    (victim / "facts.png").write_text("precious\n", encoding="utf-8")
+    (out / "report_files").symlink_to("../victim")
+    line = refused(capsys, "report", runs[0], "--out", out)
+    assert line == (f"{out / 'report_files'}: is a symlink; a report writes its charts into a folder of that name, never through a link: "
+                    "remove the link, or give --out another folder")  # fmt: skip
+    assert snapshot(victim) == {"facts.png": b"precious\n"} and (out / "report_files").is_symlink()
+    assert sorted(path.name for path in out.iterdir()) == ["report_files"]
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda out: (out / "report_files").write_text("notes", encoding="utf-8"), "{out}/report_files: is a file, not a folder"),
+        (lambda out: (out / "report_files" / "mine").mkdir(parents=True), "{out}/report_files/mine: is a folder; a report replaces"),
+        (lambda out: (out / "report.md").mkdir(), "{out}/report.md: is a folder, not a report; a report replaces report.md whole"),
+    ],
+)
+def test_what_a_report_would_delete_is_refused(runs, tmp_path, capsys, make, expected):
+    out = tmp_path / "mydocs"
+    out.mkdir()
+    make(out)
+    before = sorted(str(path.relative_to(out)) for path in out.rglob("*"))
+    line = refused(capsys, "report", runs[0], "--out", out)
+    assert line.startswith(expected.format(out=out)) and line.endswith(INSTEAD), line
+    assert sorted(str(path.relative_to(out)) for path in out.rglob("*")) == before
+
+
+def test_a_report_replaces_its_own_charts_and_those_an_earlier_version_drew(runs, tmp_path, capsys):
+    out = tmp_path / "rep"
+    report(capsys, runs[0], "--out", out)
+    report(capsys, runs[0], "--out", out)  # its own charts, marked
+    assert (out / "report_files" / "facts.png").read_bytes().startswith(b"\x89PNG")
+    assert "report_files/facts.png" in (out / "report.md").read_text(encoding="utf-8")
+    (out / "report_files" / "facts.png").write_bytes(b"\x89PNG an unmarked chart of an earlier version")  # report.md shows it
+    report(capsys, runs[0], "--out", out)
+    assert b"summarization-harness" in (out / "report_files" / "facts.png").read_bytes()
+    (out / "report_files" / "old.png").write_bytes(b"\x89PNG unmarked, and no report shows it")
+    assert refused(capsys, "report", runs[0], "--out", out).startswith(f"{out / 'report_files' / 'old.png'}: is a file the harness did not draw")
+
+
+# 11. report.md, report.html and report_files/ are replaced together, or not at all
+
+
+def _full_disk_at(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Writing the file `name` (anywhere) fails as on a full disk; other files are written."""
+    write = store._write_synced
+
+    def full(path: Path, content: object) -> None:
+        if Path(path).name == name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        write(path, content)
+
+    monkeypatch.setattr(store, "_write_synced", full)
+
+
+def test_a_failed_report_write_keeps_the_previous_report_whole(runs, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "rep"
+    report(capsys, runs[0], "--out", out)
+    (out / "keep.txt").write_text("the user's own file\n", encoding="utf-8")
+    before = snapshot(out)
+    _full_disk_at(monkeypatch, "report.html")  # report.md and the charts are written first
+    line = refused(capsys, "report", runs[0], runs[1], "--out", out)
+    assert line == (f"{out / 'report.html'}: cannot write (No space left on device); no part of the new report was kept, "
+                    "and the previous one (if any) is as it was")  # fmt: skip
+    assert snapshot(out) == before and sorted(path.name for path in out.iterdir()) == ["keep.txt", "report.html", "report.md", "report_files"]
+    refused(capsys, "report", runs[0], "--out", tmp_path / "new")
+    assert not (tmp_path / "new").exists() or not any((tmp_path / "new").iterdir())  # no half of a report in a new folder
+
+
+def test_a_report_swap_that_fails_halfway_puts_the_previous_report_back(runs, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "rep"
+    report(capsys, runs[0], "--out", out)
+    before = snapshot(out)
+    swap = store.swap_in
+
+    def failing(new: Path, target: Path, aside: Path, pause: str = "") -> bool:
+        if target.name == "report_files":  # after report.md and report.html were swapped in
+            raise OSError(errno.EIO, "Input/output error", str(new))
+        return swap(new, target, aside, pause)
+
+    monkeypatch.setattr(store, "swap_in", failing)
+    assert refused(capsys, "report", runs[0], runs[1], "--out", out).startswith(f"{out / 'report_files'}: cannot write (Input/output error)")
+    assert snapshot(out) == before and sorted(path.name for path in out.iterdir()) == ["report.html", "report.md", "report_files"]
 
 
 # 4. documents are the same only with the same article, not merely the same id
