@@ -3,17 +3,19 @@
 A run folder holds run.json, documents.jsonl, generations.jsonl, scores.jsonl, summary.json,
 summary.md and the reports. It is written whole into a temporary sibling folder and then renamed into
 place under the folder's lock (harness.runlock), so a reader never sees a half-written run, and an
-interrupted write leaves the previous run intact. Reading checks the contract's fields, so a damaged
+interrupted write leaves the previous run intact. A report, which shares its folder with other files, is staged
+inside it and its entries swapped in together the same way (staged). Reading checks the contract's fields, so a damaged
 or hand-edited folder is a one-line error naming the file, line and field.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,7 +145,6 @@ def write_run_dir(run_dir: Path, files: dict[str, str | list[dict[str, Any]]], f
     staging = parent / f".{run_dir.name}.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(mode=0o777)  # the umask applies: a results folder is not private
-    previous = None
     try:
         for name, content in files.items():
             _write_synced(staging / name, content)
@@ -151,19 +152,12 @@ def write_run_dir(run_dir: Path, files: dict[str, str | list[dict[str, Any]]], f
             pause_for_tests("report")
             finish(staging)
         _fsync_dir(staging)
-        if run_dir.exists():
-            previous = parent / f".{run_dir.name}.old-{os.getpid()}"
-            shutil.rmtree(previous, ignore_errors=True)
-            os.replace(run_dir, previous)
-        pause_for_tests("swap")  # between the two renames: the moment the next lock_run_dir must recover from
-        try:
-            os.replace(staging, run_dir)
-        except BaseException:
-            if previous is not None:
-                os.replace(previous, run_dir)  # put the previous run back rather than leave no run folder
-            raise
+        previous = parent / f".{run_dir.name}.old-{os.getpid()}"
+        shutil.rmtree(previous, ignore_errors=True)
+        # "swap": between the two renames, the moment the next lock_run_dir must recover from
+        replaced = swap_in(staging, run_dir, previous, pause="swap")
         _fsync_dir(parent)
-        if previous is not None:
+        if replaced:
             shutil.rmtree(previous, ignore_errors=True)
     except OSError as error:  # a full disk, a folder made read-only meanwhile: the inputs were fine, the output is not
         shutil.rmtree(staging, ignore_errors=True)
@@ -177,8 +171,87 @@ def write_run_dir(run_dir: Path, files: dict[str, str | list[dict[str, Any]]], f
     return run_dir
 
 
-def _write_synced(path: Path, content: str | list[dict[str, Any]]) -> None:
-    """Text as it is, rows as JSON Lines written a chunk at a time (a large run's rows never become one string)."""
+def swap_in(new: Path, target: Path, aside: Path, pause: str = "") -> bool:
+    """Rename new (a file or folder) to target; a target already there is renamed to aside first, and back if new
+    cannot follow. True when there was one: the caller deletes aside once the swap is final, or renames it back."""
+    replaced = os.path.lexists(target)
+    if replaced:
+        os.replace(target, aside)
+    if pause:
+        pause_for_tests(pause)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        if replaced:
+            os.replace(aside, target)  # put the previous one back rather than leave none
+        raise
+    return replaced
+
+
+@contextlib.contextmanager
+def staged(folder: Path, names: Sequence[str], what: str) -> Iterator[Path]:
+    """A staging folder inside folder to write the entries `names` (files or folders) into; when the block ends they
+    replace folder's own together (one that was not staged is removed), and if anything fails, none does: folder
+    keeps its previous set (`what`, for messages) or gets the new one whole. An OSError is a one-line HarnessError
+    naming the entry as it would have been called in folder."""
+    ensure_folder(folder)
+    staging = folder / f".{what}.tmp-{os.getpid()}"
+    try:
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        yield staging
+        _fsync_dir(staging)
+        _swap_all_in(staging, folder, names)
+        _fsync_dir(folder)
+    except OSError as error:
+        named = Path(error.filename) if isinstance(error.filename, str) else folder
+        shown = folder / named.relative_to(staging) if named.is_relative_to(staging) else named
+        raise HarnessError(f"{shown}: cannot write ({error.strerror or error}); no part of the new {what} was kept, "
+                          f"and the previous one (if any) is as it was") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # with the entries replaced, moved aside into it
+
+
+def _swap_all_in(staging: Path, folder: Path, names: Sequence[str]) -> None:
+    """Each staged entry swapped into folder, the replaced ones kept aside in staging until all are in (undone if one fails)."""
+    aside = staging / ".previous"
+    aside.mkdir()
+    done: list[tuple[str, bool, bool]] = []  # name, staged, replaced
+    try:
+        for name in names:
+            new, target = staging / name, folder / name
+            if os.path.lexists(new):
+                done.append((name, True, swap_in(new, target, aside / name)))
+            elif os.path.lexists(target):  # the new set has none: the previous one goes too, or it would pass for new
+                os.replace(target, aside / name)
+                done.append((name, False, True))
+    except BaseException:
+        for name, was_staged, replaced in reversed(done):
+            if was_staged:
+                os.replace(folder / name, staging / name)
+            if replaced:
+                os.replace(aside / name, folder / name)
+        raise
+
+
+def write_staged(path: Path, content: str | bytes) -> None:
+    """Write a file into a staging folder (see staged), its folder made as needed; no temporary name, as the staging
+    folder itself is one."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        _write_synced(path, content)
+    except OSError as error:  # a failed write() names no file: staged() says which one it was
+        raise OSError(error.errno, error.strerror, str(path)) from None
+
+
+def _write_synced(path: Path, content: str | bytes | list[dict[str, Any]]) -> None:
+    """Text or bytes as they are, rows as JSON Lines written a chunk at a time (a large run's rows never become one string)."""
+    if isinstance(content, bytes):
+        with open(path, "wb") as binary:
+            binary.write(content)
+            binary.flush()
+            os.fsync(binary.fileno())
+        return
     with open(path, "w", encoding="utf-8") as file:
         if isinstance(content, str):
             file.write(content)

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import harness
 from harness.report.data import ReportData, load_report_data
+from harness.report.output import keep_others
 from harness.report.sections import build_page
 from harness.report.view import Chart, Page
 from harness.runlock import report_out
 from harness.runtime import collector_paused
-from harness.store import RunData, atomic_write_bytes, atomic_write_text
+from harness.store import RunData, staged, write_staged
 
 MAX_DOCUMENTS = 50  # documents shown in detail per dataset; every other section uses every document
 REPORT_MD, REPORT_HTML, CHARTS_DIR = "report.md", "report.html", "report_files"
@@ -37,32 +38,32 @@ def write_report(
 
     with collector_paused():
         data = load_report_data(run_dirs)
-        # before any chart is drawn: nobody's report.md is overwritten, no report lands in another run's folder
+        # before any chart is drawn: nobody's report.md or chart is overwritten, no report lands in another run's folder
         out = report_out(Path(out_dir) if out_dir else data.runs[0].path, [run.path for run in data.runs], (REPORT_MD, REPORT_HTML))
-        charts, written = draw_charts(data, out)
-        page = build_page(data, max_documents, charts)
-        for name, text in ((REPORT_MD, render_markdown(page, harness.__version__)), (REPORT_HTML, render_html(page, harness.__version__))):
-            atomic_write_text(out / name, text)
-            written.append(out / name)
-    return written
+        keep_others(out, (REPORT_MD, REPORT_HTML), CHARTS_DIR)  # nor a chart, nor anything through a report_files link
+        # staged and swapped in together: a failed write (a full disk) keeps the previous report whole, never a new
+        # report.md beside an old report.html, nor half a report in a new folder
+        with staged(out, (REPORT_MD, REPORT_HTML, CHARTS_DIR), "report") as staging:
+            charts = draw_charts(data, staging)
+            page = build_page(data, max_documents, charts)
+            for name, text in ((REPORT_MD, render_markdown(page, harness.__version__)), (REPORT_HTML, render_html(page, harness.__version__))):
+                write_staged(staging / name, text)
+    return [out / chart.png for listed in charts.values() for chart in listed] + [out / REPORT_MD, out / REPORT_HTML]
 
 
-def draw_charts(data: ReportData, out: Path) -> tuple[dict[str, list[Chart]], list[Path]]:
-    """Each dataset's charts: SVG kept for the page, PNG written beside report.md."""
+def draw_charts(data: ReportData, out: Path) -> dict[str, list[Chart]]:
+    """Each dataset's charts: SVG kept for the page, PNG written into out's report_files/ (beside report.md)."""
     from harness.report.charts import metric_charts, to_png, to_svg
 
     charts: dict[str, list[Chart]] = {}
-    written = []
     many = len(data.datasets) > 1
     for dataset in data.datasets:
         for stem, title, figure in metric_charts(dataset.models, data.scorers):
             name = f"{dataset.key}-{stem}" if many else stem
-            path = out / CHARTS_DIR / f"{name}.png"
-            atomic_write_bytes(path, to_png(figure))
-            written.append(path)
+            write_staged(out / CHARTS_DIR / f"{name}.png", to_png(figure))
             label = f"{title}, {dataset.label}" if many else title
             charts.setdefault(dataset.key, []).append(Chart(name, label, to_svg(figure), f"{CHARTS_DIR}/{name}.png"))
-    return charts, written
+    return charts
 
 
 def page_of(run_dirs: Sequence[str | Path | RunData], max_documents: int = MAX_DOCUMENTS) -> Page:

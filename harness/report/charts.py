@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from harness.report.data import ModelResult
+from harness.report.output import CHART_MARK
 from harness.scoring import Declarations, Metric, value_at
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ def to_svg(figure: Any) -> str:
 
 
 def to_png(figure: Any) -> bytes:
-    """The figure as PNG bytes."""
+    """The figure as PNG bytes, marked as the harness's (a later report may replace it, and nothing else in report_files/)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
+    figure.savefig(buffer, format="png", metadata={"Software": CHART_MARK})
     return buffer.getvalue()

@@ -1,9 +1,10 @@
 """Results directories read back for reporting: one list of models across runs, joined by document id, and
-the runs grouped into datasets (runs that share documents), since models are only compared on the same
-documents."""
+the runs grouped into datasets (runs that share documents: the same id with the same article), since models are
+only compared on the same documents."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +38,7 @@ class Dataset:
     runs: list[str]
     models: list[ModelResult]
     doc_ids: list[str]  # in first-seen order
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # doc_id -> document record of these runs
 
 
 @dataclass
@@ -45,7 +47,7 @@ class ReportData:
 
     runs: list[RunData]
     models: list[ModelResult]
-    documents: dict[str, dict[str, Any]]  # doc_id -> document record, in first-seen order
+    documents: dict[str, dict[str, Any]]  # doc_id -> the first run's record; ids can collide across datasets: see Dataset.documents
     bootstrap: int = 1000
     confidence: float = 0.95
     seed: int = 0
@@ -129,34 +131,48 @@ def load_report_data(run_dirs: Sequence[str | Path | RunData]) -> ReportData:
 
 
 def group_datasets(runs: Sequence[RunData], models: Sequence[ModelResult]) -> list[Dataset]:
-    """Runs that share any document are one dataset (union-find over shared ids); the rest stand apart."""
-    parent = list(range(len(runs)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[str, int] = {}
+    """Runs that share a document (same id, same article) and give no id two articles are one dataset; the rest stand
+    apart. Ids alone do not say it: JSONL exports of CNN/DM and XSum both number their documents 0, 1, 2 ..."""
+    groups: list[tuple[list[int], dict[str, str]]] = []  # (runs, doc_id -> article), in first-seen order
     for index, run in enumerate(runs):
-        for document in run.documents:
-            first = owner.setdefault(document["doc_id"], index)
-            parent[root(index)] = root(first)
-    groups: dict[int, list[int]] = {}
-    for index in range(len(runs)):
-        groups.setdefault(root(index), []).append(index)
+        members, articles = [index], {d["doc_id"]: d["article"] for d in run.documents}
+        apart = []
+        for group in groups:
+            shares = any(articles.get(doc_id) == article for doc_id, article in group[1].items())
+            if shares and not any(articles.get(doc_id, article) != article for doc_id, article in group[1].items()):
+                members, articles = sorted(group[0] + members), {**group[1], **articles}
+            else:
+                apart.append(group)
+        groups = sorted([*apart, (members, articles)], key=lambda group: group[0][0])
     datasets = []
-    for number, members in enumerate(groups.values(), start=1):
+    for number, (members, _) in enumerate(groups, start=1):
         names = [run_name(runs[i]) for i in members]
         key = f"d{number}"
         labels = list(dict.fromkeys(_dataset_label(runs[i]) for i in members))
-        doc_ids = list(dict.fromkeys(d["doc_id"] for i in members for d in runs[i].documents))
+        documents: dict[str, dict[str, Any]] = {}
+        for i in members:
+            for document in runs[i].documents:
+                documents.setdefault(document["doc_id"], document)
         chosen = [m for m in models if m.run in names]
         for model in chosen:
             model.dataset = key
-        datasets.append(Dataset(key, " + ".join(label for label in labels if label) or " + ".join(names), names, chosen, doc_ids))
+        datasets.append(Dataset(key, " + ".join(label for label in labels if label) or " + ".join(names), names, chosen, list(documents), documents))
+    labels = Counter(dataset.label for dataset in datasets)
+    for dataset in datasets:  # two datasets of one file name (test.jsonl of two corpora) are told apart by their runs
+        if labels[dataset.label] > 1:
+            dataset.label = f"{dataset.label} ({', '.join(dataset.runs)})"
     return datasets
+
+
+def colliding_ids(datasets: Sequence[Dataset]) -> list[tuple[Dataset, Dataset, list[str]]]:
+    """Pairs of datasets with document ids in common whose articles differ (the ids collide), with those ids."""
+    found = []
+    for index, first in enumerate(datasets):
+        for second in datasets[index + 1 :]:
+            ids = [d for d in first.doc_ids if d in second.documents and second.documents[d]["article"] != first.documents[d]["article"]]
+            if ids:
+                found.append((first, second, ids))
+    return found
 
 
 def _dataset_label(run: RunData) -> str:

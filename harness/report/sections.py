@@ -14,7 +14,7 @@ from typing import Any
 import harness
 from harness.facts.keys import KEY_RULES
 from harness.report.compare import Comparison, compare_all, compared_metrics
-from harness.report.data import Dataset, ModelResult, ReportData, run_name
+from harness.report.data import Dataset, ModelResult, ReportData, colliding_ids, run_name
 from harness.report.details import document_view, heading, slug
 from harness.report.evidence import evidence_views
 from harness.report.factmatrix import key_rules, kind_rows, lower_cased
@@ -75,14 +75,14 @@ def build_page(data: ReportData, max_documents: int = 50, charts: dict[str, list
         pairs = list(itertools.combinations(dataset.models, 2))
         comparisons = [c for c in compare_all(pairs, metrics, data.bootstrap, data.confidence, data.seed) if c.documents]
         sets.append(_Dataset(dataset, troubles, shown, {}, comparisons))
-    kinds = {s.data.key: kind_rows(s.data.models, data.documents, s.data.doc_ids, data.gold) for s in sets}
+    kinds = {s.data.key: kind_rows(s.data.models, s.data.documents, s.data.doc_ids, data.gold) for s in sets}
     for s in sets:  # the worst documents of each kind of fact are shown in detail too where the limit leaves room
         extra = list(dict.fromkeys(d for row in kinds[s.data.key] for d in row.worst() if d not in s.shown))[: max(0, max_documents - len(s.shown))]
         order = {t.doc_id: i for i, t in enumerate(s.troubles)}
         s.shown = sorted(dict.fromkeys([*s.shown, *extra]), key=order.__getitem__)
         position = {d: i for i, d in enumerate(s.data.doc_ids)}
         s.anchors = {d: f"{s.data.key}-doc{position[d]}" for d in s.shown}
-        s.titles = {d: heading(data.documents[d]) for d in s.shown}
+        s.titles = {d: heading(s.data.documents[d]) for d in s.shown}
     names = [run_name(run) for run in data.runs]
     intro: list[Block] = [
         Para(
@@ -94,19 +94,32 @@ def build_page(data: ReportData, max_documents: int = 50, charts: dict[str, list
             cls="muted",
         )
     ]
+    intro += _collisions(data.datasets)
     sections = [
         Section("summary", "Summary", [_summary(s, data, flags, charts or {}, many=len(sets) > 1) for s in sets]),
         Section("comparisons", "Paired comparisons", [_comparisons(s, data, metrics) for s in sets]),
         Section("trouble", "What went wrong", [_trouble(s, flags) for s in sets]),
     ]
     if any(kinds.values()):
-        sections.append(Section("facts", "Facts by kind", [_kinds(s, kinds[s.data.key], key_rules(data.documents, s.data.doc_ids)) for s in sets]))
+        sections.append(Section("facts", "Facts by kind", [_kinds(s, kinds[s.data.key], key_rules(s.data.documents, s.data.doc_ids)) for s in sets]))
     views = evidence_views(data.scorer_records)
     documents: list[Block] = [Filter("show only documents with a flagged or failed summary")]
     documents += [_documents(s, data, views, flags) for s in sets]
     sections.append(Section("documents", "Documents", documents))
     sections.append(Section("reproduce", "Reproducibility", _reproducibility(data)))
     return Page("Summarization report: " + " vs ".join(names), intro, sections)
+
+
+def _collisions(datasets: Sequence[Dataset]) -> list[Block]:
+    """A note per pair of datasets whose document ids collide (the same id, another article), so two datasets where
+    one was expected are no surprise."""
+    notes: list[Block] = []
+    for first, second, ids in colliding_ids(datasets):
+        shown = ", ".join(f"'{doc_id}'" for doc_id in ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+        which = f"document id {shown} names" if len(ids) == 1 else f"{len(ids)} document ids ({shown}) name"
+        notes.append(Para([Span(first.label, strong=True), " and ", Span(second.label, strong=True),
+                           f" are separate datasets, never compared: {which} different articles in them."], cls="muted"))  # fmt: skip
+    return notes
 
 
 def _join(parts: Sequence[list[Inline]], separator: str = "; ") -> list[Inline]:
@@ -211,7 +224,7 @@ def _findings(s: _Dataset, data: ReportData, flags: list[Flag]) -> list[Inline]:
         line = [Span(f"Most {words} claims", strong=True), ": ", Span(worst, strong=True),
                 f" ({totals[worst]} in {hit} of {made} summaries); fewest: {least} ({totals[least]})"]  # fmt: skip
         if first:
-            line += [" — worst: ", Span(heading(data.documents[first]), href=f"#{s.anchors[first]}")]
+            line += [" — worst: ", Span(heading(s.data.documents[first]), href=f"#{s.anchors[first]}")]
         line += [" — ", Span(f"all flagged summaries of {worst}", href=f"#{dataset.key}-flagged-{slug(worst)}")]
         found.append(line)
     for model in dataset.models:
@@ -351,7 +364,7 @@ def _kinds(s: _Dataset, rows: list[Any], rules: Counter) -> Section:
 
 def _documents(s: _Dataset, data: ReportData, views: list[Any], flags: list[Flag]) -> Section:
     dataset = s.data
-    blocks: list[Block] = [document_view(s.anchors[doc_id], s.data, data, data.documents[doc_id], s.trouble(doc_id), views, flags) for doc_id in s.shown]
+    blocks: list[Block] = [document_view(s.anchors[doc_id], s.data, data, s.data.documents[doc_id], s.trouble(doc_id), views, flags) for doc_id in s.shown]
     if not blocks:
         blocks.append(Para("No documents.", cls="muted"))
     return Section(f"{dataset.key}-documents", f"{dataset.label}: {_plural(len(s.shown), 'document')} of {len(dataset.doc_ids)}", blocks, 3, dataset.label)

@@ -124,7 +124,8 @@ def detail_documents(troubles: Sequence[DocumentTrouble], models: Sequence[str],
     budget = max(0, limit - sample_size)
     chosen: dict[str, None] = {}
     by_model = flagged_by_model(troubles)
-    per_model = max(1, budget // max(1, 2 * len(models)))
+    # no model has more flagged summaries than the dataset has documents: --max-documents 10**9 means "all", at once
+    per_model = min(max(1, budget // max(1, 2 * len(models))), max(map(len, by_model.values()), default=0))
     for rank in range(per_model):
         for model in models:
             items = by_model.get(model, [])
