@@ -275,17 +275,16 @@ def _baseline(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from harness.config import GatesConfig
-    from harness.gates import check_run, load_baseline, offered_gates
-    from harness.store import read_run
+    from harness.gates import check_run, limit_problem, load_baseline, offered_gates
+    from harness.store import read_run, recorded_baseline
 
     run = read_run(args.run_dir)
     recorded = dict((run.run.get("config") or {}).get("gates") or {})
-    for gate_name, (_, gate) in offered_gates().items():
-        value = getattr(args, gate_name, None)
-        if value is None:
+    for gate_name, (scorer, gate) in offered_gates().items():
+        if (value := getattr(args, gate_name, None)) is None:
             continue
-        if value < 0 or (gate.bound == "min" and gate.target.endswith("recall") and value > 1):
-            raise HarnessError(f"--{gate_name.replace('_', '-')}: {'a share from 0 to 1' if value >= 0 else 'must be >= 0'}, got {value}")
+        if problem := (f"must be >= 0, got {value}" if value < 0 else limit_problem(f"{scorer}.{gate.target}", gate.bound, value, gate.kind == "count")):
+            raise HarnessError(f"--{gate_name.replace('_', '-')}: {problem}")
         recorded[gate_name] = value
     for bound in ("min", "max"):
         for given in getattr(args, bound):
@@ -297,8 +296,12 @@ def _check(args: argparse.Namespace) -> int:
             if not sep or not key.strip():
                 raise HarnessError(f"--{bound} {given}: expected METRIC=NUMBER, e.g. rouge.rougeL.fmeasure=0.3")
     gates = GatesConfig.model_validate(recorded)
-    baseline_path = args.baseline or gates.baseline
-    report = check_run(run, gates, load_baseline(baseline_path) if baseline_path else None)
+    baseline_path, guessed = (args.baseline, None) if args.baseline else recorded_baseline(run)
+    try:
+        report = check_run(run, gates, load_baseline(baseline_path) if baseline_path else None)
+    except HarnessError as error:  # a baseline path guessed from an older run's record: say which folder it was taken from
+        raise HarnessError(f"{error}; {guessed}" if guessed else str(error)) from None
+    report.notes[:0] = [guessed] if guessed else []
     _print_gates(report)
     return EXIT_OK if report.passed else EXIT_FAILED
 

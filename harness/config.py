@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictFloat, ValidationError, ValidationInfo, field_validator, model_validator
 
 from harness.configmodel import ConfigModel, fold_scorer_options, plain_message, plain_problems
 from harness.errors import HarnessError
@@ -157,8 +157,9 @@ class GatesConfig(ConfigModel):
     model_config = ConfigDict(extra="allow")  # the named gates are checked by harness.gates
 
     baseline: Path | None = Field(None, description="baseline file (from `harness baseline`) that `harness run` checks against")
-    min: dict[str, float] = Field(default_factory=dict, description="metric (scorer.path, e.g. rouge.rougeL.fmeasure) -> lowest mean allowed")
-    max: dict[str, float] = Field(default_factory=dict, description="metric or count (e.g. facts.contradicted) -> highest value allowed")
+    # strict: '0.5' (text) is refused, as the named gates refuse it, rather than read as a number
+    min: dict[str, StrictFloat] = Field(default_factory=dict, description="metric (scorer.path, e.g. rouge.rougeL.fmeasure) -> lowest mean allowed")
+    max: dict[str, StrictFloat] = Field(default_factory=dict, description="metric or count (e.g. facts.contradicted) -> highest value allowed")
 
     @property
     def named(self) -> dict[str, Any]:

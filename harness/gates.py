@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import fnmatch
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +18,10 @@ from typing import Any
 
 from harness.config import Config, GatesConfig
 from harness.errors import HarnessError
+from harness.resultcheck import COUNT, NUM, Bounded, check_baseline, metric_range
 from harness.scoring import SCORERS, Declarations, Gate, Metric, Scorer, value_at
 from harness.store import RunData, require_scored
-from harness.textio import read_json
+from harness.textio import path_kind, read_json
 
 BASELINE_FORMAT = "summarization-harness-baseline/2"
 OLD_BASELINE_FORMAT = "summarization-harness-baseline/1"  # ROUGE and facts only; read and converted
@@ -86,21 +86,42 @@ def validate_gates(config: Config, scorers: list[Scorer]) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (gate.kind == "count" and value != int(value)):
             wanted = "a whole number >= 0" if gate.kind == "count" else "a number >= 0"
             raise config.error(("gates", name), f"expected {wanted} ({gate.description}), got {value!r}")
-        if gate.target.endswith("recall") and gate.bound == "min" and value > 1:
-            raise config.error(("gates", name), f"a share from 0 to 1, got {value!r}")
-    known = {f"{s.name}.{m.key}" for s in scorers for m in s.metrics()} | {f"{s.name}.{c.name}" for s in scorers for c in s.counts()}
+        if problem := limit_problem(f"{scorer}.{gate.target}", gate.bound, value, gate.kind == "count"):
+            raise config.error(("gates", name), problem)
+    metrics = {f"{s.name}.{m.key}" for s in scorers for m in s.metrics()}
+    known = metrics | {f"{s.name}.{c.name}" for s in scorers for c in s.counts()}
     for bound in ("min", "max"):
-        for key in getattr(config.gates, bound):
+        for key, value in getattr(config.gates, bound).items():
             if key not in known:
                 hint = difflib.get_close_matches(key, sorted(known), n=1)
                 raise config.error(("gates", bound, key), "no such metric" + (f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(sorted(known))})"))
-    if config.gates.baseline is not None and not _missing(config.gates.baseline):
+            if problem := limit_problem(key, bound, value, key not in metrics):
+                raise config.error(("gates", bound, key), problem)
+    if config.gates.baseline is not None:
         # A baseline is read only after every model has run: a corrupt one would waste the run, so it is read
         # now. A missing one is still reported after the run, which is written: a first baseline is recorded from it.
         try:
-            load_baseline(config.gates.baseline)
+            if path_kind(config.gates.baseline) not in ("missing", "broken link"):
+                load_baseline(config.gates.baseline)
         except HarnessError as error:
             raise config.error(("gates", "baseline"), str(error)) from None
+
+
+def limit_problem(key: str, bound: str, value: float, count: bool) -> str | None:
+    """Why a gate on metric or count `key` (scorer.path) at `value` could never pass, or never fail (None when it can
+    do either): a count is a whole number 0 or more; a metric's limit lies in the metric's range (resultcheck's table),
+    a drop within its width."""
+    if count:
+        return None if COUNT.holds(value) else f"expected a whole number >= 0 (a count), got {value!r}"
+    scorer, _, path = key.partition(".")
+    ends = metric_range(scorer, tuple(path.split(".")))
+    allowed = Bounded(NUM, 0.0, ends.high - ends.low) if bound == "drop" else ends
+    if allowed.holds(value):
+        return None
+    if (allowed.low, allowed.high) != (0.0, 1.0):
+        return f"must be {allowed.words()}, got {value!r}"
+    # a results table shows a share x100 (R-L F1 47.4, recall 80%): 30 is most likely 0.30
+    return f"a share from 0 to 1, got {value!r}" + (f"; gates take shares from 0 to 1: did you mean {value / 100:.2f}?" if 1 < value <= 100 and value == int(value) else "")
 
 
 def _hooks(scorers: list[Declarations]) -> dict[str, Scorer]:
@@ -155,49 +176,18 @@ def _values(scorers: list[Declarations], data: Mapping[str, Any], per_document: 
 def load_baseline(path: str | Path) -> dict[str, Any]:
     """Read a baseline file written by `harness baseline`, checking every field the gates read (format 1 is converted)."""
     path = Path(path)
-    if _missing(path):
+    kind = path_kind(path)
+    if kind in ("missing", "broken link"):
         raise HarnessError(f"{path}: baseline not found (record one with `harness baseline RUN_DIR --out {path}`)")
-    if _special(path):  # reading a pipe would wait for a writer
+    if kind == "special":  # reading a pipe would wait for a writer
         raise HarnessError(f"{path}: is a device, pipe or socket, not a baseline file")
     baseline = read_json(path)  # a folder or an unreadable file is a one-line error naming the path
     if isinstance(baseline, dict) and baseline.get("format") == OLD_BASELINE_FORMAT:
         baseline = _converted(baseline)
     if not isinstance(baseline, dict) or baseline.get("format") != BASELINE_FORMAT:
         raise HarnessError(f"{path}: not a baseline of format {BASELINE_FORMAT}")
-    models = _field(baseline, "models", dict, path)
-    if not models:
-        raise HarnessError(f"{path}: field 'models' is empty: a baseline with no model checks nothing (record it from a run)")
-    _field(baseline, "signatures", dict, path, required=False)
-    for name, model in models.items():
-        where = f"models.{name}"
-        _check(model, dict, path, where)
-        for key, value in _field(model, "metrics", dict, path, where, required=False).items():
-            _check(value, (int, float, type(None)), path, f"{where}.metrics.{key}")
-        for doc_id, doc in _field(model, "documents", dict, path, where).items():
-            _check_baseline_document(doc, path, f"{where}.documents.{doc_id}")
-    if not any(model["documents"] for model in models.values()):
-        raise HarnessError(f"{path}: field 'models' holds no documents: a baseline with no document checks nothing (record it from a run)")
+    check_baseline(baseline, str(path))
     return baseline
-
-
-def _missing(path: Path) -> bool:
-    """True when nothing is at the path (a folder or a file that cannot be read is there, and is an error)."""
-    try:
-        path.stat()
-    except (FileNotFoundError, NotADirectoryError):
-        return True
-    except OSError:
-        return False
-    return False
-
-
-def _special(path: Path) -> bool:
-    """True when the path is a device, pipe or socket (a folder or a file is read, and named if it fails)."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return False
-    return not (stat.S_ISDIR(mode) or stat.S_ISREG(mode))
 
 
 def _converted(old: dict[str, Any]) -> dict[str, Any]:
@@ -218,46 +208,6 @@ def _converted(old: dict[str, Any]) -> dict[str, Any]:
             }
         models[name] = {"metrics": {f"rouge.{t}.fmeasure": v for t, v in (model.get("rouge") or {}).items()}, "documents": documents}
     return {**old, "format": BASELINE_FORMAT, **({"models": models} if isinstance(old.get("models"), dict) else {})}
-
-
-def _check_baseline_document(doc: Any, path: Path, where: str) -> None:
-    _check(doc, dict, path, where)
-    if "error" in doc:
-        _field(doc, "error", str, path, where)
-        return
-    for key, value in _field(doc, "metrics", dict, path, where, required=False).items():
-        _check(value, (int, float, type(None)), path, f"{where}.metrics.{key}")
-    facts = _field(doc, "facts", dict, path, where, required=False)
-    where = f"{where}.facts"
-    for fact_id, fact in _field(facts, "key_facts", dict, path, where, required=False).items():
-        _check(fact, dict, path, f"{where}.key_facts.{fact_id}")
-        for name in ("status", "label"):
-            _field(fact, name, str, path, f"{where}.key_facts.{fact_id}")
-    for index, claim in enumerate(_field(facts, "claims", list, path, where, required=False)):
-        _check(claim, dict, path, f"{where}.claims[{index}]")
-        for name, kind in (("claim", str), ("verdict", str), ("fact", (str, type(None))), ("reason", str)):
-            _field(claim, name, kind, path, f"{where}.claims[{index}]")
-
-
-def _field(record: dict[str, Any], name: str, kind: Any, path: Path, where: str = "", required: bool = True) -> Any:
-    """record[name], checked to be of `kind`; a missing optional container is empty."""
-    full = f"{where}.{name}" if where else name
-    if name not in record:
-        if required:
-            raise HarnessError(f"{path}: field '{full}' is missing")
-        return kind() if kind in (dict, list) else None
-    _check(record[name], kind, path, full)
-    return record[name]
-
-
-def _check(value: Any, kind: Any, path: Path, where: str) -> None:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-        expected = " or ".join(_KINDS.get(k, k.__name__) for k in kinds)
-        raise HarnessError(f"{path}: field '{where}' must be {expected} (found {_KINDS.get(type(value), type(value).__name__)})")
-
-
-_KINDS = {dict: "an object", list: "a list", str: "a string", int: "an integer", float: "a number", type(None): "null", bool: "true or false"}
 
 
 def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str, Any] | None = None) -> GateReport:
@@ -284,13 +234,47 @@ def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str
         report.findings += _thresholds(name, run.summary["models"][name], gates, scorers, report.notes)
     if baseline is not None:
         report.notes += _signature_notes(baseline.get("signatures") or {}, run.run.get("signatures") or {})
+        notes, lacking = _lacking(run, gates, scorers, baseline)
+        report.notes += notes
+        compared = 0
         for name, before in baseline.get("models", {}).items():
             after = current["models"].get(name)
             if after is None:
                 report.findings.append(Finding("missing", name, f"missing: model {name} is in the baseline but not in this run"))
                 continue
-            report.findings += _diff(name, before, after, gates, scorers, hooks, report.notes)
+            findings, count = _diff(name, before, after, gates, scorers, hooks, report.notes)
+            report.findings, compared = report.findings + findings, compared + count
+        if not compared and not report.findings:  # nothing checked is not a pass
+            drops = [f"--{g.name.replace('_', '-')}" for s in scorers for g in s.gates if g.bound == "drop"]
+            lacks = f" (it lacks the baseline's scorer {', '.join(lacking)})" if lacking else ""
+            raise HarnessError(f"{run.path}: nothing compared with the baseline of run '{baseline.get('run')}': this run shares no per-document "
+                               f"check with it{lacks} and no drop gate compared a figure ({', '.join(drops) or 'none offered'}); run the scorers the baseline has, "
+                               "give a drop gate, or record a new baseline from this run")  # fmt: skip
     return report
+
+
+def _lacking(run: RunData, gates: GatesConfig, scorers: list[Declarations], baseline: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """A note per scorer of the baseline that the run lacks (and those scorers), and per baseline metric a drop gate skips;
+    refuse a drop gate that shares no metric with the baseline, since it would compare nothing."""
+    models = baseline.get("models", {}).values()
+    recorded = set(baseline.get("signatures") or {}) | {key.partition(".")[0] for model in models for key in model.get("metrics", {})}
+    recorded |= {key for model in models for doc in model["documents"].values() for key in doc if key not in ("metrics", "error")}
+    ran = {s.name for s in scorers}
+    lacking = sorted(recorded - ran)
+    notes = [f"not compared: scorer '{name}' is in the baseline but not in this run (switched off in its config?), so none of its figures "
+             "or regressions was checked; run it, or record a new baseline without it" for name in lacking]  # fmt: skip
+    for scorer in scorers:
+        for gate in (g for g in scorer.gates if g.bound == "drop" and gates.named.get(g.name) is not None):
+            mine = {f"{scorer.name}.{m.key}" for m in scorer.metrics if fnmatch.fnmatch(m.key, gate.target)}
+            theirs = {key for model in models for key in model.get("metrics", {})
+                      if key.partition(".")[0] == scorer.name and fnmatch.fnmatch(key.partition(".")[2], gate.target)}  # fmt: skip
+            flag = f"--{gate.name.replace('_', '-')}"
+            if not mine & theirs:
+                raise HarnessError(f"{flag}: run {run.path} and the baseline share no metric it applies to (baseline: "
+                                   f"{', '.join(sorted(theirs)) or 'none'}; this run: {', '.join(sorted(mine)) or 'none'}), so nothing would be "
+                                   "compared; record a new baseline with this run's options, or leave the gate out")  # fmt: skip
+            notes += [f"not compared: {key} is in the baseline but not in this run ({flag} skips it)" for key in sorted(theirs - mine)]
+    return notes, lacking
 
 
 def _signature_notes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -309,10 +293,13 @@ def _check_gates_apply(run: RunData, gates: GatesConfig, scorers: list[Declarati
             raise HarnessError(f"--{gate_name.replace('_', '-')}: a gate of scorer '{offered[gate_name][0]}', which run {run.path} did not "
                                f"run (its scorers: {ran}); nothing would be checked")  # fmt: skip
     known = sorted({f"{s.name}.{m.key}" for s in scorers for m in s.metrics} | {f"{s.name}.{c.name}" for s in scorers for c in s.counts})
+    metrics = {f"{s.name}.{m.key}" for s in scorers for m in s.metrics}
     for bound in ("min", "max"):
-        for key in getattr(gates, bound):
+        for key, value in getattr(gates, bound).items():
             scorer = key.partition(".")[0]
             if key in known:
+                if problem := limit_problem(key, bound, value, key not in metrics):
+                    raise HarnessError(f"--{bound} {key}={value:g}: {problem}")
                 continue
             if scorer not in {s.name for s in scorers}:
                 raise HarnessError(f"--{bound} {key}: run {run.path} has no scorer '{scorer}' (its scorers: {ran}); nothing would be checked")
@@ -370,8 +357,9 @@ def _thresholds(name: str, summary: dict[str, Any], gates: GatesConfig, scorers:
 def _diff(
     name: str, before: dict[str, Any], after: dict[str, Any], gates: GatesConfig, scorers: list[Declarations], hooks: dict[str, Scorer],
     notes: list[str],
-) -> list[Finding]:
-    findings = []
+) -> tuple[list[Finding], int]:
+    """The findings of one model against its baseline, and how many entries and figures were compared."""
+    findings, compared = [], 0
     for doc_id, old in before.get("documents", {}).items():
         new = after["documents"].get(doc_id)
         if new is None:
@@ -380,6 +368,7 @@ def _diff(
         if "error" in old or "error" in new:
             continue  # a failure is reported on its own
         for scorer_name, hook in hooks.items():
+            compared += scorer_name in old
             for kind, what, why in hook.regressions(old.get(scorer_name) or {}, new.get(scorer_name) or {}):
                 findings.append(Finding(kind, name, f"{what} — model {name}, doc {doc_id}" + (f": {why}" if why else "")))
     for gate_name, tolerance in gates.named.items():
@@ -395,9 +384,10 @@ def _diff(
                 if old_score is None or new_score is None:  # null in a baseline: no value was recorded
                     notes.append(f"not compared: {key} of model {name} has no value in the {'baseline (null)' if old_score is None else 'run'}")
                     continue
+                compared += 1
                 if old_score - new_score > tolerance + 1e-12:
                     label = found[1].label if scorer.name != "rouge" else f"{found[1].path[0]} F1"
                     what = "ROUGE drop" if scorer.name == "rouge" else f"{scorer.name} drop"
                     findings.append(Finding("drop", name, f"{what}: {label} of {name} fell {old_score - new_score:.4f} "
                                             f"({old_score:.4f} -> {new_score:.4f}), tolerance {tolerance}"))  # fmt: skip
-    return findings
+    return findings, compared

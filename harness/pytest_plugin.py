@@ -233,8 +233,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the harness_config marker."""
+    """Register the harness_config marker, and refuse an unusable --harness-output before any test runs."""
     config.addinivalue_line("markers", "harness_config(path): the evaluation config that the harness_result fixture runs")
+    _check_output(config.getoption("--harness-output"))
+
+
+def _check_output(option: str | None) -> None:
+    """A --harness-output no run could write into is a usage error naming that option: found only inside harness_run,
+    it failed each test with a traceback blaming the runner's own --output."""
+    if option is None:
+        return
+    from harness.runlock import not_a_folder_above
+    from harness.textio import path_not_utf8, printable_path
+
+    if not option.strip():
+        raise pytest.UsageError('--harness-output: is empty; give a folder ("." for the current folder)')
+    if problem := path_not_utf8(option):
+        raise pytest.UsageError(f"--harness-output: {printable_path(option)} {problem}")
+    if blocked := not_a_folder_above(Path(option)):
+        raise pytest.UsageError(f"--harness-output: {blocked[0]} is {blocked[1]}, not a folder (give a folder, or one that does not exist yet)")
 
 
 @pytest.fixture(scope="session")

@@ -313,3 +313,58 @@ def check_known(value: Any, name: str, known: Known, where: str, path: str) -> N
     if value not in values:
         raise HarnessError(f"{where}: field '{path}': no {NOUNS[name]} {value!r} in this run ({listed}); the file was edited or "
                            "mixed with another run's: restore it, or run the config again")  # fmt: skip
+
+
+# --- a baseline file (harness.gates.make_baseline): every field the gates read, in messages the baseline's own words
+def check_baseline(baseline: Mapping[str, Any], where: str) -> None:
+    """Refuse, in one line naming the file and field, a baseline whose models, metrics or facts the gates could not read."""
+    models = _field(baseline, "models", dict, where)
+    if not models:
+        raise HarnessError(f"{where}: field 'models' is empty: a baseline with no model checks nothing (record it from a run)")
+    _field(baseline, "signatures", dict, where, required=False)
+    for name, model in models.items():
+        at = f"models.{name}"
+        _of_kind(model, dict, where, at)
+        for key, value in _field(model, "metrics", dict, where, at, required=False).items():
+            _of_kind(value, NUM + NONE, where, f"{at}.metrics.{key}")
+        for doc_id, doc in _field(model, "documents", dict, where, at).items():
+            _baseline_document(doc, where, f"{at}.documents.{doc_id}")
+    if not any(model["documents"] for model in models.values()):
+        raise HarnessError(f"{where}: field 'models' holds no documents: a baseline with no document checks nothing (record it from a run)")
+
+
+def _baseline_document(doc: Any, where: str, at: str) -> None:
+    _of_kind(doc, dict, where, at)
+    if "error" in doc:
+        _field(doc, "error", str, where, at)
+        return
+    for key, value in _field(doc, "metrics", dict, where, at, required=False).items():
+        _of_kind(value, NUM + NONE, where, f"{at}.metrics.{key}")
+    facts = _field(doc, "facts", dict, where, at, required=False)
+    at = f"{at}.facts"
+    for fact_id, fact in _field(facts, "key_facts", dict, where, at, required=False).items():
+        _of_kind(fact, dict, where, f"{at}.key_facts.{fact_id}")
+        for name in ("status", "label"):
+            _field(fact, name, str, where, f"{at}.key_facts.{fact_id}")
+    for index, claim in enumerate(_field(facts, "claims", list, where, at, required=False)):
+        _of_kind(claim, dict, where, f"{at}.claims[{index}]")
+        for name, types in (("claim", str), ("verdict", str), ("fact", STR + NONE), ("reason", str)):
+            _field(claim, name, types, where, f"{at}.claims[{index}]")
+
+
+def _field(record: Mapping[str, Any], name: str, types: Any, where: str, at: str = "", required: bool = True) -> Any:
+    """record[name], checked to be of `types`; a missing optional container is empty."""
+    full = _join(at, name)
+    if name not in record:
+        if required:
+            raise HarnessError(f"{where}: field '{full}' is missing")
+        return types() if types in (dict, list) else None
+    _of_kind(record[name], types, where, full)
+    return record[name]
+
+
+def _of_kind(value: Any, types: Any, where: str, at: str) -> None:
+    """Refuse a value not of `types`, naming each allowed type ("an integer or a number or null")."""
+    types = types if isinstance(types, tuple) else (types,)
+    if not _is(value, types):
+        raise HarnessError(f"{where}: field '{at}' must be {' or '.join(_KINDS.get(t, t.__name__) for t in types)} (found {kind(value)})")

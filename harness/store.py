@@ -23,7 +23,7 @@ from typing import Any
 from harness import resultcheck as shapes
 from harness.errors import HarnessError
 from harness.runlock import RunLock, ensure_folder, lock_run_dir, pause_for_tests, recover_for_reading
-from harness.textio import iter_jsonl, read_json
+from harness.textio import iter_jsonl, not_a_file, path_kind, read_json
 
 __all__ = ["RunLock", "lock_run_dir"]  # re-exported: the runner locks a run folder through the store
 
@@ -311,6 +311,36 @@ def read_run(run_dir: str | Path) -> RunData:
     )
 
 
+def recorded_baseline(run: RunData) -> tuple[Path | None, str | None]:
+    """The baseline file the run's config named (None: none), the same from any folder, and a note when it could only
+    be guessed: run.json records it absolute, but an older harness recorded it relative to the folder `harness run`
+    ran in, which is found again from the run folder's place (OUTPUT/NAME, OUTPUT relative to that folder too)."""
+    config = run.run.get("config") or {}
+    text, output = (config.get("gates") or {}).get("baseline"), config.get("output")
+    if not isinstance(text, str) or not text:
+        return None, None
+    if Path(text).is_absolute():
+        return Path(text), None
+    origin = _run_origin(run.path, output) if isinstance(output, str) else None
+    up = origin[1] if origin else 0  # the origin is known only this many folders up: the baseline must climb as many
+    if origin is not None and Path(text).parts[:up] == ("..",) * up:
+        return Path(os.path.normpath(origin[0].joinpath(*Path(text).parts[up:]))), None
+    return Path(os.path.abspath(text)), (
+        f"baseline: run.json records '{text}' relative to the folder `harness run` ran in (an older harness did), and the run folder's "
+        f"place does not tell that folder, so it was taken from the current folder {Path.cwd()}; give --baseline to choose the file")
+
+
+def _run_origin(run_dir: Path, output: str) -> tuple[Path, int] | None:
+    """(a folder, n): the folder `harness run` ran in is n folders below it, as told by OUTPUT (relative to that folder,
+    normalised) and where the run folder lies; None when OUTPUT is absolute or the run folder has been moved."""
+    parts = Path(output).parts
+    up = parts.count("..")
+    rest, here = parts[up:], Path(os.path.abspath(run_dir)).parent
+    if Path(output).is_absolute() or ".." in rest or here.parts[len(here.parts) - len(rest):] != rest:
+        return None
+    return Path(*here.parts[: len(here.parts) - len(rest)]), up
+
+
 def require_scored(run: RunData) -> None:
     """Refuse a run with nothing to check or record: no model in summary.json, or no row in scores.jsonl. Its gates
     would check nothing (and nothing checked is not a pass), a baseline of it would be one `harness check` refuses."""
@@ -322,9 +352,18 @@ def require_scored(run: RunData) -> None:
                            "or run the config again")  # fmt: skip
 
 
-def _read_object(path: Path, shape: shapes.Obj) -> dict[str, Any]:
-    if not path.is_file():
+def _require_file(path: Path) -> None:
+    """Refuse a results file that is missing or is not a plain file: a folder, a broken link, or a device, pipe or socket,
+    which is never opened (/dev/zero would be read without end, a pipe waited on for a writer)."""
+    kind = path_kind(path)
+    if kind == "missing":
         raise HarnessError(f"{path}: missing from the results directory")
+    if kind != "file":
+        raise not_a_file(path, kind, "a results folder holds plain files: restore it, or run the config again")
+
+
+def _read_object(path: Path, shape: shapes.Obj) -> dict[str, Any]:
+    _require_file(path)
     value = read_json(path)
     if not isinstance(value, dict):
         raise HarnessError(f"{path}: expected a JSON object (found {shapes.kind(value)})")
@@ -333,8 +372,7 @@ def _read_object(path: Path, shape: shapes.Obj) -> dict[str, Any]:
 
 
 def _read_rows(path: Path, shape: shapes.Obj, rows: shapes.Rows, declared: shapes.Declared | None = None) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise HarnessError(f"{path}: missing from the results directory")
+    _require_file(path)
     found = []
     for number, row in iter_jsonl(path):
         where = f"{path}:{number}"

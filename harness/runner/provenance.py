@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import platform
 import subprocess
 import sys
@@ -35,7 +36,7 @@ def run_record(
         "harness_version": harness.__version__,
         "created": started_at,
         "config_path": str(config.source) if config.source else None,
-        "config": config.model_dump(mode="json"),
+        "config": _recorded_config(config),
         "signatures": {scorer.name: str(scorer.signature()) for scorer in scorers},
         "scorers": {scorer.name: scorer.describe() for scorer in scorers},
         "documents": len(documents),
@@ -46,6 +47,15 @@ def run_record(
         "git": _git_state(config.source.parent if config.source else Path.cwd()),
         "host": {"python": sys.version.split()[0], "platform": platform.platform(), "machine": platform.machine()},
     }
+
+
+def _recorded_config(config: Config) -> dict[str, Any]:
+    """The config as run.json records it, gates.baseline absolute: `harness check RUN_DIR` reads it from any folder, and
+    a relative path would be taken from the checker's folder, where it may name another file or none."""
+    record = config.model_dump(mode="json")
+    if config.gates is not None and config.gates.baseline is not None:
+        record["gates"]["baseline"] = os.path.abspath(config.gates.baseline)
+    return record
 
 
 def _versions() -> dict[str, str | None]:
