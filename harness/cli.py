@@ -311,13 +311,13 @@ def _facts(args: argparse.Namespace) -> int:
 
     from harness.documents import find_document
     from harness.facts import check_summary, table_for_document
-    from harness.textio import read_text
+    from harness.textio import read_text_or_pipe
 
     document = find_document(args.target, args.dataset)
     table = table_for_document(document, gold=not args.no_gold)
     summary = args.summary
     if args.summary_file:
-        summary = read_text(args.summary_file)
+        summary = read_text_or_pipe(args.summary_file, limit=1_000_000)  # a summary is a paragraph, 1 MB far more
     if summary is not None and not summary.strip():  # a check of nothing would report every key fact omitted
         where = args.summary_file or "--summary"
         raise HarnessError(f"{where}: the summary is empty; give the text to check (or leave out --summary to print the fact table)")

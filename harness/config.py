@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictFloat, Val
 from harness.configmodel import ConfigModel, fold_scorer_options, plain_message, plain_problems
 from harness.errors import HarnessError
 from harness.runlock import is_run_folder, not_a_folder_above
-from harness.textio import check_value, existing_path, path_kind, path_not_utf8, printable_path, read_text, resolve_path, within
+from harness.textio import NoHome, check_value, existing_path, not_a_file, path_kind, path_not_utf8, printable_path, read_text, resolve_path, within
 from harness.yamlsource import check_finite, format_loc, located, read_yaml
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"  # safe as a folder name and in a Markdown table
@@ -114,15 +114,15 @@ class DatasetConfig(_Strict):
     def resolved(self, base: Path) -> DatasetConfig:
         """A copy whose relative paths (path, local hf.path, hf.data_files) are taken from folder base."""
         if self.path is not None:
-            return self.model_copy(update={"path": resolve_path(base, self.path)})
+            return self.model_copy(update={"path": resolve_path(base, self.path, ("dataset", "path"))})
         assert self.hf is not None
         hf_path = self.hf.path
         # A hub id looks like a relative path: take it as local only when written as a path or when it exists.
         if hf_path.startswith((".", "/", "~")) or (base / hf_path).is_dir():
-            hf_path = str(resolve_path(base, Path(hf_path)))
+            hf_path = str(resolve_path(base, Path(hf_path), ("dataset", "hf", "path")))
         files = self.hf.data_files
         if files is not None:
-            resolved = tuple(f if "://" in f else str(resolve_path(base, Path(f))) for f in ((files,) if isinstance(files, str) else files))
+            resolved = tuple(f if "://" in f else str(resolve_path(base, Path(f), ("dataset", "hf", "data_files"))) for f in ((files,) if isinstance(files, str) else files))
             files = resolved[0] if isinstance(self.hf.data_files, str) else resolved
         return self.model_copy(update={"hf": self.hf.model_copy(update={"path": hf_path, "data_files": files})})
 
@@ -208,6 +208,10 @@ class Config(_Strict):
         if isinstance(value, str) and not value.strip():
             choices = "true, false or a folder" if info.field_name == "cache" else "a folder"
             raise ValueError(f"is empty; give {choices} (\".\" for the config's own folder)")
+        word = value.strip().lower() if info.field_name == "cache" and isinstance(value, str) else None  # report: "false" reads as false
+        if word in ("true", "yes", "on", "false", "no", "off"):  # what YAML reads as true/false without quotes: no folder named false
+            raise ValueError(f"{value!r} in quotes is text, not true/false, and would name a folder; write {str(word in ('true', 'yes', 'on')).lower()} "
+                             f"without quotes to turn the cache {'on' if word in ('true', 'yes', 'on') else 'off'}, or ./{value.strip()} for a folder of that name")  # fmt: skip
         return value
 
     @model_validator(mode="before")
@@ -241,8 +245,11 @@ class Config(_Strict):
         return self.output / self.name
 
     def with_output(self, output: Path) -> Config:
-        """A copy writing to another output folder (the CLI's --output), its folders checked as load_config's."""
-        copy = self.updated(output=output)
+        """A copy writing to another output folder (the CLI's --output), ~ expanded and its folders checked as load_config's."""
+        try:  # '~/x' in quotes (a script's variable) means what `output: ~/x` in a config means, not a folder named ~
+            copy = self.updated(output=resolve_path(Path(), output))
+        except NoHome as error:
+            raise HarnessError(f"--output: {error}") from None
         _check_folders(copy, flag="--output")
         return copy
 
@@ -277,8 +284,9 @@ def load_config(path: str | Path) -> Config:
     path = Path(path)
     if problem := path_not_utf8(path):  # every path the config names is taken from its folder, and run.json records them
         raise HarnessError(f"{printable_path(path)}: the config's path {problem}")
-    if not path.is_file():
-        raise HarnessError(f"{path}: config file not found")
+    kind = path_kind(path)
+    if kind != "file":  # a folder, a pipe or /dev/null is there: "not found" would send the user looking for it
+        raise HarnessError(f"{path}: config file not found") if kind == "missing" else not_a_file(path, kind, "give a YAML config file")
     text = read_text(path)  # invalid UTF-8 is a one-line error naming the byte
     node, data = read_yaml(path, text)
     if not isinstance(data, dict):
@@ -287,14 +295,17 @@ def load_config(path: str | Path) -> Config:
     check_value(data, str(path))  # a "\ud800" escape would fail only when run.json is written
     config = parse_config(data, source=path, node=node)
     base = path.parent
-    resolved = {
-        "dataset": config.dataset.resolved(base),
-        "output": resolve_path(base, config.output),
-    }
-    if isinstance(config.cache, Path):
-        resolved["cache"] = resolve_path(base, config.cache)
-    if config.gates is not None and config.gates.baseline is not None:
-        resolved["gates"] = config.gates.model_copy(update={"baseline": resolve_path(base, config.gates.baseline)})
+    try:  # ~user of a user this machine lacks: one line at the field that names it
+        resolved = {
+            "dataset": config.dataset.resolved(base),
+            "output": resolve_path(base, config.output, ("output",)),
+        }
+        if isinstance(config.cache, Path):
+            resolved["cache"] = resolve_path(base, config.cache, ("cache",))
+        if config.gates is not None and config.gates.baseline is not None:
+            resolved["gates"] = config.gates.model_copy(update={"baseline": resolve_path(base, config.gates.baseline, ("gates", "baseline"))})
+    except NoHome as error:
+        raise config.error(error.loc, str(error)) from None
     config = config.updated(**resolved)
     _check_folders(config)
     return config
@@ -375,7 +386,7 @@ def validation_error(
 
     `model` is the class that was validated and `prefix` where its data sits in the file.
     """
-    problems = plain_problems([_plain_loc(problem) for problem in error.errors()])
+    problems = plain_problems(error.errors())
     first = problems[0]
     loc = tuple(first["loc"])
     message = plain_message(first, model)
@@ -387,13 +398,4 @@ def validation_error(
     if others:
         text += f" (and {len(others)} more: {', '.join(others)})"
     return HarnessError(text)
-
-
-def _plain_loc(problem: dict[str, Any]) -> dict[str, Any]:
-    # A mapping's bad key is reported at (field, key, "[key]"): the key names the place, and is the input.
-    loc = tuple(problem["loc"])
-    if loc and loc[-1] == "[key]":
-        problem = {key: value for key, value in problem.items() if key != "input"}
-        problem["loc"] = loc[:-1]
-    return problem
 

@@ -97,6 +97,8 @@ def plain_problems(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     one place merged into one "expected A or B, got C"."""
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for problem in errors:
+        if problem["loc"] and problem["loc"][-1] == "[key]":  # a mapping's bad key: the key names the place, and is the input
+            problem = {key: value for key, value in problem.items() if key != "input"} | {"loc": tuple(problem["loc"][:-1])}
         loc = tuple(part for part in problem["loc"] if not _is_tag(part))
         expected = _EXPECTED.get(problem["type"])
         if loc in merged:

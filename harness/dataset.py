@@ -22,7 +22,7 @@ from harness.config import HARNESS_FIELDS, Config, HFDatasetConfig
 from harness.documents import JSONL_SUFFIXES, NO_DOCUMENTS, NOT_JSONL, Document, check_unique_ids, read_documents, read_jsonl_records, where_matches
 from harness.errors import HarnessError, first_line
 from harness.hub import hub_reachable
-from harness.textio import kind_in_words, path_kind
+from harness.textio import expand_home, kind_in_words, path_kind
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def _build(config: Config, label: str, records: Iterable[tuple[str, dict[str, An
         total += 1
         if dataset.where and not _matches(row, dataset.where, seen_values):
             continue
-        documents.append(Document.from_record(_mapped(config, row, source), source=source))
+        documents.append(Document.from_record(_mapped(config, row, source), source=source, columns=dataset.fields))
     if dataset.where:
         log.info("dataset: %d of %d record(s) match where %s", len(documents), total, dataset.where)
     if not documents:
@@ -154,8 +154,8 @@ def _mapped(config: Config, row: dict[str, Any], source: str) -> dict[str, Any]:
     for name in HARNESS_FIELDS:
         column = fields.get(name)
         if column is None:
-            if name == "id" and "doc_id" in row:
-                record["id"] = row["doc_id"]
+            if name == "id":  # both kept, so that Document.from_record names the one given, and refuses two that differ
+                record.update({key: row[key] for key in ("doc_id", "id") if key in row})
             elif name in row:
                 record[name] = row[name]
             continue
@@ -171,11 +171,12 @@ def _mapped(config: Config, row: dict[str, Any], source: str) -> dict[str, Any]:
         references = record.get("references")
         if references is None or (isinstance(references, str) and not references.strip()):
             record.pop("references", None)
-    doc_id = record.get("id")
-    if isinstance(doc_id, float) and doc_id.is_integer():
-        record["id"] = str(int(doc_id))  # pandas writes integer ids with missing values as floats
-    elif isinstance(doc_id, int) and not isinstance(doc_id, bool):
-        record["id"] = str(doc_id)  # 7.5 is left for Document.from_record to refuse: no id is a fraction
+    for key in ("id", "doc_id"):
+        doc_id = record.get(key)
+        if isinstance(doc_id, float) and doc_id.is_integer():
+            record[key] = str(int(doc_id))  # pandas writes integer ids with missing values as floats
+        elif isinstance(doc_id, int) and not isinstance(doc_id, bool):
+            record[key] = str(doc_id)  # 7.5 is left for Document.from_record to refuse: no id is a fraction
     return record
 
 
@@ -275,7 +276,7 @@ def _unavailable(hf: HFDatasetConfig, why: str) -> str:
 def _local_folder(path: str) -> Path | None:
     """The folder an hf.path names, or None for a hub id or builder name."""
     if path.startswith((".", "/", "~")):
-        return Path(path).expanduser()
+        return expand_home(Path(path), ("dataset", "hf", "path"))  # load_config expanded it already; a dict config did not
     return Path(path) if Path(path).is_dir() else None
 
 

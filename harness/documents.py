@@ -18,8 +18,8 @@ from typing import Any
 
 from harness.configmodel import shown
 from harness.errors import HarnessError
-from harness.text import paragraphs
-from harness.textio import check_value, iter_jsonl, kind_in_words, list_folder, not_a_file, path_kind, read_text
+from harness.text import CleanedArticle, strip_page_furniture  # noqa: F401 - named harness.documents.strip_page_furniture in meta.yaml and the README
+from harness.textio import check_value, iter_json_records, kind_in_words, list_folder, not_a_file, path_kind, printable_path, read_text
 from harness.yamlsource import check_finite, line_of, read_yaml, where_of
 
 ARTICLE_FILE = "article.txt"
@@ -74,23 +74,31 @@ class Document:
         return record
 
     @classmethod
-    def from_record(cls, record: dict[str, Any], source: str) -> Document:
-        """Build a document from a JSON object (`id` or `doc_id`, `article`, `references`)."""
-        doc_id = _doc_id(record.get("doc_id", record.get("id")), f"{source}: field '{'doc_id' if 'doc_id' in record else 'id'}'")
+    def from_record(cls, record: dict[str, Any], source: str, columns: dict[str, str] | None = None) -> Document:
+        """Build a document from a JSON object (`id` or `doc_id`, `article`, `references`); `columns` (dataset.fields) names
+        the file's column that each field was read from, for messages."""
+        key = id_field(record, source, "say which holds it (dataset: fields: {id: doc_id}, or {id: id})") or "id"
+        doc_id = id_text(record.get(key), f"{source}: {_named(key if key == 'doc_id' else 'id', columns)}")
         article = record.get("article")
         if not isinstance(article, str):
-            raise HarnessError(f"{source}: document '{doc_id}': field 'article' must be a string")
+            raise HarnessError(f"{source}: document '{doc_id}': {_named('article', columns)} must be a string, got {_kind(article)}")
         return _checked(
             Document(
                 doc_id=doc_id,
                 article=article.strip(),
                 references=_references(record.get("references", []), f"{source}: document '{doc_id}'"),
-                title=_title(record.get("title"), f"{source}: document '{doc_id}': field 'title'"),
+                title=_title(record.get("title"), f"{source}: document '{doc_id}': {_named('title', columns)}"),
                 facts=record.get("facts"),
                 source=source,
                 meta={"truncated": record["truncated"]} if record.get("truncated") else {},
             )
         )
+
+
+def _named(field: str, columns: dict[str, str] | None) -> str:
+    """A record's field as a message names it: the file's own column when dataset.fields maps one to it."""
+    column = (columns or {}).get(field)
+    return f"field '{field}'" if column is None else f"field '{column}' (the {field}, by dataset.fields)"
 
 
 def load_documents(path: str | Path) -> list[Document]:
@@ -163,12 +171,16 @@ def load_document_dir(folder: Path) -> Document:
     kind = path_kind(article)
     if kind != "file":
         raise not_a_file(article, kind, f"each document folder holds its article as the text file {ARTICLE_FILE}")
+    if "id" in meta:
+        doc_id = id_text(meta["id"], where_of(folder / META_FILE, node, ("id",)))
+    else:  # the folder's name, checked as an id is: it is shown in one-line messages and in the report
+        doc_id = id_text(folder.name, f"{printable_path(folder)}: the folder's name (the document id; rename it, or give an id in {META_FILE})")
     summaries = folder / SUMMARIES_DIR
-    files = [file for file in list_folder(summaries) if file.name.endswith(".txt")] if _present(summaries, folder=True) else []
-    references = tuple(Reference(file.stem, _read_reference(file)) for file in files)
+    references = tuple(Reference(ref_id, _read_reference(file)) for ref_id, file in text_files(summaries, "reference").items()) if (
+        _present(summaries, folder=True)) else ()  # fmt: skip
     return _checked(
         Document(
-            doc_id=_doc_id(meta["id"], where_of(folder / META_FILE, node, ("id",))) if "id" in meta else folder.name,
+            doc_id=doc_id,
             article=read_text(article).strip(),
             references=references,
             title=_title(meta.get("title"), where_of(folder / META_FILE, node, ("title",))),
@@ -177,6 +189,21 @@ def load_document_dir(folder: Path) -> Document:
             meta=meta,
         )
     )
+
+
+def text_files(folder: Path, what: str) -> dict[str, Path]:
+    """The *.txt files of a folder (.TXT and .Txt too: a file copied from another system keeps its case) by the id each
+    file name gives (`what`: a reference or document id), checked as any id; two files giving one id are an error."""
+    files: dict[str, Path] = {}
+    for file in list_folder(folder):
+        if file.suffix.lower() != ".txt":
+            continue
+        name = id_text(file.stem, f"{printable_path(file)}: the file's name (the {what} id; rename the file)")
+        if name in files:
+            raise HarnessError(f"{printable_path(file)}: gives the {what} id '{name}', as {printable_path(files[name].name)} does; "
+                               "keep one of the two files")  # fmt: skip
+        files[name] = file
+    return files
 
 
 def _read_reference(file: Path) -> str:
@@ -190,11 +217,11 @@ def _read_reference(file: Path) -> str:
 
 
 def read_jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The JSON objects of a JSONL file with their 1-based line numbers (blank lines skipped).
+    """The JSON objects of a JSONL file (or of a file holding one JSON array) with their 1-based line numbers.
 
     Invalid UTF-8, invalid JSON, a lone surrogate or nesting too deep is a one-line error naming the line.
     """
-    for number, record in iter_jsonl(path):
+    for number, record in iter_json_records(path):
         if not isinstance(record, dict):
             raise HarnessError(f"{path}:{number}: expected a JSON object")
         yield number, record
@@ -226,7 +253,7 @@ def _references(value: Any, where: str) -> tuple[Reference, ...]:
         if isinstance(item, str):
             reference = Reference(f"ref{index}", item.strip())
         elif isinstance(item, dict) and isinstance(item.get("text"), str):
-            ref_id = _doc_id(item["id"], f"{where}: references[{index}].id") if "id" in item else f"ref{index}"
+            ref_id = id_text(item["id"], f"{where}: references[{index}].id") if "id" in item else f"ref{index}"
             reference = Reference(ref_id, item["text"].strip())
         else:
             raise HarnessError(f"{where}: references[{index}] must be a string or an {{id, text}} object")
@@ -244,7 +271,7 @@ def _references(value: Any, where: str) -> tuple[Reference, ...]:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def _doc_id(value: Any, where: str) -> str:
+def id_text(value: Any, where: str) -> str:
     """An id (of a document or a reference) as text: a non-empty string or a whole number, on one line."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise HarnessError(f"{where} is missing or empty")
@@ -258,6 +285,19 @@ def _doc_id(value: Any, where: str) -> str:
         raise HarnessError(f"{where}: holds control character U+{ord(control.group()):04X} at character {control.start()}; "
                            "an id is one line of printable text")  # fmt: skip
     return text
+
+
+def id_field(record: dict[str, Any], where: str, choose: str) -> str | None:
+    """Which of a row's `doc_id` and `id` holds its id: `doc_id` when given, None when neither is; both, with values that
+    differ, is an error (one would be dropped without a word) that ends with `choose`, how to name the one that holds it."""
+    if "doc_id" in record and "id" in record and _plain(record["doc_id"]) != _plain(record["id"]):
+        raise HarnessError(f"{where}: fields 'doc_id' ({shown(record['doc_id'])}) and 'id' ({shown(record['id'])}) differ, "
+                           f"and only one can be the document id; {choose}")  # fmt: skip
+    return "doc_id" if "doc_id" in record else "id" if "id" in record else None
+
+
+def _plain(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)  # 7.0 is the id 7
 
 
 def _title(value: Any, where: str) -> str | None:
@@ -329,57 +369,3 @@ def _read_yaml_node(path: Path) -> tuple[Any, Any]:
     check_finite(value, path, node, path.name)  # named with its line, as in a config
     check_value(value, str(path))  # a "\ud800" escape in YAML decodes to a lone surrogate too
     return node, value
-
-
-# --- page furniture of scraped news pages -------------------------------------------------------
-
-_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-FURNITURE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(rf"^{_WEEKDAY} / \w+ \d{{1,2}}\.?$"), "date stamp of the aggregator page, not of the article"),
-    (re.compile(r"^Home[A-Z]\S"), "site navigation breadcrumb (menu line)"),
-    (
-        re.compile(r"^(?:Interactive Feature|Graphic|Video|Photo|Slide Show|Audio) \|"),
-        "teaser for an embedded graphic or interactive feature, not article prose",
-    ),
-    (re.compile(r"^Let[’']s block ads!"), "ad-blocker notice added by the aggregator"),
-    (re.compile(r"^\(via [^)]+\)$"), "aggregator credit line"),
-)
-_HEADLINE_MAX_WORDS = 15
-
-
-@dataclass(frozen=True)
-class CleanedArticle:
-    """An article body with page furniture removed, and what was removed and why."""
-
-    body: str
-    title: str | None
-    removed: tuple[dict[str, str], ...]
-
-
-def strip_page_furniture(raw: str) -> CleanedArticle:
-    """Remove the menu, date stamp, embedded-feature teasers and aggregator lines of a scraped news page.
-
-    A short unpunctuated paragraph before the first sentence of prose is taken as the headline: it
-    becomes the title rather than a "sentence" that lead-k baselines would pick.
-    """
-    kept: list[str] = []
-    removed: list[dict[str, str]] = []
-    title = None
-    for paragraph in paragraphs(raw):
-        # Scraped pages put several furniture lines in one block (date stamp, then menu).
-        lines = []
-        for line in (line.strip() for line in paragraph.text.splitlines()):
-            reason = next((why for rule, why in FURNITURE_RULES if rule.search(line)), None)
-            if reason is None and not kept and not lines and title is None and _looks_like_headline(line):
-                title, reason = line, "headline, kept as the document title"
-            if reason:
-                removed.append({"text": line, "reason": reason})
-            elif line:
-                lines.append(line)
-        if lines:
-            kept.append("\n".join(lines))
-    return CleanedArticle("\n\n".join(kept), title, tuple(removed))
-
-
-def _looks_like_headline(text: str) -> bool:
-    return len(text.split()) <= _HEADLINE_MAX_WORDS and not text.rstrip().endswith((".", "!", "?", "”", '"'))

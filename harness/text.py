@@ -20,6 +20,9 @@ candidate boundary and decides from the token before it and the word after it:
 - blank lines end paragraphs and a line that starts a list item ("- ", "1. ") starts a sentence; other
   line breaks are layout.
 
+Also here, as it works on paragraphs: `strip_page_furniture`, which cleans a scraped news page into an article (the
+menu, date stamp and aggregator lines removed; harness.documents names it for the seed's meta.yaml).
+
 Pure functions over regexes compiled at import: safe from any number of threads.
 """
 
@@ -236,3 +239,57 @@ def words(text: str) -> list[str]:
 def count_words(text: str) -> int:
     """Number of word tokens in text."""
     return len(words(text))
+
+
+# --- page furniture of scraped news pages -------------------------------------------------------
+
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+FURNITURE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"^{_WEEKDAY} / \w+ \d{{1,2}}\.?$"), "date stamp of the aggregator page, not of the article"),
+    (re.compile(r"^Home[A-Z]\S"), "site navigation breadcrumb (menu line)"),
+    (
+        re.compile(r"^(?:Interactive Feature|Graphic|Video|Photo|Slide Show|Audio) \|"),
+        "teaser for an embedded graphic or interactive feature, not article prose",
+    ),
+    (re.compile(r"^Let[’']s block ads!"), "ad-blocker notice added by the aggregator"),
+    (re.compile(r"^\(via [^)]+\)$"), "aggregator credit line"),
+)
+_HEADLINE_MAX_WORDS = 15
+
+
+@dataclass(frozen=True)
+class CleanedArticle:
+    """An article body with page furniture removed, and what was removed and why."""
+
+    body: str
+    title: str | None
+    removed: tuple[dict[str, str], ...]
+
+
+def strip_page_furniture(raw: str) -> CleanedArticle:
+    """Remove the menu, date stamp, embedded-feature teasers and aggregator lines of a scraped news page.
+
+    A short unpunctuated paragraph before the first sentence of prose is taken as the headline: it
+    becomes the title rather than a "sentence" that lead-k baselines would pick.
+    """
+    kept: list[str] = []
+    removed: list[dict[str, str]] = []
+    title = None
+    for paragraph in paragraphs(raw):
+        # Scraped pages put several furniture lines in one block (date stamp, then menu).
+        lines = []
+        for line in (line.strip() for line in paragraph.text.splitlines()):
+            reason = next((why for rule, why in FURNITURE_RULES if rule.search(line)), None)
+            if reason is None and not kept and not lines and title is None and _looks_like_headline(line):
+                title, reason = line, "headline, kept as the document title"
+            if reason:
+                removed.append({"text": line, "reason": reason})
+            elif line:
+                lines.append(line)
+        if lines:
+            kept.append("\n".join(lines))
+    return CleanedArticle("\n\n".join(kept), title, tuple(removed))
+
+
+def _looks_like_headline(text: str) -> bool:
+    return len(text.split()) <= _HEADLINE_MAX_WORDS and not text.rstrip().endswith((".", "!", "?", "”", '"'))

@@ -10,6 +10,7 @@ up front: a name that is not UTF-8 (path_not_utf8) and a place inside the folder
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -24,13 +25,14 @@ from harness.errors import HarnessError
 
 MAX_DEPTH = 64  # JSON deeper than this is not a document or a result: refuse it before anything recurses on it
 MAX_VALUES = 1_000_000  # values a decoded file may expand to (YAML aliases can multiply a small file)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# what no one-line message shows as itself: C0 and C1 controls, DEL and the Unicode line and paragraph separators
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def read_text(path: str | Path) -> str:
-    """A file's text, decoded as strict UTF-8 (a leading byte-order mark dropped)."""
+def read_text(path: str | Path, limit: int | None = None) -> str:
+    """A file's text, decoded as strict UTF-8 (a leading byte-order mark dropped); more than `limit` bytes is an error."""
     path = Path(path)
-    data = read_bytes(path)
+    data = read_bytes(path, limit)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -38,13 +40,31 @@ def read_text(path: str | Path) -> str:
     return text.removeprefix("\ufeff")
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """A file's bytes; a missing, unreadable or non-file path is a one-line HarnessError."""
+def read_text_or_pipe(path: Path, limit: int) -> str:
+    """The text of a file or of a pipe (a shell's <(command)), at most `limit` bytes; a device or socket is refused:
+    /dev/zero or /dev/urandom would never end, and a pipe whose writer does not stop ends at the limit."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = 0  # read_text says why it cannot be read
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+        raise HarnessError(f"{path}: is a device or socket, not a file; give a text file, or a pipe such as <(command)")
+    return read_text(path, limit)
+
+
+def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
+    """A file's bytes; a missing, unreadable or non-file path, or one longer than `limit` bytes, is a one-line HarnessError."""
     path = Path(path)
     try:
-        return path.read_bytes()
+        if limit is None:
+            return path.read_bytes()
+        with path.open("rb") as file:  # a pipe whose writer never stops ends here, not when memory runs out
+            data = file.read(limit + 1)
     except OSError as error:
         raise _unreadable(path, error) from None
+    if len(data) > limit:
+        raise HarnessError(f"{path}: holds more than {limit:,} bytes, the most the harness reads from it; give a file of that size or less")
+    return data
 
 
 def _unreadable(path: Path, error: OSError) -> HarnessError:
@@ -114,8 +134,17 @@ def read_json(path: str | Path) -> Any:
 def parse_json(text: str, where: str, position: bool = True) -> Any:
     """JSON text parsed; invalid JSON, nesting deeper than MAX_DEPTH or a lone surrogate name `where` (and, with
     `position`, the line and column inside the text: a JSON Lines row's `where` names its line already)."""
-    try:
+    with _json_errors(where, position):
         value = json.loads(text, object_pairs_hook=_unique_keys)
+    check_value(value, where)
+    return value
+
+
+@contextlib.contextmanager
+def _json_errors(where: str, position: bool) -> Iterator[None]:
+    """Decoding faults as parse_json words them."""
+    try:
+        yield
     except _DuplicateKey as duplicate:
         raise HarnessError(f"{where}: key '{_printable(duplicate.key)}' appears twice in one JSON object (JSON would keep the "
                            "last value and lose the first without a word); remove or rename one of them") from None  # fmt: skip
@@ -126,8 +155,6 @@ def parse_json(text: str, where: str, position: bool = True) -> Any:
         raise HarnessError(f"{where}: JSON nested too deeply (more than {MAX_DEPTH} levels)") from None
     except ValueError:  # an integer longer than Python reads from text (sys.int_max_str_digits, 4,300 digits)
         raise HarnessError(f"{where}: a number has more than {sys.get_int_max_str_digits():,} digits; no id, count or score needs that many") from None
-    check_value(value, where)
-    return value
 
 
 class _DuplicateKey(Exception):
@@ -175,6 +202,53 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         yield number, parse_json(line, f"{path}:{number}", position=False)
+
+
+def iter_json_records(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """The values of a JSON Lines file, or the items of a file holding one JSON array (a .json export, pretty-printed or
+    not), each with the line it starts on and checked as parse_json."""
+    path = Path(path)
+    if not _opens_array(path):
+        yield from iter_jsonl(path)
+        return
+    text = read_text(path)
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_keys)
+    position, line, counted = _space(text, text.index("[") + 1), 1, 0
+    follows = "]"  # what may come next: an item or "]" at first, then "," or "]" after each item
+    while not text.startswith("]", position):
+        if follows == ",]":
+            if not text.startswith(",", position):
+                what = "the array has no closing ']'" if position == len(text) else "expected ',' or ']' after an item of the array"
+                raise HarnessError(f"{path}:{line + text.count(chr(10), counted, position)}: not valid JSON ({what})")
+            position = _space(text, position + 1)
+        line, counted = line + text.count("\n", counted, position), position
+        where = f"{path}:{line}"
+        with _json_errors(where, position=True):
+            value, end = decoder.raw_decode(text, position)
+        check_value(value, where)
+        yield line, value
+        position, follows = _space(text, end), ",]"
+    if text[position + 1 :].strip():
+        raise HarnessError(f"{path}:{line + text.count(chr(10), counted, position)}: not valid JSON (more text after the array's closing ']')")
+
+
+def _space(text: str, position: int) -> int:
+    """The position of the first character at or after position that is not JSON whitespace."""
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def _opens_array(path: Path) -> bool:
+    """Whether the file's first character other than white space (and a byte-order mark) is '['."""
+    try:
+        with path.open("rb") as file:
+            start = file.read(65536).removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+            while not start and (chunk := file.read(65536)):
+                start = chunk.lstrip(b" \t\r\n")
+    except OSError:
+        return False  # reading it as JSON Lines says why it cannot be read
+    return start.startswith(b"[")
 
 
 def check_value(value: Any, where: str) -> None:
@@ -236,7 +310,7 @@ def _field(field: str) -> str:
 def _printable(name: str) -> str:
     # a field name may itself hold a lone surrogate or a line break: shown escaped, so the message is one printable line
     text = name.encode("utf-8", "backslashreplace").decode("utf-8")
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}" if match.group() < "\u0100" else f"\\u{ord(match.group()):04x}", text)
 
 
 def path_not_utf8(path: str | Path) -> str | None:
@@ -271,9 +345,37 @@ def within(path: Path, folder: Path) -> bool:
     return any(place == top or top in place.parents for place in places for top in folders)
 
 
-def resolve_path(base: Path, path: Path) -> Path:
-    """path (~ expanded) taken from folder base when relative, normalised: the one reading of a path a config gives."""
-    path = path.expanduser()
+class NoHome(HarnessError):
+    """A path's ~user names a user this machine does not have (or ~ a home it cannot find); `loc` is where a config
+    gives the path, `why` the problem without the path (for a message that names the path already)."""
+
+    def __init__(self, path: Path, why: str, loc: tuple[str | int, ...] = ()) -> None:
+        super().__init__(f"{printable_path(path)}: {why}")
+        self.why, self.loc = why, loc
+
+
+def expand_home(path: Path, loc: tuple[str | int, ...] = ()) -> Path:
+    """path with a leading ~ or ~user expanded; one this machine cannot expand is a NoHome error (at loc of a config)."""
+    try:
+        return path.expanduser()
+    except RuntimeError:  # pathlib's "Could not determine home directory."
+        user = path.parts[0][1:]
+        raise NoHome(path, f"no user '{_printable(user)}' on this machine" if user else "no home folder to expand ~ into (HOME is not set)", loc) from None
+
+
+def unexpandable(path: str | Path) -> str | None:
+    """Why path's leading ~ or ~user cannot be expanded on this machine ("no user 'x' on this machine"), or None."""
+    try:
+        expand_home(Path(path))
+    except NoHome as error:
+        return error.why
+    return None
+
+
+def resolve_path(base: Path, path: Path, loc: tuple[str | int, ...] = ()) -> Path:
+    """path (~ expanded, see expand_home) taken from folder base when relative, normalised: the one reading of a path a
+    config gives (at loc)."""
+    path = expand_home(path, loc)
     return Path(os.path.normpath(path if path.is_absolute() else base / path))
 
 
@@ -283,7 +385,7 @@ def existing_path(text: Any, base: Path) -> Path | None:
         return None
     try:
         path = resolve_path(base, Path(text))
-    except RuntimeError:  # "~user/..." for a user this machine does not have
+    except NoHome:  # "~user/..." for a user this machine does not have: said where the path is read
         return None
     return path if os.path.lexists(path) else None
 

@@ -55,8 +55,10 @@ _TOKEN = re.compile(
 )
 
 
-MAX_DIGITS = 24  # a longer run of digits is a code or an identifier, never a figure (and int() refuses 4,300+)
-MAX_GROUPED_DIGITS = 400  # "1,000,000,...": a figure however long, within a float's range (digits and commas)
+# Digits of a figure, bare or grouped by commas ("1,000,000"): a figure of a degenerate output ("10000000000000000000000000
+# people") is read and checked like any other, while a longer run is a code (and int() refuses 4,300+ digits). A googol
+# times a trillion ("... trillion") is still far within a float's range, so no figure becomes inf (or NaN, its interval).
+MAX_DIGITS = 100
 MAX_NUMBER_WORDS = 16  # words in one written number
 _DIGITS = re.compile(r"\d+")
 _POSSESSIVE = ("'s", "’s")
@@ -97,8 +99,7 @@ def tokenize(text: str) -> list[Token]:
         kind = match.lastgroup
         if kind == "suffix" or kind == "num":
             digits = match.group("num")
-            # a long bare run of digits is a code; grouped by commas it is a figure, up to what a float holds
-            if len(digits) > (MAX_GROUPED_DIGITS if "," in digits else MAX_DIGITS):
+            if len(digits) - digits.count(",") > MAX_DIGITS:  # a code, not a figure
                 append(Token(match.group(), match.start(), match.end(), "name"))
                 continue
             append(Token(match.group(), match.start(), match.end(), "num", float(digits.replace(",", "")),

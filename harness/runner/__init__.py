@@ -127,6 +127,11 @@ def check_config(config: Config, available: bool = True) -> tuple[list[Summarize
             raise config.error(("models", config.model_entry(index), error.field), str(error)) from None
     build_executor(config)  # checks the executor's options (and that Ray is installed); starts nothing
     documents = load_dataset(config)
+    for index, summarizer in enumerate(summarizers):
+        try:
+            summarizer.check_documents(documents)  # a precomputed file whose ids meet no document
+        except OptionError as error:
+            raise config.error(("models", config.model_entry(index), error.field), str(error)) from None
     for scorer in scorers:
         scorer.check_documents(documents)  # curated facts that do not fit their article
     return summarizers, scorers, documents

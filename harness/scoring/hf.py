@@ -18,6 +18,7 @@ from harness.errors import HarnessError
 from harness.hub import check_device
 from harness.runtime import installed
 from harness.scoring.base import Scorer, ScorerOptions, Statistics
+from harness.textio import unexpandable
 
 EXTRA = "hf"  # pip install "summarization-harness[hf]" brings what these scorers import
 EXTRA_MODULES = ("torch", "transformers")
@@ -48,6 +49,8 @@ class ModelScorerOptions(ScorerOptions):
         base_dir = (info.context or {}).get("base_dir")
         if not model.strip():
             raise ValueError("name a hub id or a local folder")
+        if problem := unexpandable(model):  # "~nouser/m": one line naming the field, not a traceback
+            raise ValueError(problem)
         if looks_like_path(model) and base_dir is not None:
             path = Path(model).expanduser()
             return str(path if path.is_absolute() else (Path(base_dir) / path).resolve())

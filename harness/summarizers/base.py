@@ -103,6 +103,9 @@ class Summarizer(ABC):
                 "backend",
             )
 
+    def check_documents(self, documents: Sequence[Document]) -> None:
+        """Check, once the documents are read, what fits them or not (a precomputed file's ids); raise OptionError if not."""
+
     def prepare(self) -> None:
         """Check the model itself can be had (may ask the hub); raise HarnessError if not.
 

@@ -27,6 +27,7 @@ from harness.hub import (
 )  # fmt: skip
 from harness.summarizers.base import BackendOptions, Summarizer
 from harness.summarizers.plain import GenerateKwargs
+from harness.textio import unexpandable
 
 
 class HFModelOptions(BackendOptions):
@@ -54,6 +55,8 @@ class HFModelOptions(BackendOptions):
     def _named(cls, model: str) -> str:
         if not model.strip():  # a blank left by a template: "hf download " would be the advice
             raise ValueError("is empty; give a hub id (facebook/bart-large-cnn) or a local folder")
+        if problem := unexpandable(model):  # "~nouser/m": one line naming the field, not a traceback when the model is built
+            raise ValueError(problem)
         return model
 
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from harness.configmodel import shown
-from harness.documents import Document, read_jsonl_records, where_matches
+from harness.documents import Document, id_field, id_text, read_jsonl_records, text_files, where_matches
 from harness.errors import HarnessError
 from harness.summarizers.base import BackendOptions, OptionError, Summarizer, SummaryError, SummaryOutput
-from harness.textio import read_text
+from harness.textio import kind_in_words, not_a_file, path_kind, read_text, resolve_path, unexpandable
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,13 @@ class PrecomputedOptions(BackendOptions):
     )
     each: str | None = Field(None, description="one model per value of this JSONL field (e.g. system), each named after its value")
 
+    @field_validator("path")
+    @classmethod
+    def _expandable(cls, path: Path) -> Path:
+        if problem := unexpandable(path):  # "~nouser/x": one line naming the field, not a traceback
+            raise ValueError(problem)
+        return path
+
 
 class Precomputed(Summarizer):
     """Summaries read from a JSONL file or a folder of text files, matched to documents by id."""
@@ -50,8 +58,7 @@ class Precomputed(Summarizer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        path = self.options.path.expanduser()
-        self.path = path if path.is_absolute() else self.base_dir / path
+        self.path = resolve_path(self.base_dir, self.options.path)
         self._summaries: dict[str, tuple[str, str]] | None = None  # doc id -> (summary, where it was read)
 
     @classmethod
@@ -62,8 +69,7 @@ class Precomputed(Summarizer):
         if field is None:
             return [spec]
         options = cls.Options.model_validate(params)  # a bad option is reported on the entry, as for any model
-        path = options.path.expanduser()
-        path = path if path.is_absolute() else base_dir / path
+        path = resolve_path(base_dir, options.path)
         if not path.is_file():
             raise OptionError(f"model '{spec.name}': each: needs a JSONL file with a '{field}' field, but {path} is not a file", "each")
         values, rows, lacking = _each_values(spec.name, options, path, field)
@@ -93,20 +99,27 @@ class Precomputed(Summarizer):
         self.summaries()
 
     def summaries(self) -> dict[str, tuple[str, str]]:
-        """Every summary by document id, with the file (and line) it came from."""
+        """Every summary by document id (in Unicode's NFC form, see _key), with the file (and line) it came from."""
         if self._summaries is None:
-            if self.path.is_dir():
+            kind = path_kind(self.path)
+            if kind == "folder":
                 if self.options.where:
                     raise OptionError(f"model '{self.name}': where: filters the rows of a JSONL file, but {self.path} is a folder of .txt files", "where")
-                files = sorted(self.path.glob("*.txt"))
-                if not files:
-                    raise OptionError(f"model '{self.name}': path: {self.path} holds no <doc_id>.txt files", "path")
-                self._summaries = {file.stem: (read_text(file).strip(), str(file)) for file in files}
-            elif self.path.is_file():
+                self._summaries = self._read_folder()
+            elif kind == "file":
                 self._summaries = self._read_jsonl()
-            else:
-                raise OptionError(f"model '{self.name}': path: {self.path} does not exist (a JSONL file or a folder of <doc_id>.txt files)", "path")
+            else:  # a pipe or a device would block the run, or never end
+                what = "does not exist" if kind == "missing" else f"{kind_in_words(kind)}, not a file or folder"
+                raise OptionError(f"model '{self.name}': path: {self.path} {what} (a JSONL file or a folder of <doc_id>.txt files)", "path")
         return self._summaries
+
+    def check_documents(self, documents: Sequence[Document]) -> None:
+        """A file whose ids meet none of the documents is the wrong file or id_field, not a model that failed every one."""
+        summaries = self.summaries()
+        if documents and not any(_key(document.doc_id) in summaries for document in documents):
+            check = "the file names" if path_kind(self.path) == "folder" else "id_field" if self.options.id_field is None else f"id_field ({self.options.id_field})"
+            raise OptionError(f"model '{self.name}': none of {self.path}'s {len(summaries):,} ids ({_some(summaries)}) is a document id of the "
+                              f"dataset ({_some(document.doc_id for document in documents)}); check {check}", "path")  # fmt: skip
 
     def summarize(self, articles: Sequence[str]) -> Iterator[tuple[int, SummaryOutput | SummaryError]]:
         """Not possible from article text alone: precomputed summaries are found by document id."""
@@ -116,9 +129,12 @@ class Precomputed(Summarizer):
         """Each document's summary from the file; a document the file lacks fails alone."""
         summaries = self.summaries()
         for index, document in enumerate(documents):
-            found = summaries.get(document.doc_id)
+            found = summaries.get(_key(document.doc_id))
             if found is None:
                 yield index, SummaryError(f"{self.path} has no summary for document '{document.doc_id}'")
+            elif not found[0]:  # as an empty reply of a server: nothing to score (ROUGE 0 would count as a real summary's)
+                yield index, SummaryError(f"{found[1]}: the summary of document '{document.doc_id}' is empty (no text, or only spaces): "
+                                          "a summary never written, or lost on export, is not scored as one")  # fmt: skip
             else:
                 yield index, SummaryOutput(summary=found[0], seconds=None, meta={"source": found[1]})
 
@@ -134,11 +150,11 @@ class Precomputed(Summarizer):
             doc_id, summary = self._id(record, where), record.get(self.options.summary_field)
             if not isinstance(summary, str):
                 raise HarnessError(f"{where}: field '{self.options.summary_field}' must be a string (model '{self.name}')")
-            if doc_id in found:
+            if _key(doc_id) in found:
                 raise HarnessError(
-                    f"{where}: document '{doc_id}' already has a summary at {found[doc_id][1]} (model '{self.name}'; narrow the rows with where:)"
+                    f"{where}: document '{doc_id}' already has a summary at {found[_key(doc_id)][1]} (model '{self.name}'; narrow the rows with where:)"
                 )
-            found[doc_id] = (summary.strip(), where)
+            found[_key(doc_id)] = (summary.strip(), where)
         if not found:
             raise self._nothing_kept(rows, seen)
         return found
@@ -162,15 +178,30 @@ class Precomputed(Summarizer):
             f"model '{self.name}': where ({wanted}) matched 0 of {rows} row(s) of {self.path} (values seen: {values})", "where"
         )
 
+    def _read_folder(self) -> dict[str, tuple[str, str]]:
+        found: dict[str, tuple[str, str]] = {}
+        for doc_id, file in text_files(self.path, "document").items():
+            kind = path_kind(file)
+            if kind != "file":  # a pipe would block the run, a link to /dev/zero fill the memory
+                raise not_a_file(file, kind, f"each <doc_id>.txt of a precomputed folder is one summary, a text file (model '{self.name}')")
+            if _key(doc_id) in found:
+                raise HarnessError(f"{file}: names document '{doc_id}', as {found[_key(doc_id)][1]} does: the two names differ only by Unicode "
+                                   f"normalisation (NFC and NFD); keep one of the two files (model '{self.name}')")  # fmt: skip
+            found[_key(doc_id)] = (read_text(file).strip(), str(file))
+        if not found:
+            raise OptionError(f"model '{self.name}': path: {self.path} holds no <doc_id>.txt files", "path")
+        return found
+
     def _id(self, record: dict[str, Any], where: str) -> str:
-        fields = [self.options.id_field] if self.options.id_field else ["doc_id", "id"]
-        value = next((record[field] for field in fields if field in record), None)
-        if not isinstance(value, (str, int)) or str(value).strip() == "":
-            raise HarnessError(f"{where}: field '{fields[0]}' (the document id) is missing or empty (model '{self.name}')")
-        return str(value)
+        field = self.options.id_field or id_field(record, where, f"set id_field: to the one that holds it (model '{self.name}')") or "doc_id"
+        value = record.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise HarnessError(f"{where}: field '{field}' (the document id) is missing or empty (model '{self.name}')")
+        return id_text(value, f"{where}: field '{field}' (the document id of model '{self.name}')")
 
     def _digest(self) -> str | None:
-        files = sorted(self.path.glob("*.txt")) if self.path.is_dir() else [self.path] if self.path.is_file() else []
+        kind = path_kind(self.path)
+        files = list(text_files(self.path, "document").values()) if kind == "folder" else [self.path] if kind == "file" else []
         if not files:
             return None
         digest = hashlib.sha256()
@@ -180,6 +211,18 @@ class Precomputed(Summarizer):
 
 
 _SHOWN_VALUES = 8  # values listed per field when a where keeps nothing
+
+
+def _key(doc_id: str) -> str:
+    """A document id as summaries are matched by it: in Unicode's NFC form, as most systems write text, so that a file
+    named on macOS (which writes names in NFD: "e" and a combining accent for "é") still meets its document."""
+    return unicodedata.normalize("NFC", doc_id)
+
+
+def _some(ids: Any, shown_ids: int = 3) -> str:
+    """The first few of some ids, for a message."""
+    ids = list(ids)
+    return ", ".join(ids[:shown_ids]) + (", ..." if len(ids) > shown_ids else "")
 
 
 def _each_values(model: str, options: PrecomputedOptions, path: Path, field: str) -> tuple[dict[str, Any], int, int]:
