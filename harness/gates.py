@@ -121,7 +121,8 @@ def limit_problem(key: str, bound: str, value: float, count: bool) -> str | None
     if (allowed.low, allowed.high) != (0.0, 1.0):
         return f"must be {allowed.words()}, got {value!r}"
     # a results table shows a share x100 (R-L F1 47.4, recall 80%): 30 is most likely 0.30
-    return f"a share from 0 to 1, got {value!r}" + (f"; gates take shares from 0 to 1: did you mean {value / 100:.2f}?" if 1 < value <= 100 and value == int(value) else "")
+    hint = f" (tables show shares x100): did you mean {value / 100:.2f}?" if 1 < value <= 100 and value == int(value) else ""
+    return f"a share from 0 to 1, got {value!r}{hint}"
 
 
 def _hooks(scorers: list[Declarations]) -> dict[str, Scorer]:
