@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import itertools
 import json
 import logging
 import os
@@ -47,6 +48,7 @@ class RunLock:
 
     def __init__(self, run_dir: Path, handle: int, path: Path) -> None:
         self.run_dir, self._handle, self.path = run_dir, handle, path
+        self.made: list[Path] = []  # output folders this run created, deepest first: a refused run leaves none
 
     def release(self) -> None:
         """Remove the lock file and drop the lock (in that order, so no one locks a file that is going away)."""
@@ -60,6 +62,9 @@ class RunLock:
         except OSError:
             pass  # an undeletable lock file is harmless: the next run re-locks it
         os.close(handle)  # closing drops the flock
+        for folder in self.made:  # still empty only when nothing was written (rmdir refuses a folder with files)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
     def __enter__(self) -> RunLock:
         return self
@@ -83,6 +88,7 @@ def lock_run_dir(run_dir: Path) -> RunLock:
     is found before the work, not after it.
     """
     run_dir = Path(run_dir)
+    made = list(itertools.takewhile(lambda folder: not folder.exists(), (run_dir.parent, *run_dir.parent.parents)))
     prepare_output(run_dir)
     lock = try_lock(run_dir)
     if lock is None:
@@ -90,6 +96,7 @@ def lock_run_dir(run_dir: Path) -> RunLock:
             f"{run_dir}: another run is writing this folder ({describe_holder(run_dir)}); "
             "wait for it to finish or give this run another --output"
         )
+    lock.made = made
     try:
         recover(run_dir)
     except BaseException:

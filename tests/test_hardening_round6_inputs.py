@@ -207,6 +207,18 @@ def test_a_precomputed_file_that_meets_no_document_is_refused_by_validate_and_ru
                                                     "document id of the dataset (a); check id_field")  # fmt: skip
 
 
+def test_a_refused_run_leaves_no_output_folder_it_made_and_keeps_one_that_was_there(project, capsys):
+    """A run refused after it locked its folder (here: a precomputed file that meets no document) had left OUTPUT behind, empty."""
+    write_jsonl(project / "pp.jsonl", [{"doc_id": "zzz", "summary": "ok 30,000 homes"}])
+    config = write_config(project, f"name: t\ndataset: {{path: ok.jsonl}}\n{precomputed('pp.jsonl')}output: made/deeper\n{FAST}")
+    assert "none of" in refused(capsys, "run", config)
+    assert not (project / "made").exists()
+    (project / "kept").mkdir()
+    config = write_config(project, f"name: t\ndataset: {{path: ok.jsonl}}\n{precomputed('pp.jsonl')}output: kept\n{FAST}")
+    assert "none of" in refused(capsys, "run", config)
+    assert (project / "kept").is_dir() and not any((project / "kept").iterdir())
+
+
 def test_one_document_a_precomputed_file_lacks_still_fails_alone(project, capsys):
     write_jsonl(project / "two.jsonl", [*DOCS, {**DOCS[0], "id": "b"}])
     write_jsonl(project / "pp.jsonl", [{"doc_id": "a", "summary": "Storm cut power."}])
