@@ -288,7 +288,7 @@ def read_run(run_dir: str | Path) -> RunData:
     a one-line HarnessError naming the file, line and field."""
     run_dir = Path(run_dir)
     recover_for_reading(run_dir)
-    if not (run_dir / RUN_FILE).is_file():
+    if path_kind(run_dir / RUN_FILE) == "missing":
         raise HarnessError(f"{run_dir}: not a results directory (no {RUN_FILE})")
     summary_path = run_dir / SUMMARY_FILE
     run = _read_object(run_dir / RUN_FILE, shapes.RUN)

@@ -196,10 +196,11 @@ def test_a_harness_output_that_is_not_utf8_is_a_usage_error(pytester):
         (lambda path: os.mkfifo(path), "is a device, pipe or socket; a results folder holds plain files"),
     ],
 )
-def test_a_results_file_of_the_wrong_kind_says_what_it_is(make, expected, plain_run, tmp_path, capsys):
+@pytest.mark.parametrize("name", ["scores.jsonl", "run.json"])  # run.json of the wrong kind was "no run.json"
+def test_a_results_file_of_the_wrong_kind_says_what_it_is(name, make, expected, plain_run, tmp_path, capsys):
     run_dir = shutil.copytree(plain_run, tmp_path / "tam")
-    (run_dir / "scores.jsonl").unlink()
-    make(run_dir / "scores.jsonl")
+    (run_dir / name).unlink()
+    make(run_dir / name)
     before = snapshot(run_dir)
-    assert refused(capsys, "check", run_dir, "--max-contradicted", "0", no_pass=True) == f"{run_dir / 'scores.jsonl'}: {expected}: restore it, or run the config again"
+    assert refused(capsys, "check", run_dir, "--max-contradicted", "0", no_pass=True) == f"{run_dir / name}: {expected}: restore it, or run the config again"
     assert snapshot(run_dir) == before
