@@ -106,10 +106,10 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check a run against its gates and a baseline (exit 1 when one fails)")
     check.add_argument("run_dir", type=nonempty_path, metavar="RUN_DIR")
     check.add_argument("--baseline", type=nonempty_path, help="baseline file (default: the run config's gates.baseline)")
-    from harness.gates import offered_gates
+    from harness.gates import gate_flag, offered_gates
 
     for gate_name, (_, gate) in offered_gates().items():  # every gate a scorer offers is a flag
-        check.add_argument(f"--{gate_name.replace('_', '-')}", dest=gate_name, type=int if gate.kind == "count" else finite, help=gate.description)
+        check.add_argument(gate_flag(gate_name), dest=gate_name, type=int if gate.kind == "count" else finite, help=gate.description)
     check.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE", help="a metric's mean at least VALUE, e.g. rouge.rougeL.fmeasure=0.3")
     check.add_argument("--max", action="append", default=[], metavar="METRIC=VALUE", help="a metric or count at most VALUE, e.g. facts.contradicted=0")
     check.set_defaults(handler=_check)
@@ -275,7 +275,7 @@ def _baseline(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from harness.config import GatesConfig
-    from harness.gates import check_run, limit_problem, load_baseline, offered_gates
+    from harness.gates import check_run, gate_flag, limit_problem, load_baseline, offered_gates
     from harness.store import read_run, recorded_baseline
 
     run = read_run(args.run_dir)
@@ -284,7 +284,7 @@ def _check(args: argparse.Namespace) -> int:
         if (value := getattr(args, gate_name, None)) is None:
             continue
         if problem := (f"must be >= 0, got {value}" if value < 0 else limit_problem(f"{scorer}.{gate.target}", gate.bound, value, gate.kind == "count")):
-            raise HarnessError(f"--{gate_name.replace('_', '-')}: {problem}")
+            raise HarnessError(f"{gate_flag(gate_name)}: {problem}")
         recorded[gate_name] = value
     for bound in ("min", "max"):
         for given in getattr(args, bound):

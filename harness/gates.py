@@ -107,6 +107,11 @@ def validate_gates(config: Config, scorers: list[Scorer]) -> None:
             raise config.error(("gates", "baseline"), str(error)) from None
 
 
+def gate_flag(name: str) -> str:
+    """The command-line flag of a named gate: "max_rouge_drop" -> "--max-rouge-drop"."""
+    return "--" + name.replace("_", "-")
+
+
 def limit_problem(key: str, bound: str, value: float, count: bool) -> str | None:
     """Why a gate on metric or count `key` (scorer.path) at `value` could never pass, or never fail (None when it can
     do either): a count is a whole number 0 or more; a metric's limit lies in the metric's range (resultcheck's table),
@@ -246,7 +251,7 @@ def check_run(run: RunData, gates: GatesConfig | None = None, baseline: dict[str
             findings, count = _diff(name, before, after, gates, scorers, hooks, report.notes)
             report.findings, compared = report.findings + findings, compared + count
         if not compared and not report.findings:  # nothing checked is not a pass
-            drops = [f"--{g.name.replace('_', '-')}" for s in scorers for g in s.gates if g.bound == "drop"]
+            drops = [gate_flag(g.name) for s in scorers for g in s.gates if g.bound == "drop"]
             lacks = f" (it lacks the baseline's scorer {', '.join(lacking)})" if lacking else ""
             raise HarnessError(f"{run.path}: nothing compared with the baseline of run '{baseline.get('run')}': this run shares no per-document "
                                f"check with it{lacks} and no drop gate compared a figure ({', '.join(drops) or 'none offered'}); run the scorers the baseline has, "
@@ -269,7 +274,7 @@ def _lacking(run: RunData, gates: GatesConfig, scorers: list[Declarations], base
             mine = {f"{scorer.name}.{m.key}" for m in scorer.metrics if fnmatch.fnmatch(m.key, gate.target)}
             theirs = {key for model in models for key in model.get("metrics", {})
                       if key.partition(".")[0] == scorer.name and fnmatch.fnmatch(key.partition(".")[2], gate.target)}  # fmt: skip
-            flag = f"--{gate.name.replace('_', '-')}"
+            flag = gate_flag(gate.name)
             if not mine & theirs:
                 raise HarnessError(f"{flag}: run {run.path} and the baseline share no metric it applies to (baseline: "
                                    f"{', '.join(sorted(theirs)) or 'none'}; this run: {', '.join(sorted(mine)) or 'none'}), so nothing would be "
@@ -291,7 +296,7 @@ def _check_gates_apply(run: RunData, gates: GatesConfig, scorers: list[Declarati
     offered = offered_gates()
     for gate_name, value in gates.named.items():
         if value is not None and gate_name in offered and offered[gate_name][0] not in {s.name for s in scorers}:
-            raise HarnessError(f"--{gate_name.replace('_', '-')}: a gate of scorer '{offered[gate_name][0]}', which run {run.path} did not "
+            raise HarnessError(f"{gate_flag(gate_name)}: a gate of scorer '{offered[gate_name][0]}', which run {run.path} did not "
                                f"run (its scorers: {ran}); nothing would be checked")  # fmt: skip
     known = sorted({f"{s.name}.{m.key}" for s in scorers for m in s.metrics} | {f"{s.name}.{c.name}" for s in scorers for c in s.counts})
     metrics = {f"{s.name}.{m.key}" for s in scorers for m in s.metrics}

@@ -246,14 +246,9 @@ def write_staged(path: Path, content: str | bytes) -> None:
 
 def _write_synced(path: Path, content: str | bytes | list[dict[str, Any]]) -> None:
     """Text or bytes as they are, rows as JSON Lines written a chunk at a time (a large run's rows never become one string)."""
-    if isinstance(content, bytes):
-        with open(path, "wb") as binary:
-            binary.write(content)
-            binary.flush()
-            os.fsync(binary.fileno())
-        return
-    with open(path, "w", encoding="utf-8") as file:
-        if isinstance(content, str):
+    binary = isinstance(content, bytes)  # a chart
+    with open(path, "wb" if binary else "w", encoding=None if binary else "utf-8") as file:
+        if isinstance(content, (str, bytes)):
             file.write(content)
         else:
             for start in range(0, len(content), 1000):

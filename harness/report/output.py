@@ -25,12 +25,11 @@ def keep_others(folder: Path, names: Sequence[str], charts: str) -> None:
         if what:
             raise HarnessError(f"{folder / name}: is {what}, not a report; a report replaces {name} whole: {_INSTEAD}")
     path = folder / charts
-    what = _not_a_file(path)
-    what = "a symlink" if path.is_symlink() else "" if what == "a folder" else what or ("a file" if path.exists() else "")
-    if what == "a symlink":  # the charts would be written wherever it leads, out of --out
+    if path.is_symlink():  # the charts would be written wherever it leads, out of --out
         raise HarnessError(f"{path}: is a symlink; a report writes its charts into a folder of that name, never through a link: "
                            "remove the link, or give --out another folder")  # fmt: skip
-    if what:
+    what = _not_a_file(path) or ("a file" if path.exists() else "")
+    if what and what != "a folder":
         raise HarnessError(f"{path}: is {what}, not a folder; a report writes its charts into a folder of that name: {_INSTEAD}")
     if path.is_dir():
         _keep_foreign_charts(path, [folder / name for name in names])

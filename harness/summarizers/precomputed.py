@@ -150,11 +150,12 @@ class Precomputed(Summarizer):
             doc_id, summary = self._id(record, where), record.get(self.options.summary_field)
             if not isinstance(summary, str):
                 raise HarnessError(f"{where}: field '{self.options.summary_field}' must be a string (model '{self.name}')")
-            if _key(doc_id) in found:
+            key = _key(doc_id)
+            if key in found:
                 raise HarnessError(
-                    f"{where}: document '{doc_id}' already has a summary at {found[_key(doc_id)][1]} (model '{self.name}'; narrow the rows with where:)"
+                    f"{where}: document '{doc_id}' already has a summary at {found[key][1]} (model '{self.name}'; narrow the rows with where:)"
                 )
-            found[_key(doc_id)] = (summary.strip(), where)
+            found[key] = (summary.strip(), where)
         if not found:
             raise self._nothing_kept(rows, seen)
         return found
@@ -184,10 +185,11 @@ class Precomputed(Summarizer):
             kind = path_kind(file)
             if kind != "file":  # a pipe would block the run, a link to /dev/zero fill the memory
                 raise not_a_file(file, kind, f"each <doc_id>.txt of a precomputed folder is one summary, a text file (model '{self.name}')")
-            if _key(doc_id) in found:
-                raise HarnessError(f"{file}: names document '{doc_id}', as {found[_key(doc_id)][1]} does: the two names differ only by Unicode "
+            key = _key(doc_id)
+            if key in found:
+                raise HarnessError(f"{file}: names document '{doc_id}', as {found[key][1]} does: the two names differ only by Unicode "
                                    f"normalisation (NFC and NFD); keep one of the two files (model '{self.name}')")  # fmt: skip
-            found[_key(doc_id)] = (read_text(file).strip(), str(file))
+            found[key] = (read_text(file).strip(), str(file))
         if not found:
             raise OptionError(f"model '{self.name}': path: {self.path} holds no <doc_id>.txt files", "path")
         return found
