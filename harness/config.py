@@ -28,6 +28,7 @@ MAX_NAME_CHARS = 100
 MAX_SEED = 2**64 - 1  # the largest seed torch.manual_seed takes; numpy and random take any seed from 0 up
 LEGACY_STATISTICS = ("bootstrap", "confidence")  # once options of each scorer; now statistics.*
 MAX_WORKERS = 4096  # more gains no speed on any machine or cluster, and past 2**31 a process pool cannot even be sized
+_YAML_BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}  # as YAML reads them unquoted
 WORKERS_LIMIT = (f"is more than a run can use: each worker is a process (local) or a Ray actor of its own, and no machine or cluster runs "
                  f"more than {MAX_WORKERS:,} at once; use at most {MAX_WORKERS:,}")
 
@@ -208,10 +209,16 @@ class Config(_Strict):
         if isinstance(value, str) and not value.strip():
             choices = "true, false or a folder" if info.field_name == "cache" else "a folder"
             raise ValueError(f"is empty; give {choices} (\".\" for the config's own folder)")
-        word = value.strip().lower() if info.field_name == "cache" and isinstance(value, str) else None  # report: "false" reads as false
-        if word in ("true", "yes", "on", "false", "no", "off"):  # what YAML reads as true/false without quotes: no folder named false
-            raise ValueError(f"{value!r} in quotes is text, not true/false, and would name a folder; write {str(word in ('true', 'yes', 'on')).lower()} "
-                             f"without quotes to turn the cache {'on' if word in ('true', 'yes', 'on') else 'off'}, or ./{value.strip()} for a folder of that name")  # fmt: skip
+        return value
+
+    @field_validator("cache", mode="before")
+    @classmethod
+    def _no_quoted_boolean(cls, value: Any) -> Any:
+        # cache: "false" is text and would name a folder "false"; report: "false" (a bool field) reads as false
+        on = _YAML_BOOLEANS.get(value.strip().lower()) if isinstance(value, str) else None
+        if on is not None:
+            raise ValueError(f"{value!r} in quotes is text, not true/false, and would name a folder; write {str(on).lower()} without quotes "
+                             f"to turn the cache {'on' if on else 'off'}, or ./{value.strip()} for a folder of that name")  # fmt: skip
         return value
 
     @model_validator(mode="before")
