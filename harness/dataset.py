@@ -171,13 +171,7 @@ def _mapped(config: Config, row: dict[str, Any], source: str) -> dict[str, Any]:
         references = record.get("references")
         if references is None or (isinstance(references, str) and not references.strip()):
             record.pop("references", None)
-    for key in ("id", "doc_id"):
-        doc_id = record.get(key)
-        if isinstance(doc_id, float) and doc_id.is_integer():
-            record[key] = str(int(doc_id))  # pandas writes integer ids with missing values as floats
-        elif isinstance(doc_id, int) and not isinstance(doc_id, bool):
-            record[key] = str(doc_id)  # 7.5 is left for Document.from_record to refuse: no id is a fraction
-    return record
+    return record  # a float id that pandas wrote for a whole number (7.0) is read as 7 by documents.id_text
 
 
 def _field_of(fields: dict[str, str], column: str) -> str:
